@@ -1,0 +1,36 @@
+import { simulateCommand } from './cli/simulate.ts';
+
+const USAGE = `Usage: possync <command> [options]
+
+Commands:
+  simulate <pos>     run a POS simulator (square, lightspeed, hiboutik)
+
+Run "possync <command> --help" for a command's options.
+`;
+
+type Command = (args: string[], out: (line: string) => void) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  simulate: simulateCommand,
+};
+
+/** Entry point of the `possync` command; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`possync: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, out);
+  } catch (error) {
+    process.stderr.write(`possync ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
