@@ -1,0 +1,86 @@
+/**
+ * The one contract the engine uses to talk to a POS. Each POS implements it in its own folder;
+ * the engine reads `capabilities` instead of asking which POS it has.
+ */
+
+/** One count of one sellable unit at the account's location. */
+export interface StockCount {
+  /** Square item-variation id, Lightspeed itemID, Hiboutik `product_id` (or `product_id:size`). */
+  posItemId: string;
+  /** Whole units (see quantities.ts for the rounding rule); null = the POS never counted it (unknown, not 0). */
+  onHand: number | null;
+  /** When the POS computed this count, if it says. */
+  countedAt?: string;
+}
+
+export interface CatalogItem {
+  posItemId: string;
+  name: string;
+  sku?: string;
+  priceCents?: number;
+}
+
+export type ItemQuery = { posItemId: string } | { name: string } | { sku: string };
+
+export interface SaleToRecord {
+  /** Our ledger id: Square's idempotency key, Lightspeed's referenceNumber, Hiboutik's ext_ref. */
+  saleId: string;
+  posItemId: string;
+  quantity: number;
+  amountCents: number;
+  /** Earlier attempts may have reached the POS: look the sale up before posting it again. */
+  mayExist: boolean;
+  /** Where a multi-step sale got to last time, as saved through `saveProgress`. */
+  progress?: SaleProgress;
+  /** Persists each finished step so a crashed dispatch resumes instead of starting over. */
+  saveProgress?: (progress: SaleProgress) => Promise<void>;
+}
+
+/** Opaque to the engine: each adapter stores what it needs to resume (ids, last finished step). */
+export type SaleProgress = Record<string, string>;
+
+export interface SaleReceipt {
+  /** The POS's id for what was recorded (sale id, inventory change id). */
+  posReference: string;
+  /** True when a lookup found the sale already on the POS and nothing was posted. */
+  alreadyRecorded: boolean;
+}
+
+export type RateLimitModel =
+  | { kind: 'unpublished' }
+  | { kind: 'leaky-bucket'; size: number; dripPerSecond: number }
+  | { kind: 'monthly-quota'; callsPerMonth: number; maxConcurrent: number };
+
+export interface PosCapabilities {
+  /** The POS can push stock changes to us. */
+  webhooks: boolean;
+  /** Largest number of item ids one counts page covers. */
+  countsPageSize: number;
+  /** Largest number of item ids one catalog lookup covers. */
+  lookupBatchSize: number;
+  rateLimit: RateLimitModel;
+  /** How a re-post is kept from doubling a sale. */
+  saleDeduplication: 'idempotency-key' | 'reference-lookup';
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+export interface PosAdapter {
+  readonly capabilities: PosCapabilities;
+  /**
+   * Counts for the given POS item ids (or every item when omitted), a page at a time. An id the POS
+   * does not know is absent from the pages; an id it knows but never counted comes back with
+   * `onHand: null`. Throws a PosError; a failed page never yields partial data.
+   */
+  readCounts(posItemIds?: readonly string[], options?: ReadOptions): AsyncGenerator<StockCount[], void, undefined>;
+  /** Catalog entries for these ids (unknown ids are left out), batched by `lookupBatchSize`. */
+  getItems(posItemIds: readonly string[]): Promise<CatalogItem[]>;
+  /** Candidates for a name or SKU, as the POS's own search finds them (may include near misses). */
+  searchItems(text: string): Promise<CatalogItem[]>;
+  /** Records one sale exactly once (see SaleToRecord.mayExist). */
+  recordSale(sale: SaleToRecord): Promise<SaleReceipt>;
+  /** API calls made since the adapter was created, for run records and benchmarks. */
+  apiCalls(): number;
+}

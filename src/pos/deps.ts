@@ -1,0 +1,17 @@
+import type { RetryPolicy } from './retry.ts';
+import type { TokenStore } from './token-store.ts';
+import type { BudgetStore } from './call-budget.ts';
+
+/** What the core hands every adapter factory besides the account's own settings. */
+export interface AdapterDeps {
+  /** Persists rotated OAuth tokens (the core's database in production). */
+  tokenStore: TokenStore;
+  /** Persists call-budget usage across restarts. */
+  budgetStore?: BudgetStore;
+  fetch?: typeof fetch;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  policy?: Partial<RetryPolicy>;
+  /** Per-attempt timeout. */
+  timeoutMs?: number;
+}

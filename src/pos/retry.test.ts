@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter } from './retry.ts';
+import { toWholeUnits } from './quantities.ts';
+import { PosBadResponseError } from './errors.ts';
+import { editDistance } from './matching.ts';
+import { MonthlyCallBudget } from './call-budget.ts';
+import { PosQuotaExhaustedError } from './errors.ts';
+import { LeakyBucketGate } from './leaky-bucket.ts';
+
+const noJitter = () => 0.5;
+
+test('retry decisions say why and how long', () => {
+  assert.deepEqual(decideRetry({ type: 'status', status: 429, retryAfterMs: 3000 }, 1, true), {
+    retry: true,
+    reason: 'rate limited (429), Retry-After honoured',
+    waitMs: 3000,
+  });
+  assert.equal(decideRetry({ type: 'status', status: 429, retryAfterMs: 3_600_000 }, 1, true).waitMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 'Retry-After is capped');
+  assert.equal(decideRetry({ type: 'status', status: 503 }, 1, true).retry, true);
+  assert.equal(decideRetry({ type: 'status', status: 503 }, DEFAULT_RETRY_POLICY.maxAttempts, true).retry, false, 'attempts run out');
+  assert.equal(decideRetry({ type: 'status', status: 503 }, 1, false).retry, false, 'an unkeyed write is never blindly re-sent');
+  assert.equal(decideRetry({ type: 'network', afterSend: false }, 1, false).retry, true, 'a refused connection sent nothing');
+  assert.equal(decideRetry({ type: 'timeout' }, 1, false).retry, false);
+  assert.equal(decideRetry({ type: 'status', status: 400 }, 1, true).retry, false);
+  const wait = decideRetry({ type: 'status', status: 502 }, 3, true, DEFAULT_RETRY_POLICY).waitMs;
+  assert.ok(wait >= 400 && wait <= 800, `third back-off is within [400, 800] ms, got ${wait}`);
+  void noJitter;
+});
+
+test('Retry-After in seconds or as a date', () => {
+  assert.equal(parseRetryAfter('2'), 2000);
+  assert.equal(parseRetryAfter('Fri, 27 Nov 2026 10:00:05 GMT', Date.parse('2026-11-27T10:00:00Z')), 5000);
+  assert.equal(parseRetryAfter(null), undefined);
+  assert.equal(parseRetryAfter('soon'), undefined);
+});
+
+test('quantities round down to whole units and refuse non-numbers', () => {
+  assert.equal(toWholeUnits('3.00000', 'x'), 3);
+  assert.equal(toWholeUnits('2.5', 'x'), 2);
+  assert.equal(toWholeUnits('2.99999', 'x'), 2);
+  assert.equal(toWholeUnits(7, 'x'), 7);
+  assert.equal(toWholeUnits('-1.5', 'x'), -2);
+  assert.throws(() => toWholeUnits('', 'x'), PosBadResponseError);
+  assert.throws(() => toWholeUnits(null, 'x'), PosBadResponseError);
+});
+
+test('edit distance', () => {
+  assert.equal(editDistance('kitten', 'sitting'), 3);
+  assert.equal(editDistance('', 'abc'), 3);
+});
+
+test('the monthly budget keeps a reserve for writes and rolls over with the month', () => {
+  let now = Date.parse('2026-11-30T23:59:00Z');
+  const budget = new MonthlyCallBudget({ callsPerMonth: 5, reserveForWrites: 2, now: () => now });
+  budget.take('read');
+  budget.take('read');
+  budget.take('read');
+  assert.throws(() => budget.take('read'), (e: unknown) => e instanceof PosQuotaExhaustedError && /kept for sales/.test(e.message));
+  budget.take('write');
+  budget.take('write');
+  assert.throws(() => budget.take('write'), PosQuotaExhaustedError);
+  now = Date.parse('2026-12-01T00:00:01Z');
+  budget.take('read');
+  assert.deepEqual(budget.usage(), { month: '2026-12', used: 1, limit: 5, reserveForWrites: 2 });
+});
+
+test('the leaky bucket gate waits for room instead of overflowing', async () => {
+  let now = 0;
+  const slept: number[] = [];
+  const gate = new LeakyBucketGate({ size: 10, dripPerSecond: 1, margin: 0, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; } });
+  for (let i = 0; i < 10; i++) await gate.acquire(1);
+  assert.deepEqual(slept, []);
+  await gate.acquire(1);
+  assert.deepEqual(slept, [1000], 'the 11th unit waits one drip');
+  gate.observe('9.5/10', '2');
+  await gate.acquire(1);
+  assert.deepEqual(slept, [1000, 250], 'server reading and drip rate replace the estimate');
+});
