@@ -1,0 +1,60 @@
+/**
+ * What one configured POS account needs to connect, per POS. The config loader builds these from
+ * appsettings.json (original keys plus ours); each adapter factory takes its own member.
+ */
+export type PosType = 'square' | 'lightspeed' | 'hiboutik';
+
+export interface SquareConnection {
+  pos: 'square';
+  /** https://connect.squareup.com in production; a simulator's URL in the demo and tests. */
+  baseUrl: string;
+  accessToken: string;
+  /** Counts are summed over these locations; sales are posted to the first. */
+  locationIds: string[];
+  /** Square-Version to send; the SDK's own (2026-09-16) when absent. */
+  squareVersion?: string;
+}
+
+export interface LightspeedConnection {
+  pos: 'lightspeed';
+  /** https://api.lightspeedapp.com in production. */
+  apiBaseUrl: string;
+  /** https://cloud.lightspeedapp.com/auth/oauth/token in production. */
+  tokenUrl: string;
+  accountId: string;
+  clientId: string;
+  clientSecret: string;
+  /** The refresh token from the config: used only until a rotated one is stored in the core. */
+  refreshToken: string;
+  accessToken?: string;
+  shopId: string;
+  employeeId: string;
+  registerId: string;
+  paymentTypeId: string;
+  customerId?: string;
+}
+
+export interface HiboutikConnection {
+  pos: 'hiboutik';
+  /** https://{account}.hiboutik.com/api in production. */
+  baseUrl: string;
+  accountName: string;
+  email: string;
+  apiKey: string;
+  storeId: string;
+  warehouseId: string;
+  customerId?: string;
+  /** Calls per calendar month (the original's MaximumRequests). */
+  maximumRequests: number;
+  /** Calls kept back from polling for posting sales. */
+  reserveForSales: number;
+}
+
+export type PosConnection = SquareConnection | LightspeedConnection | HiboutikConnection;
+
+export interface AccountConfig {
+  /** The original's AccountID (or AccountName); what the API's account_id refers to. */
+  id: string;
+  name: string;
+  connection: PosConnection;
+}

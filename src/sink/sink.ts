@@ -1,0 +1,29 @@
+/**
+ * The shop's stock table. possync only ever sets quantities there (and, when an item is
+ * registered, makes sure its row exists), so an outage delays writes and loses nothing.
+ */
+export interface SinkRow {
+  ecommerceId: string;
+  posItemId: string;
+  accountId: string;
+  description: string;
+  limitQuantity: number;
+  quantity: number;
+}
+
+export interface SinkWriteResult {
+  /** Rows whose quantity actually changed. */
+  changed: number;
+}
+
+export interface Sink {
+  /** Creates or refreshes the row of a newly registered item (quantity included). */
+  upsertItem(row: SinkRow): Promise<void>;
+  /** Sets quantities in batches; rows already holding the value are not touched. */
+  writeQuantities(rows: ReadonlyArray<{ ecommerceId: string; quantity: number }>): Promise<SinkWriteResult>;
+  /** Current quantity per e-commerce id (for checks and the demo). */
+  readQuantities(ecommerceIds: readonly string[]): Promise<Map<string, number>>;
+  /** Human-readable target without secrets, e.g. "mysql://shop@127.0.0.1:3306/ecommerce (table stock)". */
+  describe(): string;
+  close(): Promise<void>;
+}
