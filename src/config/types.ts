@@ -1,0 +1,70 @@
+import type { AccountConfig } from '../pos/accounts.ts';
+
+/**
+ * possync's parsed configuration: built once at start-up from appsettings.json (original keys
+ * plus possync's own) and the environment, then passed to whatever needs a part of it.
+ */
+export type CoreDatabaseConfig =
+  /** Embedded PGlite in a local folder (the default; no fsync: survives a crash, not a power cut). */
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'postgres'; connectionString: string };
+
+export type SinkDatabaseConfig =
+  /** A table in the core database itself (the zero-setup default). */
+  | { kind: 'embedded' }
+  | { kind: 'postgres'; connectionString: string }
+  | { kind: 'mysql'; host: string; port: number; user: string; password: string; database: string };
+
+/** The shop's table; defaults reproduce the original's `stock` table. */
+export interface SinkTableConfig {
+  name: string;
+  columns: {
+    posItemId: string;
+    ecommerceId: string;
+    quantity: string;
+    accountId: string;
+    description: string;
+    limitQuantity: string;
+  };
+}
+
+export interface ScheduleConfig {
+  /** Hangfire's 5-field cron (minute hour day-of-month month day-of-week). */
+  cron: string;
+  /** IANA zone the cron is read in. */
+  timeZone: string;
+  /** Whether the synchronizer starts running at boot when no state was stored yet. */
+  startOnBoot: boolean;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Keys accepted in the X-Api-Key header; empty = the API is open (loopback use only). */
+  apiKeys: string[];
+}
+
+export interface PossyncConfig {
+  /** The file it came from, or null when built from defaults and the environment alone. */
+  source: string | null;
+  server: ServerConfig;
+  schedule: ScheduleConfig;
+  core: CoreDatabaseConfig;
+  sink: SinkDatabaseConfig;
+  sinkTable: SinkTableConfig;
+  accounts: AccountConfig[];
+  /** Things that loaded but deserve a word (an ignored SQL Server connection string, ...). */
+  warnings: string[];
+}
+
+export const DEFAULT_SINK_TABLE: SinkTableConfig = {
+  name: 'stock',
+  columns: {
+    posItemId: 'idProductPOS',
+    ecommerceId: 'idProductEcommerce',
+    quantity: 'quantity',
+    accountId: 'accountID',
+    description: 'description',
+    limitQuantity: 'limitQuantity',
+  },
+};
