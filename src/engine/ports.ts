@@ -1,0 +1,115 @@
+/**
+ * What the HTTP API (and the CLI) may ask of the running service. The engine implements these;
+ * the API only translates HTTP to these calls and back, so it can be tested with `inject`.
+ */
+
+export interface AccountRunView {
+  accountId: string;
+  accountName: string;
+  pos: string;
+  lastRun: RunView | null;
+}
+
+export interface RunView {
+  id: number;
+  trigger: string;
+  status: 'running' | 'ok' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  itemsRead: number;
+  itemsChanged: number;
+  apiCalls: number;
+  error: string | null;
+}
+
+export interface SynchronizerStatus {
+  running: boolean;
+  cron: string;
+  timeZone: string;
+  /** The cron in words ("Every 5 minutes"). */
+  cronText: string;
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  accounts: AccountRunView[];
+}
+
+export class EngineInputError extends Error {
+  constructor(
+    /** The request field at fault, e.g. "cron" or "account_id". */
+    readonly field: string,
+    message: string,
+    /** 400 bad value, 404 unknown thing, 409 conflict, 422 no such item on the POS. */
+    readonly status: 400 | 404 | 409 | 422 = 400,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'EngineInputError';
+  }
+}
+
+export interface SynchronizerControl {
+  status(): Promise<SynchronizerStatus>;
+  /** Starts the schedule; a new cron/time zone is validated (EngineInputError) and stored. */
+  start(change?: { cron?: string; timeZone?: string }): Promise<SynchronizerStatus>;
+  stop(): Promise<SynchronizerStatus>;
+  /** Queues a poll now for one account or all; polls already queued collapse into one. */
+  forceUpdate(accountId?: string): Promise<Array<{ accountId: string; jobId: string | null }>>;
+}
+
+export interface RegisterItemRequest {
+  accountId: string;
+  ecommerceId: string;
+  itemName?: string;
+  itemPosId?: string;
+  limitQuantity?: number;
+}
+
+export interface ItemView {
+  ecommerceId: string;
+  accountId: string;
+  posItemId: string;
+  description: string;
+  limitQuantity: number;
+  onHand: number | null;
+  available: number | null;
+  lastConfirmedAt: string | null;
+  missingOnPos: boolean;
+}
+
+export type TaskState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface TaskView {
+  id: string;
+  kind: 'register-item';
+  state: TaskState;
+  createdAt: string;
+  finishedAt: string | null;
+  request: RegisterItemRequest;
+  result: ItemView | null;
+  /** On failure: a message and, when the POS had no such item, its close matches. */
+  error: { message: string; closeMatches?: Array<{ posItemId: string; name: string }> } | null;
+}
+
+export interface ItemRegistry {
+  /** Validates, then queues the registration; returns the task to poll. */
+  register(request: RegisterItemRequest): Promise<TaskView>;
+  /** Registers in-line (the POS lookup included) and returns the mapping, or throws EngineInputError. */
+  registerNow(request: RegisterItemRequest): Promise<ItemView>;
+  task(id: string): Promise<TaskView | null>;
+  list(accountId: string): Promise<ItemView[]>;
+}
+
+export interface HealthView {
+  ok: boolean;
+  core: { ok: boolean; kind: string; error?: string };
+  sink: { ok: boolean; target: string; error?: string };
+  jobs: { ok: boolean; error?: string };
+}
+
+export interface Service {
+  synchronizer: SynchronizerControl;
+  items: ItemRegistry;
+  health(): Promise<HealthView>;
+  /** Account ids from config, for validation messages. */
+  accountIds(): string[];
+}
