@@ -1,8 +1,10 @@
+import { checkConfigCommand } from './cli/check-config.ts';
 import { simulateCommand } from './cli/simulate.ts';
 
 const USAGE = `Usage: possync <command> [options]
 
 Commands:
+  check-config       check appsettings.json and the environment, show what would be used
   simulate <pos>     run a POS simulator (square, lightspeed, hiboutik)
 
 Run "possync <command> --help" for a command's options.
@@ -11,6 +13,7 @@ Run "possync <command> --help" for a command's options.
 type Command = (args: string[], out: (line: string) => void) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  'check-config': checkConfigCommand,
   simulate: simulateCommand,
 };
 

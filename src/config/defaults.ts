@@ -1,0 +1,23 @@
+/** Defaults for every key possync adds; docs/configuration.md lists the same values. */
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 5000,
+  cron: '*/5 * * * *',
+  timeZone: 'UTC',
+  /** The original never started its recurring job by itself: POST /api/synchronizer/start did. */
+  startOnBoot: false,
+  dataFolder: './.possync/data',
+  squareBaseUrl: 'https://connect.squareup.com',
+  lightspeedApiBaseUrl: 'https://api.lightspeedapp.com',
+  lightspeedTokenUrl: 'https://cloud.lightspeedapp.com/auth/oauth/token',
+  /** `{AccountName}` is replaced by the account's name. */
+  hiboutikBaseUrl: 'https://{AccountName}.hiboutik.com/api',
+  /** The original hard-coded 3 ("credit card") in every Lightspeed sale. */
+  lightspeedPaymentTypeId: '3',
+  /** The original's documented Hiboutik budget. */
+  maximumRequests: 10000,
+  /** Share of MaximumRequests kept back from polling for posting sales. */
+  reserveForSalesShare: 0.1,
+  /** A Hiboutik StoreID the original file leaves out: Hiboutik numbers its first store 1. */
+  hiboutikStoreId: '1',
+} as const;
