@@ -1,0 +1,157 @@
+import type { StockCount } from '../pos/contract.ts';
+import type { SqlQueryable } from './sql.ts';
+import { recordJournal, type JournalCause } from './journal.ts';
+
+/**
+ * Applying POS counts to the core's stock state. Rules kept here: only changes are written and
+ * journaled (6); an unknown count (onHand null) keeps the old value, an item the POS no longer
+ * knows is flagged, never zeroed (5); available subtracts what the caller says is reserved (4).
+ */
+
+/** The quantity the shop sees: on hand less reserved, floored at 0; unknown stays unknown. */
+export function availableFrom(onHand: number | null, reserved: number): number | null {
+  return onHand === null ? null : Math.max(0, onHand - reserved);
+}
+
+export interface CountsPage {
+  accountId: string;
+  runId: number | null;
+  counts: readonly StockCount[];
+  /** When the POS read began: a count read earlier than the one already stored is ignored. */
+  readStartedAt: Date;
+  /** Per e-commerce id, the units reserved by sales (rule 4); absent = 0. */
+  reservedByItem?: ReadonlyMap<string, number>;
+  /** Journal cause; 'poll' unless a webhook or a registration brought the counts. */
+  cause?: JournalCause;
+}
+
+export interface StockChange {
+  ecommerceId: string;
+  posItemId: string;
+  /** Available before and after (what the sink must be set to). */
+  before: number | null;
+  after: number | null;
+  onHandBefore: number | null;
+  onHandAfter: number | null;
+}
+
+export interface CountsPageResult {
+  changes: StockChange[];
+  /** Mapped items the POS returned without a count: kept at their previous quantity. */
+  uncounted: string[];
+  /** POS ids in the page that no mapping of this account uses (nothing to write). */
+  unmapped: string[];
+}
+
+interface StockRow {
+  ecommerce_id: string;
+  pos_item_id: string;
+  on_hand: number | null;
+  on_hand_read_at: Date | null;
+  available: number | null;
+}
+
+// FOR UPDATE: a sale reserving the same item waits for this page instead of racing it.
+const LOCK_ROWS = `
+  select ecommerce_id, pos_item_id, on_hand, on_hand_read_at, available
+  from mappings
+  where account_id = $1 and pos_item_id = any($2::text[])
+  order by ecommerce_id
+  for update`;
+
+// Every seen row gets its confirmation time and loses any missing flag; quantities and
+// updated_at move only where `changed` says so.
+const UPDATE_SEEN = `
+  update mappings m set
+    on_hand = u.on_hand,
+    available = u.available,
+    on_hand_read_at = case when u.counted then $2::timestamptz else m.on_hand_read_at end,
+    last_confirmed_at = case when u.counted then now() else m.last_confirmed_at end,
+    missing_on_pos = false,
+    missing_since = null,
+    missing_run_id = null,
+    updated_at = case when u.changed then now() else m.updated_at end
+  from unnest($1::text[], $3::int[], $4::int[], $5::bool[], $6::bool[]) as u(ecommerce_id, on_hand, available, counted, changed)
+  where m.ecommerce_id = u.ecommerce_id`;
+
+export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Promise<CountsPageResult> {
+  const result: CountsPageResult = { changes: [], uncounted: [], unmapped: [] };
+  // An empty page says nothing about any item.
+  if (page.counts.length === 0) return result;
+
+  const byPosId = new Map<string, StockCount>();
+  for (const count of page.counts) {
+    if (count.onHand !== null && !Number.isInteger(count.onHand)) {
+      throw new RangeError(`count for POS item ${count.posItemId} is not a whole number: ${count.onHand}`);
+    }
+    byPosId.set(count.posItemId, count);
+  }
+
+  const { rows } = await sql.query<StockRow>(LOCK_ROWS, [page.accountId, [...byPosId.keys()]]);
+  const mapped = new Set(rows.map((row) => row.pos_item_id));
+  result.unmapped = [...byPosId.keys()].filter((id) => !mapped.has(id));
+
+  const ids: string[] = [];
+  const onHands: (number | null)[] = [];
+  const availables: (number | null)[] = [];
+  const counted: boolean[] = [];
+  const changed: boolean[] = [];
+  for (const row of rows) {
+    const count = byPosId.get(row.pos_item_id)!;
+    // A newer read (a webhook, another run) already stored its count: this one is older news.
+    const outdated = row.on_hand_read_at !== null && row.on_hand_read_at.getTime() > page.readStartedAt.getTime();
+    const isCounted = count.onHand !== null && !outdated;
+    if (count.onHand === null) result.uncounted.push(row.ecommerce_id);
+    const onHand = isCounted ? count.onHand : row.on_hand;
+    // An outdated page's reservations are as old as its count: leave the row's quantities alone.
+    const available = outdated ? row.available : availableFrom(onHand, page.reservedByItem?.get(row.ecommerce_id) ?? 0);
+    const isChanged = onHand !== row.on_hand || available !== row.available;
+    ids.push(row.ecommerce_id);
+    onHands.push(onHand);
+    availables.push(available);
+    counted.push(isCounted);
+    changed.push(isChanged);
+    if (isChanged) {
+      result.changes.push({
+        ecommerceId: row.ecommerce_id,
+        posItemId: row.pos_item_id,
+        before: row.available,
+        after: available,
+        onHandBefore: row.on_hand,
+        onHandAfter: onHand,
+      });
+    }
+  }
+  if (ids.length === 0) return result;
+
+  await sql.query(UPDATE_SEEN, [ids, page.readStartedAt, onHands, availables, counted, changed]);
+  await recordJournal(
+    sql,
+    result.changes.map((change) => ({
+      ecommerceId: change.ecommerceId,
+      accountId: page.accountId,
+      before: change.before,
+      after: change.after,
+      onHandBefore: change.onHandBefore,
+      onHandAfter: change.onHandAfter,
+      cause: page.cause ?? 'poll',
+      runId: page.runId,
+    })),
+  );
+  return result;
+}
+
+const FLAG_MISSING = `
+  update mappings set missing_on_pos = true, missing_since = now(), missing_run_id = $3, updated_at = now()
+  where account_id = $1 and pos_item_id = any($2::text[]) and not missing_on_pos
+  returning ecommerce_id`;
+
+/**
+ * Flags items the POS no longer knows. Their quantity stays as it was (a vanished item is not a
+ * sold-out one); returns the e-commerce ids newly flagged.
+ */
+export async function flagMissing(sql: SqlQueryable, accountId: string, runId: number | null, posItemIds: readonly string[]): Promise<string[]> {
+  if (posItemIds.length === 0) return [];
+  const { rows } = await sql.query<{ ecommerce_id: string }>(FLAG_MISSING, [accountId, [...posItemIds], runId]);
+  return rows.map((row) => row.ecommerce_id).sort();
+}
