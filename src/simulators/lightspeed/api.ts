@@ -30,6 +30,14 @@ interface RouteConfig {
   cost(request: FastifyRequest): number;
 }
 
+// Route config is one global Fastify type; once any plugin (e.g. @fastify/swagger) adds fields to
+// it, routes may only pass declared ones, so the simulator declares its own.
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    cost?: (request: FastifyRequest) => number;
+  }
+}
+
 type Params = Record<string, string>;
 
 const searchParams = (request: FastifyRequest) => new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');

@@ -21,6 +21,14 @@ export interface SquareRouteConfig {
   scope?: SquareScope;
 }
 
+// Route config is one global Fastify type; once any plugin (e.g. @fastify/swagger) adds fields to
+// it, routes may only pass declared ones, so the simulator declares its own.
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    scope?: SquareScope;
+  }
+}
+
 /** The Square-Version a request runs at: its header, else the pinned default. */
 export function versionOf(request: FastifyRequest, ctx: SquareContext): string {
   const header = request.headers['square-version'];
