@@ -1,0 +1,139 @@
+/**
+ * The one place where the engine's camelCase views become snake_case JSON and back. Free-text
+ * error fields pass through `redact` on the way out: the engine should never put a secret in
+ * them, but the API is the last door before the wire (rule 9).
+ */
+import type {
+  HealthView,
+  ItemView,
+  RegisterItemRequest,
+  SynchronizerStatus,
+  TaskView,
+} from '../engine/ports.ts';
+import type {
+  HealthJson,
+  ItemJson,
+  RegisterItemBodyJson,
+  SynchronizerStatusJson,
+  TaskJson,
+} from './schemas.ts';
+
+/** Hides credentials that commonly leak into driver error texts (URLs, key=value strings, bearer tokens). */
+export function redact(text: string): string {
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s]*@/gi, '$1***@')
+    .replace(/\b(password|pwd|passwd|secret|client_secret|access_token|refresh_token|api[_-]?key|token)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s;&,]+)/gi, '$1$2***')
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 ***');
+}
+
+export function toRegisterRequest(body: RegisterItemBodyJson): RegisterItemRequest {
+  const request: RegisterItemRequest = {
+    accountId: body.account_id,
+    // A bare JSON number is an id like any other: the sink stores ids as text.
+    ecommerceId: String(body.item_ecommerce_id),
+  };
+  if (body.item_name !== undefined) request.itemName = body.item_name;
+  if (body.item_pos_id !== undefined) request.itemPosId = body.item_pos_id;
+  if (body.limit_quantity !== undefined) request.limitQuantity = body.limit_quantity;
+  return request;
+}
+
+export function toItemJson(item: ItemView): ItemJson {
+  return {
+    item_ecommerce_id: item.ecommerceId,
+    account_id: item.accountId,
+    item_pos_id: item.posItemId,
+    description: item.description,
+    limit_quantity: item.limitQuantity,
+    on_hand: item.onHand,
+    available: item.available,
+    last_confirmed_at: item.lastConfirmedAt,
+    missing_on_pos: item.missingOnPos,
+  };
+}
+
+export function toCloseMatchesJson(matches: Array<{ posItemId: string; name: string }>) {
+  return matches.map((m) => ({ pos_item_id: m.posItemId, name: m.name }));
+}
+
+export function toTaskJson(task: TaskView): TaskJson {
+  const request: TaskJson['request'] = {
+    item_ecommerce_id: task.request.ecommerceId,
+    account_id: task.request.accountId,
+  };
+  if (task.request.itemName !== undefined) request.item_name = task.request.itemName;
+  if (task.request.itemPosId !== undefined) request.item_pos_id = task.request.itemPosId;
+  if (task.request.limitQuantity !== undefined) request.limit_quantity = task.request.limitQuantity;
+  let error: TaskJson['error'] = null;
+  if (task.error) {
+    error = { message: redact(task.error.message) };
+    if (task.error.closeMatches) error.close_matches = toCloseMatchesJson(task.error.closeMatches);
+  }
+  return {
+    id: task.id,
+    kind: task.kind,
+    state: task.state,
+    created_at: task.createdAt,
+    finished_at: task.finishedAt,
+    request,
+    result: task.result ? toItemJson(task.result) : null,
+    error,
+  };
+}
+
+export function toStatusJson(status: SynchronizerStatus): SynchronizerStatusJson {
+  return {
+    running: status.running,
+    cron: status.cron,
+    time_zone: status.timeZone,
+    cron_text: status.cronText,
+    next_run_at: status.nextRunAt,
+    last_run_at: status.lastRunAt,
+    accounts: status.accounts.map((a) => ({
+      account_id: a.accountId,
+      account_name: a.accountName,
+      pos: a.pos,
+      last_run: a.lastRun && {
+        id: a.lastRun.id,
+        trigger: a.lastRun.trigger,
+        status: a.lastRun.status,
+        started_at: a.lastRun.startedAt,
+        finished_at: a.lastRun.finishedAt,
+        items_read: a.lastRun.itemsRead,
+        items_changed: a.lastRun.itemsChanged,
+        api_calls: a.lastRun.apiCalls,
+        error: a.lastRun.error === null ? null : redact(a.lastRun.error),
+      },
+    })),
+  };
+}
+
+export function toQueuedJson(queued: Array<{ accountId: string; jobId: string | null }>) {
+  return { queued: queued.map((q) => ({ account_id: q.accountId, job_id: q.jobId })) };
+}
+
+/** `withErrors: false` drops the error texts (for callers without a key when keys are configured). */
+export function toHealthJson(health: HealthView, version: string, withErrors: boolean): HealthJson {
+  const part = <T extends { ok: boolean; error?: string }>(p: T): T => {
+    const { error, ...rest } = p;
+    return (withErrors && error !== undefined ? { ...rest, error: redact(error) } : rest) as T;
+  };
+  return {
+    ok: health.ok,
+    version,
+    core: part({ ok: health.core.ok, kind: health.core.kind, error: health.core.error }),
+    sink: part({ ok: health.sink.ok, target: redact(health.sink.target), error: health.sink.error }),
+    jobs: part({ ok: health.jobs.ok, error: health.jobs.error }),
+  };
+}
+
+const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** EngineInputError details are free-form camelCase; clients get snake_case keys, recursively. */
+export function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), snakeKeys(v)]));
+  }
+  return value;
+}

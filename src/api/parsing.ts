@@ -1,0 +1,28 @@
+/**
+ * How requests are read: JSON bodies that may be empty (the original's curl examples POST with
+ * no body, sometimes with a JSON content type), and validators that coerce only where HTTP gives
+ * text (query string, path) but never a JSON body, where `"5"` for an integer is a client bug.
+ */
+import { Ajv } from 'ajv';
+import type { FastifyInstance } from 'fastify';
+
+export function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  // Reuse Fastify's own parser (prototype-poisoning protection included) for non-empty bodies.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
+}
+
+export function installValidators(app: FastifyInstance): void {
+  const common = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false } as const;
+  const bodyAjv = new Ajv({ ...common, coerceTypes: false });
+  const textAjv = new Ajv({ ...common, coerceTypes: 'array' });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object));
+}

@@ -1,0 +1,114 @@
+/**
+ * Item mappings: register (queued like the original, or in-line with ?wait=true), list per
+ * account, and the registration task. Paths and request bodies are the original's.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { EngineInputError, type Service } from '../../engine/ports.ts';
+import { toItemJson, toRegisterRequest, toTaskJson } from '../convert.ts';
+import {
+  AccountParams,
+  apiBaseErrors,
+  bodyErrors,
+  errors,
+  Item,
+  RegisterItemBody,
+  RegisterQuery,
+  Task,
+  TaskParams,
+  type RegisterItemBodyJson,
+} from '../schemas.ts';
+import { apiSecurity, assertKnownAccount } from './common.ts';
+
+const taskLocation = (id: string) => `/api/itemstask/${encodeURIComponent(id)}`;
+
+/** Exactly one way to find the POS item; the schema cannot say that in a readable message. */
+function assertOneLookup(body: RegisterItemBodyJson): void {
+  const hasName = body.item_name !== undefined;
+  const hasPosId = body.item_pos_id !== undefined;
+  if (hasName === hasPosId) {
+    throw new EngineInputError(
+      'item_name',
+      hasName
+        ? 'Give item_name or item_pos_id, not both'
+        : 'Give item_name (the POS item name) or item_pos_id (its POS id)',
+      400,
+      { fields: ['item_name', 'item_pos_id'] },
+    );
+  }
+}
+
+export async function itemRoutes(app: FastifyInstance, opts: { service: Service }): Promise<void> {
+  const { service } = opts;
+
+  app.post<{ Body: RegisterItemBodyJson; Querystring: Static<typeof RegisterQuery> }>('/items', {
+    schema: {
+      tags: ['items'],
+      summary: 'Map an e-commerce item to a POS item',
+      description:
+        'Finds the POS item by exact name or id and stores the mapping; it is then kept in sync. ' +
+        'By default the lookup is queued (202 + Location of the task, like the original); with ' +
+        '`?wait=true` it runs in-line and answers 201 with the mapping.',
+      security: apiSecurity,
+      querystring: RegisterQuery,
+      body: RegisterItemBody,
+      response: {
+        201: { ...Item, description: 'Registered (with ?wait=true)' },
+        202: {
+          ...Task,
+          description: 'Queued; poll the task at Location',
+          headers: { Location: { type: 'string', description: '/api/itemstask/{id}' } },
+        },
+        ...bodyErrors,
+        ...apiBaseErrors,
+        404: errors[404],
+        409: errors[409],
+        422: errors[422],
+      },
+    },
+  }, async (request, reply) => {
+    const body = request.body;
+    assertOneLookup(body);
+    assertKnownAccount(service, body.account_id, 'account_id');
+    const registration = toRegisterRequest(body);
+    if (request.query.wait) {
+      const item = await service.items.registerNow(registration);
+      return reply.code(201).send(toItemJson(item));
+    }
+    const task = await service.items.register(registration);
+    return reply.code(202).header('location', taskLocation(task.id)).send(toTaskJson(task));
+  });
+
+  app.get<{ Params: Static<typeof AccountParams> }>('/items/:accountID', {
+    schema: {
+      tags: ['items'],
+      summary: "List an account's mapped items with their stock",
+      security: apiSecurity,
+      params: AccountParams,
+      response: {
+        200: Type.Array(Item, { description: 'The mappings (the original also answered a bare list)' }),
+        400: errors[400],
+        404: errors[404],
+        ...apiBaseErrors,
+      },
+    },
+  }, async (request) => {
+    assertKnownAccount(service, request.params.accountID, 'accountID');
+    const items = await service.items.list(request.params.accountID);
+    return items.map(toItemJson);
+  });
+
+  app.get<{ Params: Static<typeof TaskParams> }>('/itemstask/:jobID', {
+    schema: {
+      tags: ['items'],
+      summary: 'State of an item registration task',
+      security: apiSecurity,
+      params: TaskParams,
+      response: { 200: Task, 400: errors[400], 404: errors[404], ...apiBaseErrors },
+    },
+  }, async (request) => {
+    const task = await service.items.task(request.params.jobID);
+    if (!task) throw new EngineInputError('jobID', `No task "${request.params.jobID}"`, 404);
+    return toTaskJson(task);
+  });
+}

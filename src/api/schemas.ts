@@ -1,0 +1,206 @@
+/**
+ * Every request and response shape of the HTTP API, in TypeBox: the same objects validate requests,
+ * serialise responses and feed the OpenAPI document, so the three cannot drift apart.
+ * JSON is snake_case like the original's bodies; camelCase stays inside the engine (convert.ts).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/** Response objects are closed so a field the serialiser would drop fails the strict test mode. */
+const Closed = { additionalProperties: false } as const;
+
+// ---------- errors ----------
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'Machine-readable kind: bad_request, unauthorized, not_found, conflict, unprocessable, internal, …' }),
+    message: Type.String(),
+    field: Type.Optional(Type.String({ description: 'The request field at fault, e.g. "item_ecommerce_id"' })),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Extra facts: close_matches (POS items resembling an unknown name), known_account_ids, fields…',
+    })),
+    request_id: Type.Optional(Type.String({ description: 'Given on 5xx: quote it when reporting; the cause is in the server log only' })),
+  },
+  Closed,
+);
+export type ErrorBodyJson = Static<typeof ErrorBody>;
+
+const described = <T extends TSchema>(schema: T, description: string) => ({ ...schema, description }) as T;
+
+/** Error statuses by meaning, so each route lists exactly those it can give. */
+export const errors = {
+  400: described(ErrorBody, 'Bad input: the field at fault is named in `field`'),
+  401: described(ErrorBody, 'Missing or wrong X-Api-Key (only when API keys are configured)'),
+  404: described(ErrorBody, 'Unknown account, task or route'),
+  409: described(ErrorBody, 'Conflicts with the current state'),
+  413: described(ErrorBody, 'Body too large'),
+  415: described(ErrorBody, 'Body is not JSON'),
+  422: described(ErrorBody, 'The POS has no such item; `details.close_matches` lists near names'),
+  500: described(ErrorBody, 'Internal error (masked; see `request_id` in the server log)'),
+} as const;
+
+/** Statuses every /api route may give whatever it does (auth, crash). */
+export const apiBaseErrors = { 401: errors[401], 500: errors[500] } as const;
+/** Plus those of any route taking a JSON body. */
+export const bodyErrors = { 400: errors[400], 413: errors[413], 415: errors[415] } as const;
+
+// ---------- items ----------
+
+export const AccountParams = Type.Object({
+  accountID: Type.String({ minLength: 1, description: 'The AccountID of a configured POS account' }),
+});
+
+export const ItemEcommerceId = Type.Union(
+  [Type.String({ minLength: 1, maxLength: 255 }), Type.Integer()],
+  { description: 'The item id in the e-commerce database; a bare number (as in the original README) or text' },
+);
+
+export const RegisterItemBody = Type.Object(
+  {
+    item_ecommerce_id: ItemEcommerceId,
+    account_id: Type.String({ minLength: 1, maxLength: 255, description: 'AccountID of the POS account holding the item' }),
+    item_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Exact POS item name (give this or item_pos_id)' })),
+    item_pos_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'POS item id (give this or item_name)' })),
+    limit_quantity: Type.Optional(Type.Integer({ minimum: 0, description: 'Safety stock kept back from online sales (default 0)' })),
+    is_mobile_client: Type.Optional(Type.Literal(false, {
+      description: "The original's phone-push clients are not supported; only false is accepted",
+    })),
+  },
+  // The original (JSON.NET) ignored unknown keys; so do we.
+  { additionalProperties: true },
+);
+export type RegisterItemBodyJson = Static<typeof RegisterItemBody>;
+
+export const RegisterQuery = Type.Object({
+  wait: Type.Optional(Type.Boolean({
+    default: false,
+    description: 'true: register in-line and answer 201 with the mapping instead of 202 with a task',
+  })),
+});
+
+export const Item = Type.Object(
+  {
+    item_ecommerce_id: Type.String(),
+    account_id: Type.String(),
+    item_pos_id: Type.String(),
+    description: Type.String({ description: 'The item name on the POS' }),
+    limit_quantity: Type.Integer(),
+    on_hand: Nullable(Type.Number({ description: 'Last count read from the POS; null until the first poll' })),
+    available: Nullable(Type.Number({ description: 'on_hand − reserved, floored at 0: the number written to the shop DB' })),
+    last_confirmed_at: Nullable(Timestamp),
+    missing_on_pos: Type.Boolean({ description: 'The last poll did not find the item on the POS (its count was left as it was)' }),
+  },
+  Closed,
+);
+export type ItemJson = Static<typeof Item>;
+
+const RegisterRequestEcho = Type.Object(
+  {
+    item_ecommerce_id: Type.String(),
+    account_id: Type.String(),
+    item_name: Type.Optional(Type.String()),
+    item_pos_id: Type.Optional(Type.String()),
+    limit_quantity: Type.Optional(Type.Integer()),
+  },
+  Closed,
+);
+
+export const CloseMatch = Type.Object({ pos_item_id: Type.String(), name: Type.String() }, Closed);
+
+export const Task = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.Literal('register-item'),
+    state: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+    created_at: Timestamp,
+    finished_at: Nullable(Timestamp),
+    request: RegisterRequestEcho,
+    result: Nullable(Item),
+    error: Nullable(Type.Object(
+      { message: Type.String(), close_matches: Type.Optional(Type.Array(CloseMatch)) },
+      Closed,
+    )),
+  },
+  Closed,
+);
+export type TaskJson = Static<typeof Task>;
+
+export const TaskParams = Type.Object({ jobID: Type.String({ minLength: 1, maxLength: 200 }) });
+
+// ---------- synchronizer ----------
+
+const RunJson = Type.Object(
+  {
+    id: Type.Integer(),
+    trigger: Type.String(),
+    status: Type.Union([Type.Literal('running'), Type.Literal('ok'), Type.Literal('failed')]),
+    started_at: Timestamp,
+    finished_at: Nullable(Timestamp),
+    items_read: Type.Integer(),
+    items_changed: Type.Integer(),
+    api_calls: Type.Integer(),
+    error: Nullable(Type.String()),
+  },
+  Closed,
+);
+
+export const SynchronizerStatus = Type.Object(
+  {
+    running: Type.Boolean(),
+    cron: Type.String({ description: "Hangfire's 5-field cron" }),
+    time_zone: Type.String({ description: 'IANA zone the cron is read in' }),
+    cron_text: Type.String({ description: 'The cron in words' }),
+    next_run_at: Nullable(Timestamp),
+    last_run_at: Nullable(Timestamp),
+    accounts: Type.Array(Type.Object(
+      { account_id: Type.String(), account_name: Type.String(), pos: Type.String(), last_run: Nullable(RunJson) },
+      Closed,
+    )),
+  },
+  Closed,
+);
+export type SynchronizerStatusJson = Static<typeof SynchronizerStatus>;
+
+export const StartBody = Type.Object(
+  {
+    cron: Type.Optional(Type.String({ minLength: 1, maxLength: 200, examples: ['*/5 * * * *', '* 11,12,13 * * 1,2,3,4,5'] })),
+    time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['Europe/Brussels'] })),
+  },
+  { additionalProperties: true },
+);
+
+export const AccountSelector = Type.Object(
+  { account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Only this account (default: all)' })) },
+  { additionalProperties: true },
+);
+
+export const Queued = Type.Object(
+  {
+    queued: Type.Array(Type.Object(
+      {
+        account_id: Type.String(),
+        job_id: Nullable(Type.String({ description: 'null when a poll already queued absorbed this one' })),
+      },
+      Closed,
+    )),
+  },
+  Closed,
+);
+
+// ---------- health ----------
+
+const Part = (extra: Record<string, TSchema>) =>
+  Type.Object({ ok: Type.Boolean(), ...extra, error: Type.Optional(Type.String()) }, Closed);
+
+export const Health = Type.Object(
+  {
+    ok: Type.Boolean(),
+    version: Type.String(),
+    core: Part({ kind: Type.String() }),
+    sink: Part({ target: Type.String() }),
+    jobs: Part({}),
+  },
+  Closed,
+);
+export type HealthJson = Static<typeof Health>;

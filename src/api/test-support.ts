@@ -1,0 +1,250 @@
+/**
+ * An in-memory `Service` for API tests: real behaviour over maps (it registers, lists, queues),
+ * not call-asserting mocks, so the tests say what a client sees. The real engine replaces it in
+ * the integration tests.
+ */
+import {
+  EngineInputError,
+  type HealthView,
+  type ItemRegistry,
+  type ItemView,
+  type RegisterItemRequest,
+  type Service,
+  type SynchronizerControl,
+  type SynchronizerStatus,
+  type TaskView,
+} from '../engine/ports.ts';
+import { buildApi } from './app.ts';
+
+export interface FakeAccount {
+  id: string;
+  name: string;
+  pos: string;
+  /** POS catalogue: item id → name and on-hand count. */
+  catalogue: Map<string, { name: string; onHand: number }>;
+}
+
+const NOW = '2026-11-27T07:00:00.000Z';
+
+class FakeSynchronizer implements SynchronizerControl {
+  running = false;
+  cron = '* * * * *';
+  timeZone = 'UTC';
+  private nextJob = 1;
+  /** Accounts with a poll queued and not yet run (so a second force collapses into it). */
+  readonly queued = new Set<string>();
+
+  constructor(private readonly owner: FakeService) {}
+
+  async status(): Promise<SynchronizerStatus> {
+    this.owner.maybeFail();
+    return {
+      running: this.running,
+      cron: this.cron,
+      timeZone: this.timeZone,
+      cronText: this.cron === '* * * * *' ? 'Every minute' : `At "${this.cron}"`,
+      nextRunAt: this.running ? '2026-11-27T07:01:00.000Z' : null,
+      lastRunAt: NOW,
+      accounts: this.owner.accounts.map((a, i) => ({
+        accountId: a.id,
+        accountName: a.name,
+        pos: a.pos,
+        lastRun: i === 0
+          ? { id: 7, trigger: 'schedule', status: 'ok', startedAt: NOW, finishedAt: NOW, itemsRead: 3, itemsChanged: 1, apiCalls: 2, error: null }
+          : null,
+      })),
+    };
+  }
+
+  async start(change?: { cron?: string; timeZone?: string }): Promise<SynchronizerStatus> {
+    this.owner.maybeFail();
+    if (change?.cron !== undefined && change.cron.trim().split(/\s+/).length !== 5) {
+      throw new EngineInputError('cron', `"${change.cron}" is not a 5-field cron (minute hour day month weekday)`);
+    }
+    if (change?.timeZone !== undefined && !Intl.supportedValuesOf('timeZone').includes(change.timeZone)) {
+      throw new EngineInputError('time_zone', `"${change.timeZone}" is not an IANA time zone`);
+    }
+    if (change?.cron) this.cron = change.cron;
+    if (change?.timeZone) this.timeZone = change.timeZone;
+    this.running = true;
+    return this.status();
+  }
+
+  async stop(): Promise<SynchronizerStatus> {
+    this.owner.maybeFail();
+    this.running = false;
+    return this.status();
+  }
+
+  async forceUpdate(accountId?: string) {
+    this.owner.maybeFail();
+    const ids = accountId ? [accountId] : this.owner.accountIds();
+    return ids.map((id) => {
+      if (this.queued.has(id)) return { accountId: id, jobId: null };
+      this.queued.add(id);
+      return { accountId: id, jobId: `poll-${this.nextJob++}` };
+    });
+  }
+}
+
+class FakeItems implements ItemRegistry {
+  readonly mappings = new Map<string, ItemView>();
+  readonly tasks = new Map<string, TaskView>();
+  private nextTask = 1;
+
+  constructor(private readonly owner: FakeService) {}
+
+  private lookup(request: RegisterItemRequest): ItemView {
+    const account = this.owner.accounts.find((a) => a.id === request.accountId);
+    if (!account) throw new EngineInputError('account_id', `Unknown account ${request.accountId}`, 404);
+    const entries = [...account.catalogue.entries()];
+    const found = request.itemPosId !== undefined
+      ? entries.find(([id]) => id === request.itemPosId)
+      : entries.find(([, v]) => v.name === request.itemName);
+    if (!found) {
+      const wanted = (request.itemName ?? request.itemPosId ?? '').toLowerCase();
+      const closeMatches = entries
+        .filter(([id, v]) => v.name.toLowerCase().includes(wanted.slice(0, 4)) || id.startsWith(wanted.slice(0, 2)))
+        .map(([posItemId, v]) => ({ posItemId, name: v.name }));
+      const field = request.itemPosId !== undefined ? 'item_pos_id' : 'item_name';
+      throw new EngineInputError(field, `The POS has no item ${JSON.stringify(request.itemName ?? request.itemPosId)}`, 422, { closeMatches });
+    }
+    const [posItemId, { name, onHand }] = found;
+    return {
+      ecommerceId: request.ecommerceId,
+      accountId: account.id,
+      posItemId,
+      description: name,
+      limitQuantity: request.limitQuantity ?? 0,
+      onHand,
+      available: onHand,
+      lastConfirmedAt: NOW,
+      missingOnPos: false,
+    };
+  }
+
+  async register(request: RegisterItemRequest): Promise<TaskView> {
+    this.owner.maybeFail();
+    const task: TaskView = {
+      id: `task-${this.nextTask++}`,
+      kind: 'register-item',
+      state: 'queued',
+      createdAt: NOW,
+      finishedAt: null,
+      request,
+      result: null,
+      error: null,
+    };
+    this.tasks.set(task.id, task);
+    return task;
+  }
+
+  /** Runs every queued task, as the job worker would. */
+  runQueued(): void {
+    for (const task of this.tasks.values()) {
+      if (task.state !== 'queued') continue;
+      task.finishedAt = NOW;
+      try {
+        task.result = this.store(this.lookup(task.request));
+        task.state = 'done';
+      } catch (err) {
+        task.state = 'failed';
+        const e = err as EngineInputError;
+        const closeMatches = e.details?.['closeMatches'] as Array<{ posItemId: string; name: string }> | undefined;
+        task.error = closeMatches ? { message: e.message, closeMatches } : { message: e.message };
+      }
+    }
+  }
+
+  private store(item: ItemView): ItemView {
+    const key = `${item.accountId}/${item.ecommerceId}`;
+    if (this.mappings.has(key)) throw new EngineInputError('item_ecommerce_id', `Item ${item.ecommerceId} is already mapped`, 409);
+    this.mappings.set(key, item);
+    return item;
+  }
+
+  async registerNow(request: RegisterItemRequest): Promise<ItemView> {
+    this.owner.maybeFail();
+    return this.store(this.lookup(request));
+  }
+
+  async task(id: string): Promise<TaskView | null> {
+    this.owner.maybeFail();
+    return this.tasks.get(id) ?? null;
+  }
+
+  async list(accountId: string): Promise<ItemView[]> {
+    this.owner.maybeFail();
+    return [...this.mappings.values()].filter((m) => m.accountId === accountId);
+  }
+}
+
+export class FakeService implements Service {
+  readonly synchronizer = new FakeSynchronizer(this);
+  readonly items = new FakeItems(this);
+  /** When set, every call throws it (for 5xx tests). */
+  failWith: unknown = null;
+  healthView: HealthView = {
+    ok: true,
+    core: { ok: true, kind: 'pglite' },
+    sink: { ok: true, target: 'embedded' },
+    jobs: { ok: true },
+  };
+
+  constructor(readonly accounts: FakeAccount[] = defaultAccounts()) {}
+
+  maybeFail(): void {
+    if (this.failWith !== null) throw this.failWith;
+  }
+
+  async health(): Promise<HealthView> {
+    this.maybeFail();
+    return this.healthView;
+  }
+
+  accountIds(): string[] {
+    return this.accounts.map((a) => a.id);
+  }
+}
+
+/** Includes the original README's placeholder texts as real ids, so its curl bodies run verbatim. */
+export const README_ACCOUNT = 'The account ID of the POS that holds the item';
+export const README_ITEM_NAME = 'The name of the item you want to keep synchronized';
+export const README_ITEM_POS_ID = 'The ID (on the POS) of the item you want to keep synchronized';
+
+export function defaultAccounts(): FakeAccount[] {
+  return [
+    {
+      id: 'sq-main',
+      name: 'Square shop',
+      pos: 'square',
+      catalogue: new Map([
+        ['VAR-1', { name: 'Blue mug', onHand: 12 }],
+        ['VAR-2', { name: 'Blue mug large', onHand: 3 }],
+        ['VAR-3', { name: 'Red scarf', onHand: 0 }],
+      ]),
+    },
+    {
+      id: README_ACCOUNT,
+      name: 'README account',
+      pos: 'hiboutik',
+      catalogue: new Map([
+        ['42', { name: README_ITEM_NAME, onHand: 5 }],
+        [README_ITEM_POS_ID, { name: 'Item by POS id', onHand: 8 }],
+      ]),
+    },
+  ];
+}
+
+/** The API over a fresh fake, with strict response checking on (schema drift → 500). */
+export async function makeApi(options: { apiKeys?: string[]; service?: FakeService } = {}) {
+  const service = options.service ?? new FakeService();
+  const app = await buildApi(service, {
+    apiKeys: options.apiKeys ?? [],
+    version: '0.1.0-test',
+    logger: false,
+    strictResponses: true,
+  });
+  await app.ready();
+  return { app, service };
+}
