@@ -1,0 +1,100 @@
+import { findItem } from '../pos/matching.ts';
+import { PosNotFoundError } from '../pos/errors.ts';
+import type { CatalogItem, ItemQuery } from '../pos/contract.ts';
+import { MappingConflictError, getMapping, registerMapping, type Mapping } from '../core/mappings.ts';
+import { applyCountsPage } from '../core/stock.ts';
+import { markSinkWritten } from '../core/sink-state.ts';
+import type { AccountSet } from './accounts.ts';
+import type { SyncContext } from './sync.ts';
+import { EngineInputError, type ItemView, type RegisterItemRequest } from './ports.ts';
+
+/**
+ * Binds an e-commerce item to a POS item (found by POS id or exact name), reads its count once so
+ * the shop's row starts with a real quantity, and makes sure that row exists.
+ */
+export async function registerItem(context: SyncContext, accounts: AccountSet, request: RegisterItemRequest): Promise<ItemView> {
+  const account = checkRequest(accounts, request);
+  const query: ItemQuery = request.itemPosId !== undefined ? { posItemId: request.itemPosId } : { name: request.itemName ?? '' };
+  const item = await lookUp(account.adapter, query, request.itemPosId !== undefined ? 'item_pos_id' : 'item_name');
+  try {
+    await registerMapping(context.core.sql, {
+      ecommerceId: request.ecommerceId,
+      accountId: account.config.id,
+      posItemId: item.posItemId,
+      description: item.name,
+      limitQuantity: request.limitQuantity ?? 0,
+    });
+  } catch (error) {
+    if (error instanceof MappingConflictError) throw new EngineInputError('item_ecommerce_id', error.message, 409);
+    throw error;
+  }
+  await firstCount(context, account.adapter, account.config.id, item.posItemId);
+  const mapping = (await getMapping(context.core.sql, request.ecommerceId))!;
+  await context.sink.upsertItem({
+    ecommerceId: mapping.ecommerceId,
+    posItemId: mapping.posItemId,
+    accountId: mapping.accountId,
+    description: mapping.description,
+    limitQuantity: mapping.limitQuantity,
+    // Unknown until the POS counts it; 0 keeps an uncounted item from being sold online.
+    quantity: mapping.available ?? 0,
+  });
+  if (mapping.available !== null) await markSinkWritten(context.core.sql, [{ ecommerceId: mapping.ecommerceId, quantity: mapping.available }]);
+  return toItemView(mapping);
+}
+
+/** Cheap checks done before a registration is queued, so bad input is a 4xx at once. */
+export function checkRequest(accounts: AccountSet, request: RegisterItemRequest) {
+  const account = accounts.get(request.accountId);
+  if (!account) {
+    throw new EngineInputError('account_id', `no configured account has the id "${request.accountId}"`, 404, { known_account_ids: accounts.ids() });
+  }
+  const byId = request.itemPosId !== undefined && request.itemPosId !== '';
+  const byName = request.itemName !== undefined && request.itemName !== '';
+  if (byId === byName) throw new EngineInputError('item_name', 'give exactly one of item_name or item_pos_id', 400);
+  if (request.ecommerceId.trim() === '') throw new EngineInputError('item_ecommerce_id', 'item_ecommerce_id must not be empty', 400);
+  return account;
+}
+
+async function lookUp(adapter: AccountSetAdapter, query: ItemQuery, field: string): Promise<CatalogItem> {
+  try {
+    return await findItem(adapter, query);
+  } catch (error) {
+    if (error instanceof PosNotFoundError) {
+      throw new EngineInputError(field, error.message, 422, {
+        close_matches: error.closeMatches.map((m) => ({ pos_item_id: m.posItemId, name: m.name })),
+      });
+    }
+    throw error;
+  }
+}
+
+type AccountSetAdapter = NonNullable<ReturnType<AccountSet['get']>>['adapter'];
+
+async function firstCount(context: SyncContext, adapter: AccountSetAdapter, accountId: string, posItemId: string): Promise<void> {
+  const readStartedAt = new Date();
+  try {
+    for await (const page of adapter.readCounts([posItemId])) {
+      await context.core.sql.transaction(async (tx) => {
+        const reservedByItem = context.reserved ? await context.reserved(tx, accountId, readStartedAt) : undefined;
+        await applyCountsPage(tx, { accountId, runId: null, counts: page, readStartedAt, reservedByItem, cause: 'register' });
+      });
+    }
+  } catch {
+    // The mapping stands; the next poll counts the item. Registration does not fail for it.
+  }
+}
+
+export function toItemView(mapping: Mapping): ItemView {
+  return {
+    ecommerceId: mapping.ecommerceId,
+    accountId: mapping.accountId,
+    posItemId: mapping.posItemId,
+    description: mapping.description,
+    limitQuantity: mapping.limitQuantity,
+    onHand: mapping.onHand,
+    available: mapping.available,
+    lastConfirmedAt: mapping.lastConfirmedAt?.toISOString() ?? null,
+    missingOnPos: mapping.missingOnPos,
+  };
+}

@@ -1,0 +1,88 @@
+import type { Core } from '../core/open.ts';
+import type { Sink } from '../sink/sink.ts';
+import type { StockCount } from '../pos/contract.ts';
+import type { SqlQueryable } from '../core/sql.ts';
+import { applyCountsPage, flagMissing } from '../core/stock.ts';
+import { finishRun, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
+import { mappedPosIds } from '../core/mappings.ts';
+import { markSinkWritten, pendingSinkWrites } from '../core/sink-state.ts';
+import type { AccountHandle } from './accounts.ts';
+import { describeError } from './errors.ts';
+
+/**
+ * One poll of one account (DESIGN §4): read counts page by page, apply each page to the core in
+ * one transaction (only changes, journaled), then bring the shop's table up to date. A failing
+ * read changes nothing further and records why; items the POS no longer knows are flagged.
+ */
+export interface SyncContext {
+  core: Core;
+  sink: Sink;
+  /**
+   * Units reserved per e-commerce id for an account's items (rule 4), read inside the page's
+   * transaction. Absent until the sale ledger exists.
+   */
+  reserved?: (tx: SqlQueryable, accountId: string, readStartedAt: Date) => Promise<ReadonlyMap<string, number>>;
+  /** Progress of long runs (first syncs of big catalogs). */
+  onProgress?: (event: { accountId: string; runId: number; itemsRead: number; itemsChanged: number }) => void;
+}
+
+export async function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
+  const { core } = context;
+  const accountId = account.config.id;
+  const run = await startRun(core.sql, { accountId, trigger });
+  const callsBefore = account.adapter.apiCalls();
+  let itemsRead = 0;
+  let itemsChanged = 0;
+  try {
+    const mapped = await mappedPosIds(core.sql, accountId);
+    if (mapped.length > 0) {
+      const seen = new Set<string>();
+      const readStartedAt = new Date();
+      for await (const page of account.adapter.readCounts(mapped)) {
+        itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
+        for (const count of page) seen.add(count.posItemId);
+        itemsRead += page.length;
+        context.onProgress?.({ accountId, runId: run.id, itemsRead, itemsChanged });
+      }
+      // Only a read that finished may call an item missing: a failed page proves nothing.
+      const missing = mapped.filter((id) => !seen.has(id));
+      if (missing.length > 0) await flagMissing(core.sql, accountId, run.id, missing);
+    }
+    await flushSink(context, accountId);
+    return await finishRun(core.sql, run.id, { status: 'ok', itemsRead, itemsChanged, apiCalls: account.adapter.apiCalls() - callsBefore });
+  } catch (error) {
+    return await finishRun(core.sql, run.id, {
+      status: 'failed',
+      itemsRead,
+      itemsChanged,
+      apiCalls: account.adapter.apiCalls() - callsBefore,
+      error: describeError(error),
+    });
+  }
+}
+
+async function applyPage(context: SyncContext, accountId: string, runId: number, counts: StockCount[], readStartedAt: Date): Promise<number> {
+  const result = await context.core.sql.transaction(async (tx) => {
+    const reservedByItem = context.reserved ? await context.reserved(tx, accountId, readStartedAt) : undefined;
+    return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem });
+  });
+  return result.changes.length;
+}
+
+const SINK_BATCH = 1000;
+
+/**
+ * Writes every quantity the shop's table has not been given yet (this account's, or all when no
+ * account is named). Safe to call any time; a sink error propagates and the rows stay pending.
+ */
+export async function flushSink(context: Pick<SyncContext, 'core' | 'sink'>, accountId: string | null): Promise<number> {
+  let written = 0;
+  for (;;) {
+    const pending = await pendingSinkWrites(context.core.sql, accountId, SINK_BATCH);
+    if (pending.length === 0) return written;
+    await context.sink.writeQuantities(pending);
+    await markSinkWritten(context.core.sql, pending);
+    written += pending.length;
+    if (pending.length < SINK_BATCH) return written;
+  }
+}

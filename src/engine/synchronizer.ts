@@ -1,0 +1,120 @@
+import type { PgBoss } from 'pg-boss';
+import { Cron } from 'croner';
+import cronstrue from 'cronstrue';
+import type { Core } from '../core/open.ts';
+import type { ScheduleConfig } from '../config/types.ts';
+import { getSetting, setSetting } from '../core/settings.ts';
+import { lastRuns, type SyncRun } from '../core/runs.ts';
+import { CRON_OPTIONS, canonicalTimeZone, cronProblem } from '../config/schedule.ts';
+import { POLL_QUEUE, type PollJobData } from '../jobs/queues.ts';
+import { scheduleAccounts, unscheduleAccounts } from '../jobs/schedule.ts';
+import type { AccountSet } from './accounts.ts';
+import { EngineInputError, type RunView, type SynchronizerControl, type SynchronizerStatus } from './ports.ts';
+
+/**
+ * Start/stop/force and status. The running flag and the schedule live in the core's settings
+ * (rule 8); the config's schedule applies until one is set at run time.
+ */
+export class Synchronizer implements SynchronizerControl {
+  constructor(
+    private readonly core: Core,
+    private readonly boss: PgBoss,
+    private readonly accounts: AccountSet,
+    private readonly defaults: ScheduleConfig,
+  ) {}
+
+  /** At boot: restore what was stored, or apply the config's StartOnBoot the first time. */
+  async restore(): Promise<void> {
+    const running = (await getSetting(this.core.sql, 'synchronizer.running')) ?? this.defaults.startOnBoot;
+    const { cron, timeZone } = await this.schedule();
+    if (running) await scheduleAccounts(this.boss, this.accounts.ids(), cron, timeZone);
+    else await unscheduleAccounts(this.boss);
+  }
+
+  async status(): Promise<SynchronizerStatus> {
+    const running = (await getSetting(this.core.sql, 'synchronizer.running')) ?? false;
+    const { cron, timeZone } = await this.schedule();
+    const runs = new Map((await lastRuns(this.core.sql)).map((run) => [run.accountId, run]));
+    const starts = [...runs.values()].map((r) => r.startedAt.getTime());
+    return {
+      running,
+      cron,
+      timeZone,
+      cronText: describeCron(cron),
+      nextRunAt: running ? nextRun(cron, timeZone) : null,
+      lastRunAt: starts.length ? new Date(Math.max(...starts)).toISOString() : null,
+      accounts: this.accounts.all().map((a) => {
+        const run = runs.get(a.config.id);
+        return { accountId: a.config.id, accountName: a.config.name, pos: a.config.connection.pos, lastRun: run ? toRunView(run) : null };
+      }),
+    };
+  }
+
+  async start(change: { cron?: string; timeZone?: string } = {}): Promise<SynchronizerStatus> {
+    const current = await this.schedule();
+    const timeZone = change.timeZone === undefined ? current.timeZone : canonicalTimeZone(change.timeZone);
+    if (timeZone === undefined) throw new EngineInputError('time_zone', `"${change.timeZone}" is not an IANA time zone (e.g. Europe/Brussels)`);
+    const cron = change.cron?.trim() ?? current.cron;
+    const problem = cronProblem(cron, timeZone);
+    if (problem) throw new EngineInputError('cron', `cron "${cron}": ${problem}`);
+    if (change.cron !== undefined || change.timeZone !== undefined) {
+      await setSetting(this.core.sql, 'synchronizer.schedule', { cron, timeZone });
+    }
+    await scheduleAccounts(this.boss, this.accounts.ids(), cron, timeZone);
+    await setSetting(this.core.sql, 'synchronizer.running', true);
+    return this.status();
+  }
+
+  async stop(): Promise<SynchronizerStatus> {
+    await unscheduleAccounts(this.boss);
+    await setSetting(this.core.sql, 'synchronizer.running', false);
+    return this.status();
+  }
+
+  async forceUpdate(accountId?: string): Promise<Array<{ accountId: string; jobId: string | null }>> {
+    if (accountId !== undefined && !this.accounts.get(accountId)) {
+      throw new EngineInputError('account_id', `no configured account has the id "${accountId}"`, 404, { known_account_ids: this.accounts.ids() });
+    }
+    const ids = accountId === undefined ? this.accounts.ids() : [accountId];
+    const queued: Array<{ accountId: string; jobId: string | null }> = [];
+    for (const id of ids) {
+      const data: PollJobData = { accountId: id, trigger: 'forced' };
+      // null: a poll for this account is already waiting; this request joins it.
+      queued.push({ accountId: id, jobId: await this.boss.send(POLL_QUEUE, data, { singletonKey: id }) });
+    }
+    return queued;
+  }
+
+  private async schedule(): Promise<{ cron: string; timeZone: string }> {
+    return (await getSetting(this.core.sql, 'synchronizer.schedule')) ?? { cron: this.defaults.cron, timeZone: this.defaults.timeZone };
+  }
+}
+
+export function describeCron(cron: string): string {
+  try {
+    return cronstrue.toString(cron, { use24HourTimeFormat: true, verbose: false });
+  } catch {
+    return cron;
+  }
+}
+
+function nextRun(cron: string, timeZone: string): string | null {
+  const job = new Cron(cron, { ...CRON_OPTIONS, paused: true, timezone: timeZone });
+  const next = job.nextRun();
+  job.stop();
+  return next ? next.toISOString() : null;
+}
+
+export function toRunView(run: SyncRun): RunView {
+  return {
+    id: run.id,
+    trigger: run.trigger,
+    status: run.status,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    itemsRead: run.itemsRead,
+    itemsChanged: run.itemsChanged,
+    apiCalls: run.apiCalls,
+    error: run.error,
+  };
+}

@@ -1,0 +1,27 @@
+import type { PgBoss, Queue } from 'pg-boss';
+
+/**
+ * possync's job queues. Polls use pg-boss's `stately` policy keyed by account: at most one
+ * queued and one running per account, so a poll never overlaps another for the same account and
+ * any number of forced polls collapse into the one already waiting.
+ */
+export const POLL_QUEUE = 'possync-poll';
+export const REGISTER_QUEUE = 'possync-register';
+
+export interface PollJobData {
+  accountId: string;
+  trigger: 'cron' | 'forced' | 'boot';
+}
+
+const QUEUES: Array<Queue> = [
+  // A poll is repeated by the schedule anyway: no retries; expiry frees a poll whose worker died.
+  { name: POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
+  // A registration waits on the POS: retried with back-off when the POS is unavailable.
+  { name: REGISTER_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30 },
+];
+
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  for (const queue of QUEUES) {
+    if (!(await boss.getQueue(queue.name))) await boss.createQueue(queue.name, queue);
+  }
+}

@@ -1,0 +1,52 @@
+import type { PgBoss } from 'pg-boss';
+import { POLL_QUEUE, REGISTER_QUEUE, type PollJobData } from './queues.ts';
+import { pollAccount, type SyncContext } from '../engine/sync.ts';
+import { registerItem } from '../engine/register.ts';
+import type { AccountSet } from '../engine/accounts.ts';
+import { EngineInputError, type RegisterItemRequest } from '../engine/ports.ts';
+
+/** What a registration job leaves as its output: the mapping, or why the request cannot succeed. */
+export type RegisterJobOutput =
+  | { ok: true; item: import('../engine/ports.ts').ItemView }
+  | { ok: false; error: { message: string; field: string; status: number; details?: Record<string, unknown> } };
+
+export interface Workers {
+  stop(): Promise<void>;
+}
+
+/**
+ * Handlers are idempotent (jobs are at-least-once): a poll re-reads and writes only changes; a
+ * registration of the same binding again is a no-op in the core.
+ */
+export async function startWorkers(boss: PgBoss, context: SyncContext, accounts: AccountSet, log: (message: string) => void): Promise<Workers> {
+  const concurrency = Math.max(1, Math.min(accounts.all().length, 4));
+  const pollWorker = await boss.work<PollJobData>(POLL_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const account = accounts.get(job.data.accountId);
+    if (!account) {
+      log(`poll skipped: account ${job.data.accountId} is no longer configured`);
+      return;
+    }
+    const run = await pollAccount(context, account, job.data.trigger);
+    log(`poll ${account.config.id}: ${run.status}, ${run.itemsRead} read, ${run.itemsChanged} changed, ${run.apiCalls} API calls${run.error ? ` (${run.error})` : ''}`);
+    return { runId: run.id, status: run.status };
+  });
+  const registerWorker = await boss.work<RegisterItemRequest, RegisterJobOutput>(REGISTER_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) throw new Error('empty batch');
+    try {
+      return { ok: true, item: await registerItem(context, accounts, job.data) };
+    } catch (error) {
+      // Bad input will not get better on retry: finish the job with the reason.
+      if (error instanceof EngineInputError) {
+        return { ok: false, error: { message: error.message, field: error.field, status: error.status, details: error.details } };
+      }
+      throw error;
+    }
+  });
+  return {
+    async stop() {
+      await boss.offWork(POLL_QUEUE, { id: pollWorker });
+      await boss.offWork(REGISTER_QUEUE, { id: registerWorker });
+    },
+  };
+}
