@@ -1,11 +1,17 @@
 import { checkConfigCommand } from './cli/check-config.ts';
+import { demoCommand } from './cli/demo.ts';
+import { migrateCommand } from './cli/migrate.ts';
+import { serveCommand } from './cli/serve.ts';
 import { simulateCommand } from './cli/simulate.ts';
 
 const USAGE = `Usage: possync <command> [options]
 
 Commands:
-  check-config       check appsettings.json and the environment, show what would be used
+  serve              run possync: the HTTP API, scheduled polls and job workers
+  demo               run possync against the three POS simulators, with seeded catalogs
   simulate <pos>     run a POS simulator (square, lightspeed, hiboutik)
+  check-config       check appsettings.json and the environment, show what would be used
+  migrate            create or upgrade possync's own database, then exit
 
 Run "possync <command> --help" for a command's options.
 `;
@@ -13,8 +19,11 @@ Run "possync <command> --help" for a command's options.
 type Command = (args: string[], out: (line: string) => void) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  'check-config': checkConfigCommand,
+  serve: serveCommand,
+  demo: demoCommand,
   simulate: simulateCommand,
+  'check-config': checkConfigCommand,
+  migrate: migrateCommand,
 };
 
 /** Entry point of the `possync` command; returns the exit code. */

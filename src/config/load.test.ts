@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,52 +9,7 @@ import { ConfigError, DEFAULT_SINK_TABLE, describeConfig, loadConfig, maskSecret
 const FIXTURE = new URL('../../test/fixtures/original-appsettings.json', import.meta.url);
 
 /** The sample from the original README, as published (placeholders included). */
-const README_SAMPLE = `{
-  "Logging": {
-    "IncludeScopes": false,
-    "Debug": {
-      "LogLevel": {
-        "Default": "Warning"
-      }
-    },
-    "Console": {
-      "LogLevel": {
-        "Default": "Warning"
-      }
-    }
-  },
-  "hangfireDatabaseConnectionString": "connection_string_to_hangfire_database",
-  "ecommerceDatabaseConnectionString": "connection_string_to_ecommerce_database",
-  "PosAccess": {
-    "PosConfigurations": [
-      {
-        "AccessToken": "your_squarePOS_access_token",
-        "AccountID": "your_squarePOS_account_id",
-        "Type": "1"
-      },
-      {
-        "AccessToken": "your_hiboutik_access_token",
-        "EmailAddress": "you@outlook.com",
-        "AccountName": "your_hibouik_account_name",
-        "MaximumRequests": 10000, 
-        "Type": "2"
-      },
-      {
-        "AccessToken": "your_lightspeed_access_token",
-        "RefreshToken": "your_lightspeed_refresh_token",
-        "AccountID": "your_lightspeed_account_id",
-        "ClientID": "your_lightspeed_client_id",
-        "ClientSecret": "your_lightspeed_cient_secret",
-        "EmployeeID": 1,
-        "RegisterID": 1,
-        "ShopID": 1,
-        
-        "Type": "3"
-      }
-    ]
-  } 
-} 
-`;
+const README_SAMPLE = readFileSync(new URL('../../test/fixtures/original-readme-appsettings.json', import.meta.url), 'utf8');
 
 const lightspeed = {
   Type: '3', AccountID: '123456', ClientID: 'client-1', ClientSecret: 'client-secret-value-1234',

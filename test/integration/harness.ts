@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { loadConfig, type PossyncConfig } from '../../src/config/index.ts';
+import { startSquareSimulator, type SquareSimulator } from '../../src/simulators/square/index.ts';
+import { startLightspeedSimulator } from '../../src/simulators/lightspeed/index.ts';
+import { startHiboutikSimulator } from '../../src/simulators/hiboutik/index.ts';
+import type { Simulator } from '../../src/simulators/kit/options.ts';
+import type { SeedFile } from '../../src/simulators/kit/seed.ts';
+import type { Service } from '../../src/engine/ports.ts';
+
+/**
+ * The original README's appsettings.json, unchanged, with its three accounts pointed at the
+ * simulators through environment overrides, and the simulators seeded with the very ids and
+ * credentials the file names.
+ */
+export const README_CONFIG = fileURLToPath(new URL('../fixtures/original-readme-appsettings.json', import.meta.url));
+
+export const ACCOUNTS = {
+  square: 'your_squarePOS_account_id',
+  hiboutik: 'your_hibouik_account_name',
+  lightspeed: 'your_lightspeed_account_id',
+} as const;
+
+function seed(locations: string[], itemIds: (i: number) => string, credentials: Record<string, string>): SeedFile {
+  return {
+    locations: locations.map((id, i) => ({ id, name: `Shop ${i + 1}` })),
+    items: Array.from({ length: 12 }, (_, i) => ({
+      id: itemIds(i),
+      name: `Demo Item ${String(i + 1).padStart(2, '0')}`,
+      sku: `SKU-${1000 + i}`,
+      priceCents: 1000 + i * 50,
+      // The last item was never counted anywhere: unknown, not zero.
+      stock: i === 11 ? {} : Object.fromEntries(locations.map((l, j) => [l, 10 + i + j])),
+    })),
+    credentials,
+  };
+}
+
+export interface Simulators {
+  square: SquareSimulator;
+  lightspeed: Simulator;
+  hiboutik: Simulator;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startSimulators(): Promise<Simulators> {
+  const square = await startSquareSimulator({
+    seed: seed([ACCOUNTS.square, 'LSECONDSHOP01'], (i) => `VARIATION${String(i + 1).padStart(15, '0')}`, { accessToken: 'your_squarePOS_access_token' }),
+  });
+  const lightspeed = await startLightspeedSimulator({
+    seed: seed(['1', '2'], (i) => String(i + 1), {
+      accountID: ACCOUNTS.lightspeed,
+      clientId: 'your_lightspeed_client_id',
+      clientSecret: 'your_lightspeed_cient_secret',
+      refreshToken: 'your_lightspeed_refresh_token',
+      accessToken: 'your_lightspeed_access_token',
+    }),
+  });
+  const hiboutik = await startHiboutikSimulator({
+    seed: seed(['1', '2'], (i) => String(i + 1), { account: ACCOUNTS.hiboutik, email: 'you@outlook.com', apiKey: 'your_hiboutik_access_token' }),
+  });
+  const env = {
+    POSSYNC__ecommerceDatabaseConnectionString: '',
+    POSSYNC__PosAccess__PosConfigurations__0__BaseUrl: square.url,
+    POSSYNC__PosAccess__PosConfigurations__1__BaseUrl: `${hiboutik.url}/api`,
+    POSSYNC__PosAccess__PosConfigurations__2__ApiBaseUrl: lightspeed.url,
+    POSSYNC__PosAccess__PosConfigurations__2__TokenUrl: `${lightspeed.url}/auth/oauth/token`,
+  };
+  return {
+    square,
+    lightspeed,
+    hiboutik,
+    env,
+    async close() {
+      await Promise.all([square.close(), lightspeed.close(), hiboutik.close()]);
+    },
+  };
+}
+
+/** The README's file plus overrides; `extraEnv` picks the core and sink under test. */
+export async function readmeConfig(sims: Simulators, extraEnv: Record<string, string> = {}): Promise<PossyncConfig> {
+  const config = await loadConfig({ file: README_CONFIG, env: { ...sims.env, ...extraEnv } });
+  // Any free port, so tests never collide with a running possync.
+  config.server.port = 0;
+  return config;
+}
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Polls `check` until it returns a value, or fails after `ms` with what it last saw. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last saw ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await delay(100);
+  }
+}
+
+/** Forces a poll of one account and waits until a run newer than the last one has finished. */
+export async function pollNow(service: Service, accountId: string) {
+  const before = (await service.synchronizer.status()).accounts.find((a) => a.accountId === accountId)?.lastRun?.id ?? 0;
+  await service.synchronizer.forceUpdate(accountId);
+  return eventually(`a finished poll of ${accountId}`, async () => {
+    const run = (await service.synchronizer.status()).accounts.find((a) => a.accountId === accountId)?.lastRun;
+    return run && run.id > before && run.status !== 'running' ? run : undefined;
+  });
+}

@@ -1,0 +1,11 @@
+import { syncScenario } from './sync.scenario.ts';
+import { tempDir } from './harness.ts';
+
+// The zero-setup default: PGlite in a data folder, the shop table inside it.
+syncScenario('embedded PGlite with the embedded shop table', async () => {
+  const dir = tempDir('possync-it-');
+  return {
+    env: { POSSYNC__Core__DataFolder: dir.path },
+    cleanup: async () => dir.remove(),
+  };
+});
