@@ -6,7 +6,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { PgBoss } from 'pg-boss';
 import { openCore } from './open.ts';
-import { migrate } from './migrations.ts';
+import { loadMigrations, migrate } from './migrations.ts';
+
+const ALL = loadMigrations();
+const VERSIONS = ALL.map((m) => m.version);
+const LATEST = Math.max(...VERSIONS);
 import { DataFolderInUseError, LOCK_FILE_NAME, lockDataFolder } from './lock.ts';
 import { DbTokenStore } from './token-store.ts';
 import { forEachBackend, openTestCore, createTestDatabase, tempDir, waitFor, type TestCore } from './test-support.ts';
@@ -17,10 +21,11 @@ const LOCK_TS = new URL('./lock.ts', import.meta.url).href;
 forEachBackend('core database', (current, backend) => {
   test('migrations are recorded and running them again changes nothing', async () => {
     const { core } = current();
-    assert.deepEqual(core.migrations, { applied: [1], version: 1 });
-    assert.deepEqual(await migrate(core.sql), { applied: [], version: 1 });
+    assert.deepEqual(core.migrations, { applied: VERSIONS, version: LATEST });
+    assert.deepEqual(await migrate(core.sql), { applied: [], version: LATEST });
     const { rows } = await core.sql.query<{ version: number; name: string }>('select version, name from schema_migrations order by version');
-    assert.deepEqual(rows, [{ version: 1, name: 'core' }]);
+    assert.deepEqual(rows, ALL.map((m) => ({ version: m.version, name: m.name })));
+    assert.equal(rows[0]?.name, 'core');
   });
 
   test('a transaction that throws leaves nothing behind', async () => {
@@ -191,7 +196,7 @@ describe('PostgreSQL specifics', () => {
     try {
       const cores = await Promise.all([1, 2, 3].map(() => openCore({ kind: 'postgres', connectionString: db.connectionString })));
       try {
-        assert.deepEqual(cores.map((core) => core.migrations.applied).flat(), [1]);
+        assert.deepEqual(cores.map((core) => core.migrations.applied).flat(), VERSIONS);
       } finally {
         await Promise.all(cores.map((core) => core.close()));
       }
