@@ -13,6 +13,11 @@ import { startWorkers, type Workers } from './jobs/workers.ts';
 import { AccountSet } from './engine/accounts.ts';
 import { Synchronizer } from './engine/synchronizer.ts';
 import { Items } from './engine/items.ts';
+import { SaleIntake } from './engine/sales/intake.ts';
+import { SalesService } from './engine/sales/service.ts';
+import { SinkFlusher } from './engine/sink-flusher.ts';
+import { reservedSince } from './core/sales/ledger.ts';
+import { recoverJobs } from './jobs/recovery.ts';
 import type { HealthView, Service } from './engine/ports.ts';
 import type { SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
@@ -70,7 +75,11 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
 
     const boss: PgBoss = await startBoss(core, (error) => log(`job queue: ${error.message}`));
     closers.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
-    const context: SyncContext = { core, sink };
+    const context: SyncContext = { core, sink, reserved: reservedSince };
+    const flusher = new SinkFlusher(context, (error) => log(`shop table not updated yet (will retry): ${error.message}`));
+    closers.push(() => flusher.idle());
+    const intake = new SaleIntake(core, boss, () => flusher.request());
+    await recoverJobs(core, boss, log);
     const workers: Workers = await startWorkers(boss, context, accounts, log);
     closers.push(() => workers.stop());
 
@@ -79,6 +88,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const service: Service = {
       synchronizer,
       items: new Items(context, boss, accounts),
+      sales: new SalesService(core, boss, intake, () => flusher.request()),
       accountIds: () => accounts.ids(),
       health: () => health(core, sink, boss),
     };

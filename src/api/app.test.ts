@@ -19,7 +19,8 @@ test('auth on: every /api route wants a configured X-Api-Key', async () => {
   const routes = [
     ['GET', '/api/synchronizer'], ['POST', '/api/synchronizer/start'], ['POST', '/api/synchronizer/stop'],
     ['POST', '/api/synchronizer/forceUpdate'], ['GET', '/api/items/sq-main'], ['GET', '/api/itemstask/x'],
-    ['POST', '/api/items'],
+    ['POST', '/api/items'], ['POST', '/api/synchronizer/sale'], ['GET', '/api/sales'], ['GET', '/api/sales/x'],
+    ['POST', '/api/sales/x/retry'], ['POST', '/api/sales/x/cancel'],
   ] as const;
   for (const [method, url] of routes) {
     for (const headers of [{}, { 'x-api-key': 'wrong' }, { 'x-api-key': '' }, { 'x-api-key': `${KEYS[0]}x` }]) {
@@ -138,6 +139,11 @@ const EXPECTED: Record<string, number[]> = {
   'post /api/synchronizer/start': [200, 400, 401, 413, 415, 500],
   'post /api/synchronizer/stop': [200, 400, 401, 413, 415, 500],
   'post /api/synchronizer/forceUpdate': [202, 400, 401, 404, 413, 415, 500],
+  'post /api/synchronizer/sale': [202, 400, 401, 404, 409, 413, 415, 422, 500],
+  'get /api/sales': [200, 400, 401, 500],
+  'get /api/sales/{id}': [200, 400, 401, 404, 500],
+  'post /api/sales/{id}/retry': [202, 400, 401, 404, 409, 413, 415, 500],
+  'post /api/sales/{id}/cancel': [200, 400, 401, 404, 409, 413, 415, 500],
 };
 
 test('/docs/json: every route, every status with a JSON schema, API key scheme, optional bodies', async () => {
@@ -171,6 +177,15 @@ test('/docs/json: every route, every status with a JSON schema, API key scheme, 
     assert.equal(doc.paths[`/api/synchronizer/${p}`].post.requestBody.required, false, p);
   }
   assert.equal(doc.paths['/api/items'].post.responses['202'].headers.Location.schema.type, 'string');
+  const sale = doc.paths['/api/synchronizer/sale'].post;
+  assert.equal(sale.requestBody.required, true);
+  assert.equal(sale.responses['202'].headers.Location.schema.type, 'string');
+  assert.deepEqual(sale.parameters.map((p: { in: string; name: string; required: boolean }) => [p.in, p.name, p.required]), [
+    ['header', 'idempotency-key', false],
+  ]);
+  for (const p of ['retry', 'cancel']) {
+    assert.equal(doc.paths[`/api/sales/{id}/${p}`].post.requestBody.required, false, p);
+  }
 });
 
 test('strict responses: a body its schema refuses, or an undeclared status, fails loudly', async () => {

@@ -15,6 +15,7 @@ import { acceptEmptyJsonBodies, installValidators } from './parsing.ts';
 import { OPTIONAL_BODY_FLAG } from './routes/common.ts';
 import { healthRoutes } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
+import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { enforceResponseSchemas } from './strict.ts';
 
@@ -46,6 +47,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     api.addHook('onRequest', requireApiKey(keys));
     await api.register(itemRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
+    await api.register(saleRoutes, { service: opts.service });
   }, { prefix: '/api' });
 }
 
@@ -91,6 +93,7 @@ export async function buildApi(service: Service, options: ApiOptions): Promise<F
       tags: [
         { name: 'items', description: 'Item mappings and their registration tasks' },
         { name: 'synchronizer', description: 'The polling schedule' },
+        { name: 'sales', description: 'Online sales posted to the POS exactly once, and their ledger' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },

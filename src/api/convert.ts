@@ -7,6 +7,9 @@ import type {
   HealthView,
   ItemView,
   RegisterItemRequest,
+  SaleRequest,
+  SaleState,
+  SaleView,
   SynchronizerStatus,
   TaskView,
 } from '../engine/ports.ts';
@@ -14,6 +17,9 @@ import type {
   HealthJson,
   ItemJson,
   RegisterItemBodyJson,
+  SaleAcceptedJson,
+  SaleBodyJson,
+  SaleJson,
   SynchronizerStatusJson,
   TaskJson,
 } from './schemas.ts';
@@ -124,6 +130,46 @@ export function toHealthJson(health: HealthView, version: string, withErrors: bo
     core: part({ ok: health.core.ok, kind: health.core.kind, error: health.core.error }),
     sink: part({ ok: health.sink.ok, target: redact(health.sink.target), error: health.sink.error }),
     jobs: part({ ok: health.jobs.ok, error: health.jobs.error }),
+  };
+}
+
+/** The header wins; without one the body's `reference` (an order id) makes a natural key. */
+export function toSaleRequest(body: SaleBodyJson, headerKey: string | undefined): SaleRequest {
+  const request: SaleRequest = {
+    ecommerceId: String(body.item_ecommerce_id),
+    quantity: body.delta,
+    amountCents: body.balance,
+  };
+  const key = headerKey ?? body.reference;
+  if (key !== undefined) request.idempotencyKey = key;
+  if (body.reference !== undefined) request.reference = body.reference;
+  return request;
+}
+
+export const saleLocation = (id: string) => `/api/sales/${encodeURIComponent(id)}`;
+
+export function toSaleAcceptedJson(sale: { id: string; state: SaleState }): SaleAcceptedJson {
+  return { sale_id: sale.id, status: sale.state, location: saleLocation(sale.id) };
+}
+
+export function toSaleJson(sale: SaleView): SaleJson {
+  return {
+    sale_id: sale.id,
+    state: sale.state,
+    item_ecommerce_id: sale.ecommerceId,
+    account_id: sale.accountId,
+    pos_item_id: sale.posItemId,
+    quantity: sale.quantity,
+    amount_cents: sale.amountCents,
+    reference: sale.reference,
+    idempotency_key: sale.idempotencyKey,
+    attempts: sale.attempts,
+    // POS error texts are the likeliest place for a leaked token.
+    last_error: sale.lastError === null ? null : redact(sale.lastError),
+    pos_reference: sale.posReference,
+    created_at: sale.createdAt,
+    updated_at: sale.updatedAt,
+    history: sale.history.map((t) => ({ from: t.from, to: t.to, at: t.at, reason: redact(t.reason) })),
   };
 }
 

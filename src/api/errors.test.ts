@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineInputError } from '../engine/ports.ts';
 import { redact } from './convert.ts';
-import { describeValidation, mapError } from './errors.ts';
+import { CodedInputError, describeValidation, mapError } from './errors.ts';
 import { makeApi } from './test-support.ts';
 
 test('validation issues name nested fields the way people write them', () => {
@@ -21,7 +21,17 @@ test('validation issues name nested fields the way people write them', () => {
   assert.deepEqual(
     describeValidation([{ keyword: 'type', instancePath: '/wait', params: { type: 'boolean' }, message: 'must be boolean' }], 'querystring'),
     { field: 'wait', message: 'querystring/wait must be boolean' },
+  );  // A union of literals (an enum) lists the allowed values once.
+  assert.deepEqual(
+    describeValidation(['a', 'b'].map((v) => ({ keyword: 'const', instancePath: '/state', params: { allowedValue: v } })), 'querystring'),
+    { field: 'state', message: 'querystring/state must be one of "a", "b"' },
   );
+});
+
+test('CodedInputError: a route-chosen error code, otherwise like EngineInputError', () => {
+  const { status, body } = mapError(new CodedInputError('idempotency_key_reused', 'Idempotency-Key', 'used', 422, { saleId: 's' }), 'r');
+  assert.equal(status, 422);
+  assert.deepEqual(body, { error: 'idempotency_key_reused', message: 'used', field: 'Idempotency-Key', details: { sale_id: 's' } });
 });
 
 test('EngineInputError keeps its status and field; details become snake_case', () => {

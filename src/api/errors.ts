@@ -19,6 +19,23 @@ const KIND: Record<number, string> = {
   422: 'unprocessable',
 };
 
+/**
+ * An input error whose `error` code says more than its status can, e.g. `idempotency_key_reused`
+ * for a 422 that has nothing to do with a POS item. Routes re-label engine errors with it.
+ */
+export class CodedInputError extends EngineInputError {
+  constructor(
+    readonly code: string,
+    field: string,
+    message: string,
+    status: EngineInputError['status'],
+    details?: Record<string, unknown>,
+  ) {
+    super(field, message, status, details);
+    this.name = 'CodedInputError';
+  }
+}
+
 /** What Ajv reports (only the parts we read). */
 interface ValidationIssue {
   keyword: string;
@@ -64,7 +81,10 @@ export function describeValidation(issues: ValidationIssue[], context: string): 
   );
   const texts = siblings.every((i) => i.keyword === 'type')
     ? [`must be ${siblings.map((i) => String(i.params['type'])).join(' or ')}`]
-    : [...new Set(siblings.map(issueText))];
+    // A union of literals (an enum such as a sale state) reads best as one list.
+    : siblings.length > 1 && siblings.every((i) => i.keyword === 'const')
+      ? [`must be one of ${siblings.map((i) => JSON.stringify(i.params['allowedValue'])).join(', ')}`]
+      : [...new Set(siblings.map(issueText))];
   const where = field === context ? context : `${context}/${field}`;
   return { field, message: `${where} ${texts.join(' or ')}` };
 }
@@ -72,7 +92,8 @@ export function describeValidation(issues: ValidationIssue[], context: string): 
 /** The JSON answer and status for any error thrown or passed to `reply.send`. */
 export function mapError(err: unknown, requestId: string): { status: number; body: ErrorBodyJson; internal: boolean } {
   if (err instanceof EngineInputError) {
-    const body: ErrorBodyJson = { error: KIND[err.status] ?? 'bad_request', message: redact(err.message), field: err.field };
+    const error = err instanceof CodedInputError ? err.code : KIND[err.status] ?? 'bad_request';
+    const body: ErrorBodyJson = { error, message: redact(err.message), field: err.field };
     if (err.details && Object.keys(err.details).length > 0) body.details = snakeKeys(err.details) as Record<string, unknown>;
     return { status: err.status, body, internal: false };
   }

@@ -26,7 +26,7 @@ export const ErrorBody = Type.Object(
 );
 export type ErrorBodyJson = Static<typeof ErrorBody>;
 
-const described = <T extends TSchema>(schema: T, description: string) => ({ ...schema, description }) as T;
+export const described = <T extends TSchema>(schema: T, description: string) => ({ ...schema, description }) as T;
 
 /** Error statuses by meaning, so each route lists exactly those it can give. */
 export const errors = {
@@ -204,3 +204,96 @@ export const Health = Type.Object(
   Closed,
 );
 export type HealthJson = Static<typeof Health>;
+
+// ---------- sales ----------
+
+export const SALE_STATES = ['accepted', 'dispatching', 'posted', 'failed', 'cancelled'] as const;
+export const SaleStateSchema = Type.Union(SALE_STATES.map((s) => Type.Literal(s)), {
+  description: 'accepted → dispatching → posted | failed; failed → dispatching (retry); accepted | failed → cancelled',
+});
+
+/** Bounds no real sale reaches; past them a typo (cents vs units, an extra zero) is more likely. */
+export const MAX_SALE_DELTA = 10_000;
+export const MAX_SALE_BALANCE = 100_000_000;
+
+export const SaleBody = Type.Object(
+  {
+    item_ecommerce_id: ItemEcommerceId,
+    delta: Type.Integer({ minimum: 1, maximum: MAX_SALE_DELTA, description: 'Units sold' }),
+    balance: Type.Integer({ minimum: 0, maximum: MAX_SALE_BALANCE, description: 'Amount paid, in cents' }),
+    reference: Type.Optional(Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: "Your reference, e.g. the shop's order id; the idempotency key when no Idempotency-Key header is sent",
+    })),
+  },
+  // The original (JSON.NET) ignored unknown keys; so do we.
+  { additionalProperties: true },
+);
+export type SaleBodyJson = Static<typeof SaleBody>;
+
+/** Printable ASCII without edge spaces (HTTP would strip those anyway). */
+export const IDEMPOTENCY_KEY_PATTERN = '^[!-~](?:[ -~]*[!-~])?$';
+
+export const SaleHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 255,
+    pattern: IDEMPOTENCY_KEY_PATTERN,
+    description: '1–255 printable ASCII characters. Same key + same body → the same sale; same key + another body → 422',
+  })),
+});
+
+export const SaleAccepted = Type.Object(
+  {
+    sale_id: Type.String(),
+    status: SaleStateSchema,
+    location: Type.String({ description: '/api/sales/{sale_id}' }),
+  },
+  Closed,
+);
+export type SaleAcceptedJson = Static<typeof SaleAccepted>;
+
+export const Sale = Type.Object(
+  {
+    sale_id: Type.String(),
+    state: SaleStateSchema,
+    item_ecommerce_id: Type.String(),
+    account_id: Type.String(),
+    pos_item_id: Type.String(),
+    quantity: Type.Integer({ description: 'Units sold (the request\'s `delta`)' }),
+    amount_cents: Type.Integer({ description: 'Amount paid in cents (the request\'s `balance`)' }),
+    reference: Nullable(Type.String()),
+    idempotency_key: Nullable(Type.String()),
+    attempts: Type.Integer({ description: 'Tries to post the sale to the POS so far' }),
+    last_error: Nullable(Type.String({ description: 'Why the last try failed' })),
+    pos_reference: Nullable(Type.String({ description: "The sale's id on the POS, once posted" })),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    history: Type.Array(Type.Object(
+      { from: Nullable(SaleStateSchema), to: SaleStateSchema, at: Timestamp, reason: Type.String() },
+      Closed,
+    )),
+  },
+  Closed,
+);
+export type SaleJson = Static<typeof Sale>;
+
+export const SaleParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: 'The sale id' }) });
+
+export const SaleListQuery = Type.Object({
+  state: Type.Optional(SaleStateSchema),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  before: Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'A sale id: only sales older than it (the last id of the previous page)',
+  })),
+});
+
+export const SaleList = Type.Object({ sales: Type.Array(Sale) }, Closed);
+
+export const CancelBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })) },
+  { additionalProperties: true },
+);

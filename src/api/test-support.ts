@@ -15,6 +15,7 @@ import {
   type TaskView,
 } from '../engine/ports.ts';
 import { buildApi } from './app.ts';
+import { FakeSales } from './test-support-sales.ts';
 
 export interface FakeAccount {
   id: string;
@@ -182,6 +183,7 @@ class FakeItems implements ItemRegistry {
 export class FakeService implements Service {
   readonly synchronizer = new FakeSynchronizer(this);
   readonly items = new FakeItems(this);
+  readonly sales = new FakeSales(this);
   /** When set, every call throws it (for 5xx tests). */
   failWith: unknown = null;
   healthView: HealthView = {
@@ -234,6 +236,23 @@ export function defaultAccounts(): FakeAccount[] {
       ]),
     },
   ];
+}
+
+/** Maps an item directly (as a finished registration would), for tests that start from stock. */
+export function mapItem(service: FakeService, item: Partial<ItemView> & { ecommerceId: string }): ItemView {
+  const mapped: ItemView = {
+    accountId: 'sq-main',
+    posItemId: 'VAR-1',
+    description: 'Blue mug',
+    limitQuantity: 0,
+    onHand: 12,
+    available: 12,
+    lastConfirmedAt: NOW,
+    missingOnPos: false,
+    ...item,
+  };
+  service.items.mappings.set(`${mapped.accountId}/${mapped.ecommerceId}`, mapped);
+  return mapped;
 }
 
 /** The API over a fresh fake, with strict response checking on (schema drift → 500). */

@@ -109,7 +109,68 @@ export interface HealthView {
 export interface Service {
   synchronizer: SynchronizerControl;
   items: ItemRegistry;
+  sales: SaleLedger;
   health(): Promise<HealthView>;
   /** Account ids from config, for validation messages. */
   accountIds(): string[];
+}
+
+/** The sale ledger's states; allowed moves are written once in src/core/sales/states.ts. */
+export type SaleState = 'accepted' | 'dispatching' | 'posted' | 'failed' | 'cancelled';
+
+export interface SaleRequest {
+  ecommerceId: string;
+  /** Units sold (the original's `delta`), a positive integer. */
+  quantity: number;
+  /** Amount paid in cents (the original's `balance`). */
+  amountCents: number;
+  /** The client's Idempotency-Key header, or the body's `reference` (e.g. the shop's order id). */
+  idempotencyKey?: string;
+  reference?: string;
+}
+
+export interface SaleTransitionView {
+  from: SaleState | null;
+  to: SaleState;
+  at: string;
+  reason: string;
+}
+
+export interface SaleView {
+  id: string;
+  state: SaleState;
+  ecommerceId: string;
+  accountId: string;
+  posItemId: string;
+  quantity: number;
+  amountCents: number;
+  reference: string | null;
+  idempotencyKey: string | null;
+  attempts: number;
+  lastError: string | null;
+  posReference: string | null;
+  createdAt: string;
+  updatedAt: string;
+  history: SaleTransitionView[];
+}
+
+export type SaleIntakeResult =
+  /** Accepted now, or the same key and body seen before (`replayed`). */
+  | { outcome: 'accepted'; sale: { id: string; state: SaleState }; replayed: boolean }
+  /** Not enough stock above the item's floor: nothing was written. */
+  | { outcome: 'insufficient'; available: number | null; limitQuantity: number };
+
+export interface SaleLedger {
+  /**
+   * Validates, then in one transaction: the conditional reservation, the ledger row and its
+   * dispatch job. Throws EngineInputError for an unknown item (404), a reused key with another
+   * body (422), or bad values (400).
+   */
+  accept(request: SaleRequest): Promise<SaleIntakeResult>;
+  get(id: string): Promise<SaleView | null>;
+  list(query: { state?: SaleState; limit?: number; before?: string }): Promise<SaleView[]>;
+  /** failed → dispatching, queued again. EngineInputError 404 unknown, 409 not failed. */
+  retry(id: string): Promise<SaleView>;
+  /** accepted|failed → cancelled, reservation released and journaled. 404 unknown, 409 otherwise. */
+  cancel(id: string, reason?: string): Promise<SaleView>;
 }

@@ -5,7 +5,7 @@ import { MappingConflictError, getMapping, registerMapping, type Mapping } from 
 import { applyCountsPage } from '../core/stock.ts';
 import { markSinkWritten } from '../core/sink-state.ts';
 import type { AccountSet } from './accounts.ts';
-import type { SyncContext } from './sync.ts';
+import { databaseNow, type SyncContext } from './sync.ts';
 import { EngineInputError, type ItemView, type RegisterItemRequest } from './ports.ts';
 
 /**
@@ -72,7 +72,7 @@ async function lookUp(adapter: AccountSetAdapter, query: ItemQuery, field: strin
 type AccountSetAdapter = NonNullable<ReturnType<AccountSet['get']>>['adapter'];
 
 async function firstCount(context: SyncContext, adapter: AccountSetAdapter, accountId: string, posItemId: string): Promise<void> {
-  const readStartedAt = new Date();
+  const readStartedAt = await databaseNow(context.core.sql);
   try {
     for await (const page of adapter.readCounts([posItemId])) {
       await context.core.sql.transaction(async (tx) => {

@@ -37,7 +37,8 @@ export async function pollAccount(context: SyncContext, account: AccountHandle, 
     const mapped = await mappedPosIds(core.sql, accountId);
     if (mapped.length > 0) {
       const seen = new Set<string>();
-      const readStartedAt = new Date();
+      // The database's clock, the one posted_at is written with (rule 4 compares the two).
+      const readStartedAt = await databaseNow(core.sql);
       for await (const page of account.adapter.readCounts(mapped)) {
         itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
         for (const count of page) seen.add(count.posItemId);
@@ -63,10 +64,18 @@ export async function pollAccount(context: SyncContext, account: AccountHandle, 
 
 async function applyPage(context: SyncContext, accountId: string, runId: number, counts: StockCount[], readStartedAt: Date): Promise<number> {
   const result = await context.core.sql.transaction(async (tx) => {
+    // Lock the page's items before reading what is reserved: a sale accepted after this waits for
+    // the page, and one accepted before is counted, so a poll never hands back a reserved unit.
+    await tx.query('select 1 from mappings where account_id = $1 and pos_item_id = any($2::text[]) for update', [accountId, counts.map((c) => c.posItemId)]);
     const reservedByItem = context.reserved ? await context.reserved(tx, accountId, readStartedAt) : undefined;
     return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem });
   });
   return result.changes.length;
+}
+
+export async function databaseNow(sql: SqlQueryable): Promise<Date> {
+  const { rows } = await sql.query<{ now: Date }>('select clock_timestamp() as now');
+  return rows[0]!.now;
 }
 
 const SINK_BATCH = 1000;

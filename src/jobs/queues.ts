@@ -7,16 +7,25 @@ import type { PgBoss, Queue } from 'pg-boss';
  */
 export const POLL_QUEUE = 'possync-poll';
 export const REGISTER_QUEUE = 'possync-register';
+export const DISPATCH_QUEUE = 'possync-dispatch';
 
 export interface PollJobData {
   accountId: string;
   trigger: 'cron' | 'forced' | 'boot';
 }
 
+/** One job drains an account's pending sales in ledger order (rule 7). */
+export interface DispatchJobData {
+  accountId: string;
+}
+
 const QUEUES: Array<Queue> = [
   // A poll is repeated by the schedule anyway: no retries; expiry frees a poll whose worker died.
   { name: POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
   // A registration waits on the POS: retried with back-off when the POS is unavailable.
+  // Stately per account: one dispatcher at a time, new sales join the job already waiting. A
+  // retryable POS failure fails the job, which pg-boss retries with back-off; the sale stays put.
+  { name: DISPATCH_QUEUE, policy: 'stately', retryLimit: 1000, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
   { name: REGISTER_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30 },
 ];
 

@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
-import { POLL_QUEUE, REGISTER_QUEUE, type PollJobData } from './queues.ts';
+import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData, type PollJobData } from './queues.ts';
+import { dispatchAccount } from '../engine/sales/dispatcher.ts';
 import { pollAccount, type SyncContext } from '../engine/sync.ts';
 import { registerItem } from '../engine/register.ts';
 import type { AccountSet } from '../engine/accounts.ts';
@@ -43,8 +44,15 @@ export async function startWorkers(boss: PgBoss, context: SyncContext, accounts:
       throw error;
     }
   });
+  const dispatchWorker = await boss.work<DispatchJobData>(DISPATCH_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    if (!job) return;
+    const summary = await dispatchAccount(context.core, accounts, job.data.accountId);
+    if (summary.posted + summary.failed > 0) log(`dispatch ${job.data.accountId}: ${summary.posted} posted, ${summary.failed} failed`);
+    return summary;
+  });
   return {
     async stop() {
+      await boss.offWork(DISPATCH_QUEUE, { id: dispatchWorker });
       await boss.offWork(POLL_QUEUE, { id: pollWorker });
       await boss.offWork(REGISTER_QUEUE, { id: registerWorker });
     },

@@ -1,0 +1,231 @@
+import type { SqlQueryable } from '../sql.ts';
+import type { SaleState } from '../../engine/ports.ts';
+import { assertTransition } from './states.ts';
+
+/** The sale ledger's SQL: intake, reads, state moves. Every function takes the caller's transaction. */
+
+export interface SaleRow {
+  id: string;
+  seq: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  ecommerce_id: string;
+  account_id: string;
+  pos_item_id: string;
+  quantity: number;
+  amount_cents: string;
+  reference: string | null;
+  state: SaleState;
+  attempts: number;
+  last_error: string | null;
+  pos_reference: string | null;
+  progress: Record<string, string> | null;
+  created_at: Date;
+  updated_at: Date;
+  posted_at: Date | null;
+}
+
+export interface TransitionRow {
+  sale_id: string;
+  from_state: SaleState | null;
+  to_state: SaleState;
+  reason: string;
+  at: Date;
+}
+
+export interface NewSale {
+  id: string;
+  ecommerceId: string;
+  quantity: number;
+  amountCents: number;
+  idempotencyKey: string | null;
+  requestHash: string;
+  reference: string | null;
+}
+
+export type ReserveOutcome =
+  | { kind: 'accepted'; accountId: string; available: number }
+  | { kind: 'insufficient'; available: number | null; limitQuantity: number }
+  | { kind: 'unknown-item' };
+
+// One statement per sale: the conditional reservation (rule 3: available − quantity ≥ floor),
+// the ledger row, its first transition and the journal entry, all or nothing.
+const RESERVE_AND_RECORD = `
+  with r as (
+    update mappings
+       set available = available - $2, updated_at = now()
+     where ecommerce_id = $1 and available is not null and available - $2 >= limit_quantity
+    returning account_id, pos_item_id, available + $2 as before, available as after, on_hand
+  ), s as (
+    insert into sales (id, idempotency_key, request_hash, ecommerce_id, account_id, pos_item_id, quantity, amount_cents, reference, state)
+    select $3, $4, $5, $1, r.account_id, r.pos_item_id, $2, $6, $7, 'accepted' from r
+    returning id
+  ), t as (
+    insert into sale_transitions (sale_id, from_state, to_state, reason)
+    select s.id, null, 'accepted', 'accepted: ' || $2 || ' unit(s) reserved' from s
+  ), j as (
+    insert into stock_journal (ecommerce_id, account_id, before, after, on_hand_before, on_hand_after, cause, sale_id)
+    select $1, r.account_id, r.before, r.after, r.on_hand, r.on_hand, 'sale', $3 from r
+  )
+  select account_id, after from r`;
+
+export async function reserveAndRecord(tx: SqlQueryable, sale: NewSale): Promise<ReserveOutcome> {
+  const { rows } = await tx.query<{ account_id: string; after: number }>(RESERVE_AND_RECORD, [
+    sale.ecommerceId,
+    sale.quantity,
+    sale.id,
+    sale.idempotencyKey,
+    sale.requestHash,
+    sale.amountCents,
+    sale.reference,
+  ]);
+  const row = rows[0];
+  if (row) return { kind: 'accepted', accountId: row.account_id, available: row.after };
+  const { rows: current } = await tx.query<{ available: number | null; limit_quantity: number }>(
+    'select available, limit_quantity from mappings where ecommerce_id = $1',
+    [sale.ecommerceId],
+  );
+  const mapping = current[0];
+  return mapping ? { kind: 'insufficient', available: mapping.available, limitQuantity: mapping.limit_quantity } : { kind: 'unknown-item' };
+}
+
+export async function findByKey(sql: SqlQueryable, key: string): Promise<Pick<SaleRow, 'id' | 'request_hash' | 'state'> | null> {
+  const { rows } = await sql.query<Pick<SaleRow, 'id' | 'request_hash' | 'state'>>('select id, request_hash, state from sales where idempotency_key = $1', [key]);
+  return rows[0] ?? null;
+}
+
+const COLUMNS = `id, seq, idempotency_key, request_hash, ecommerce_id, account_id, pos_item_id, quantity, amount_cents,
+  reference, state, attempts, last_error, pos_reference, progress, created_at, updated_at, posted_at`;
+
+export async function getSale(sql: SqlQueryable, id: string): Promise<{ sale: SaleRow; history: TransitionRow[] } | null> {
+  const { rows } = await sql.query<SaleRow>(`select ${COLUMNS} from sales where id = $1`, [id]);
+  const sale = rows[0];
+  if (!sale) return null;
+  const { rows: history } = await sql.query<TransitionRow>(
+    'select sale_id, from_state, to_state, reason, at from sale_transitions where sale_id = $1 order by id',
+    [id],
+  );
+  return { sale, history };
+}
+
+/** Newest first; `before` is a sale id to page from. */
+export async function listSales(sql: SqlQueryable, query: { state?: SaleState; limit: number; before?: string }): Promise<SaleRow[]> {
+  const { rows } = await sql.query<SaleRow>(
+    `select ${COLUMNS} from sales
+      where ($1::text is null or state = $1)
+        and ($2::text is null or seq < (select seq from sales where id = $2))
+      order by seq desc limit $3`,
+    [query.state ?? null, query.before ?? null, query.limit],
+  );
+  return rows;
+}
+
+export async function historyOf(sql: SqlQueryable, ids: readonly string[]): Promise<TransitionRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql.query<TransitionRow>(
+    'select sale_id, from_state, to_state, reason, at from sale_transitions where sale_id = any($1::text[]) order by id',
+    [ids],
+  );
+  return rows;
+}
+
+/** The oldest sale of an account still to be posted, in ledger order (rule 7). */
+export async function nextToDispatch(sql: SqlQueryable, accountId: string): Promise<SaleRow | null> {
+  const { rows } = await sql.query<SaleRow>(
+    `select ${COLUMNS} from sales where account_id = $1 and state in ('accepted', 'dispatching') order by seq limit 1`,
+    [accountId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function accountsWithPendingSales(sql: SqlQueryable): Promise<string[]> {
+  const { rows } = await sql.query<{ account_id: string }>(`select distinct account_id from sales where state in ('accepted', 'dispatching')`);
+  return rows.map((r) => r.account_id);
+}
+
+export interface Move {
+  from: readonly SaleState[];
+  to: SaleState;
+  reason: string;
+  /** Counts a dispatch attempt. */
+  attempt?: boolean;
+  lastError?: string | null;
+  posReference?: string;
+}
+
+/**
+ * Moves a sale from one of `from` to `to`, checked against the state machine and, in SQL, against
+ * the state it is in now: null when it was not in any of `from` (someone else moved it first).
+ */
+export async function moveSale(sql: SqlQueryable, id: string, move: Move): Promise<SaleRow | null> {
+  for (const from of move.from) assertTransition(id, from, move.to);
+  const { rows } = await sql.query<SaleRow & { previous: SaleState }>(
+    `with prev as (select state from sales where id = $1 for update),
+     moved as (
+       update sales s set
+         state = $3,
+         attempts = s.attempts + case when $4 then 1 else 0 end,
+         last_error = case when $5::boolean then $6 else s.last_error end,
+         pos_reference = coalesce($7, s.pos_reference),
+         posted_at = case when $3 = 'posted' then now() else s.posted_at end,
+         updated_at = now()
+       from prev
+       where s.id = $1 and prev.state = any($2::text[])
+       returning s.*, prev.state as previous
+     ), t as (
+       insert into sale_transitions (sale_id, from_state, to_state, reason)
+       select id, previous, $3, $8 from moved
+     )
+     select * from moved`,
+    [id, move.from, move.to, move.attempt ?? false, move.lastError !== undefined, move.lastError ?? null, move.posReference ?? null, move.reason],
+  );
+  return rows[0] ?? null;
+}
+
+export async function saveProgress(sql: SqlQueryable, id: string, progress: Record<string, string>): Promise<void> {
+  await sql.query('update sales set progress = $2, updated_at = now() where id = $1', [id, JSON.stringify(progress)]);
+}
+
+export async function recordError(sql: SqlQueryable, id: string, error: string): Promise<void> {
+  await sql.query('update sales set last_error = $2, updated_at = now() where id = $1', [id, error]);
+}
+
+/**
+ * Units a poll must subtract per item (rule 4): every sale the POS does not have yet, plus every
+ * sale posted since `since` (the POS read began then, so it may or may not include them).
+ */
+export async function reservedSince(sql: SqlQueryable, accountId: string, since: Date): Promise<Map<string, number>> {
+  const { rows } = await sql.query<{ ecommerce_id: string; units: string }>(
+    `select ecommerce_id, sum(quantity) as units from sales
+      where account_id = $1
+        and (state in ('accepted', 'dispatching', 'failed') or (state = 'posted' and posted_at >= $2))
+      group by ecommerce_id`,
+    [accountId, since],
+  );
+  return new Map(rows.map((r) => [r.ecommerce_id, Number(r.units)]));
+}
+
+/**
+ * Recomputes one item's available quantity after a reservation was released (cancel), from its
+ * last count and what is still reserved since that count was read; journals the change.
+ */
+export async function releaseReservation(sql: SqlQueryable, ecommerceId: string, saleId: string): Promise<void> {
+  await sql.query(
+    `with m as (
+       select ecommerce_id, account_id, on_hand, available, on_hand_read_at from mappings where ecommerce_id = $1 for update
+     ), r as (
+       select coalesce(sum(s.quantity), 0) as units from sales s, m
+        where s.ecommerce_id = m.ecommerce_id
+          and (s.state in ('accepted', 'dispatching', 'failed') or (s.state = 'posted' and s.posted_at >= coalesce(m.on_hand_read_at, '-infinity')))
+     ), u as (
+       update mappings set available = greatest(0, m.on_hand - r.units), updated_at = now()
+         from m, r
+        where mappings.ecommerce_id = m.ecommerce_id and m.on_hand is not null
+          and mappings.available is distinct from greatest(0, m.on_hand - r.units)
+       returning mappings.available as after, m.available as before, m.on_hand, m.account_id
+     )
+     insert into stock_journal (ecommerce_id, account_id, before, after, on_hand_before, on_hand_after, cause, sale_id)
+     select $1, account_id, before, after, on_hand, on_hand, 'manual', $2 from u`,
+    [ecommerceId, saleId],
+  );
+}

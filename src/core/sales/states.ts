@@ -1,0 +1,37 @@
+import type { SaleState } from '../../engine/ports.ts';
+
+/**
+ * The sale ledger's state machine, written once. Every change of state goes through
+ * `assertTransition`, and the SQL that moves a sale also checks the state it moves from, so a
+ * concurrent cancel and dispatch cannot both win.
+ */
+export const SALE_TRANSITIONS: Readonly<Record<SaleState, readonly SaleState[]>> = {
+  accepted: ['dispatching', 'cancelled'],
+  // dispatching → dispatching: another attempt after an interruption or a retryable error.
+  dispatching: ['dispatching', 'posted', 'failed'],
+  failed: ['dispatching', 'cancelled'],
+  posted: [],
+  cancelled: [],
+};
+
+/** States whose units are still held back from the shop (the POS does not have the sale yet). */
+export const RESERVING_STATES: readonly SaleState[] = ['accepted', 'dispatching', 'failed'];
+
+export function canMove(from: SaleState, to: SaleState): boolean {
+  return SALE_TRANSITIONS[from].includes(to);
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly saleId: string,
+    readonly from: SaleState,
+    readonly to: SaleState,
+  ) {
+    super(`sale ${saleId} is ${from}; it cannot become ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+export function assertTransition(saleId: string, from: SaleState, to: SaleState): void {
+  if (!canMove(from, to)) throw new IllegalTransitionError(saleId, from, to);
+}

@@ -1,0 +1,85 @@
+import type { Core } from '../../core/open.ts';
+import { moveSale, nextToDispatch, recordError, saveProgress, type SaleRow } from '../../core/sales/ledger.ts';
+import { PosError } from '../../pos/errors.ts';
+import type { AccountSet } from '../accounts.ts';
+import { describeError } from '../errors.ts';
+
+/**
+ * Posts an account's accepted sales to its POS, oldest first, one at a time (rule 7). Each sale is
+ * posted exactly once (rule 2): the adapter keys the write by the sale id, and a sale that was
+ * attempted before (a retry, a crash mid-post) is looked up on the POS before anything is re-sent.
+ */
+export const MAX_ATTEMPTS = 12;
+
+export interface DispatchSummary {
+  posted: number;
+  failed: number;
+}
+
+export class DispatchInterrupted extends Error {
+  constructor(
+    readonly saleId: string,
+    cause: unknown,
+  ) {
+    super(`sale ${saleId}: ${describeError(cause)} (will retry)`, { cause });
+    this.name = 'DispatchInterrupted';
+  }
+}
+
+export async function dispatchAccount(core: Core, accounts: AccountSet, accountId: string): Promise<DispatchSummary> {
+  const summary: DispatchSummary = { posted: 0, failed: 0 };
+  const account = accounts.get(accountId);
+  if (!account) return summary;
+  for (;;) {
+    const next = await nextToDispatch(core.sql, accountId);
+    if (!next) return summary;
+    const sale = await moveSale(core.sql, next.id, {
+      from: ['accepted', 'dispatching'],
+      to: 'dispatching',
+      attempt: true,
+      reason: next.state === 'accepted' ? 'dispatch started' : `dispatch attempt ${next.attempts + 1} (the last one did not finish)`,
+    });
+    // Cancelled between the read and the claim: nothing to post.
+    if (!sale) continue;
+    try {
+      const receipt = await account.adapter.recordSale({
+        saleId: sale.id,
+        posItemId: sale.pos_item_id,
+        quantity: sale.quantity,
+        amountCents: Number(sale.amount_cents),
+        mayExist: sale.attempts > 1,
+        progress: sale.progress ?? undefined,
+        saveProgress: (progress) => saveProgress(core.sql, sale.id, progress),
+      });
+      await moveSale(core.sql, sale.id, {
+        from: ['dispatching'],
+        to: 'posted',
+        posReference: receipt.posReference,
+        lastError: null,
+        reason: receipt.alreadyRecorded ? `found on the POS as ${receipt.posReference}; not posted again` : `posted as ${receipt.posReference}`,
+      });
+      summary.posted += 1;
+    } catch (error) {
+      await settleFailure(core, sale, error, summary);
+    }
+  }
+}
+
+async function settleFailure(core: Core, sale: SaleRow, error: unknown, summary: DispatchSummary): Promise<void> {
+  const message = describeError(error);
+  const retryable = error instanceof PosError ? error.retry.retry : true;
+  if (!retryable || sale.attempts >= MAX_ATTEMPTS) {
+    // Visible and kept reserved until an operator retries or cancels it.
+    await moveSale(core.sql, sale.id, {
+      from: ['dispatching'],
+      to: 'failed',
+      lastError: message,
+      reason: retryable ? `gave up after ${sale.attempts} attempts: ${message}` : `the POS refused it: ${message}`,
+    });
+    summary.failed += 1;
+    return;
+  }
+  await recordError(core.sql, sale.id, message);
+  // Later sales of this account wait behind this one: the job fails and pg-boss retries it with back-off.
+  throw new DispatchInterrupted(sale.id, error);
+}

@@ -1,0 +1,87 @@
+import type { PgBoss } from 'pg-boss';
+import type { Core } from '../../core/open.ts';
+import { getSale, historyOf, listSales, moveSale, releaseReservation, type SaleRow, type TransitionRow } from '../../core/sales/ledger.ts';
+import { canMove } from '../../core/sales/states.ts';
+import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
+import { EngineInputError, type SaleIntakeResult, type SaleLedger, type SaleRequest, type SaleState, type SaleView } from '../ports.ts';
+import type { SaleIntake } from './intake.ts';
+
+/** The sale ledger as the API sees it: intake, reads, and the operator's retry and cancel. */
+export class SalesService implements SaleLedger {
+  constructor(
+    private readonly core: Core,
+    private readonly boss: PgBoss,
+    private readonly intake: SaleIntake,
+    private readonly afterRelease: (accountId: string) => void,
+  ) {}
+
+  accept(request: SaleRequest): Promise<SaleIntakeResult> {
+    return this.intake.accept(request);
+  }
+
+  async get(id: string): Promise<SaleView | null> {
+    const found = await getSale(this.core.sql, id);
+    return found ? toView(found.sale, found.history) : null;
+  }
+
+  async list(query: { state?: SaleState; limit?: number; before?: string }): Promise<SaleView[]> {
+    const rows = await listSales(this.core.sql, { state: query.state, before: query.before, limit: Math.min(Math.max(query.limit ?? 50, 1), 500) });
+    const history = await historyOf(this.core.sql, rows.map((r) => r.id));
+    return rows.map((row) => toView(row, history.filter((h) => h.sale_id === row.id)));
+  }
+
+  async retry(id: string): Promise<SaleView> {
+    const sale = await this.existing(id);
+    if (sale.state !== 'failed') {
+      throw new EngineInputError('id', `sale ${id} is ${sale.state}; only a failed sale can be retried`, 409);
+    }
+    await this.core.sql.transaction(async (tx) => {
+      const moved = await moveSale(tx, id, { from: ['failed'], to: 'dispatching', reason: 'retry asked by an operator' });
+      if (!moved) throw new EngineInputError('id', `sale ${id} changed state meanwhile; look again`, 409);
+      const data: DispatchJobData = { accountId: moved.account_id };
+      await this.boss.send(DISPATCH_QUEUE, data, { singletonKey: moved.account_id, db: this.core.jobDb(tx) });
+    });
+    return (await this.get(id))!;
+  }
+
+  async cancel(id: string, reason?: string): Promise<SaleView> {
+    const sale = await this.existing(id);
+    if (!canMove(sale.state, 'cancelled')) {
+      throw new EngineInputError('id', `sale ${id} is ${sale.state}; only an accepted or failed sale can be cancelled`, 409);
+    }
+    const accountId = await this.core.sql.transaction(async (tx) => {
+      const moved = await moveSale(tx, id, { from: ['accepted', 'failed'], to: 'cancelled', reason: `cancelled: ${reason?.trim() || 'no reason given'}` });
+      if (!moved) throw new EngineInputError('id', `sale ${id} changed state meanwhile (a dispatch may have started); look again`, 409);
+      await releaseReservation(tx, moved.ecommerce_id, id);
+      return moved.account_id;
+    });
+    this.afterRelease(accountId);
+    return (await this.get(id))!;
+  }
+
+  private async existing(id: string): Promise<SaleView> {
+    const sale = await this.get(id);
+    if (!sale) throw new EngineInputError('id', `no sale has the id "${id}"`, 404);
+    return sale;
+  }
+}
+
+function toView(row: SaleRow, history: TransitionRow[]): SaleView {
+  return {
+    id: row.id,
+    state: row.state,
+    ecommerceId: row.ecommerce_id,
+    accountId: row.account_id,
+    posItemId: row.pos_item_id,
+    quantity: row.quantity,
+    amountCents: Number(row.amount_cents),
+    reference: row.reference,
+    idempotencyKey: row.idempotency_key,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    posReference: row.pos_reference,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    history: history.map((h) => ({ from: h.from_state, to: h.to_state, at: h.at.toISOString(), reason: h.reason })),
+  };
+}
