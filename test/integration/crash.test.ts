@@ -1,64 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { once } from 'node:events';
-import { ACCOUNTS, README_CONFIG, eventually, startSimulators, tempDir } from './harness.ts';
+import { ACCOUNTS, eventually, startSimulators, tempDir } from './harness.ts';
+import { json, kill, post, serve } from './server-process.ts';
 
 /**
  * `possync serve` as a user runs it, killed with SIGKILL in the middle of a poll: nothing that was
  * committed is lost, the abandoned run is marked as such, the schedule is still there after the
  * restart, and the next poll converges on the POS's counts.
  */
-const BIN = fileURLToPath(new URL('../../bin/possync.js', import.meta.url));
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-async function serve(env: Record<string, string>, dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', README_CONFIG, '--data-dir', dataDir, '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output.push(text);
-      const match = /possync listening on (http:\/\/\S+)/.exec(output.join(''));
-      if (match) resolve(match[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`possync serve exited with ${code} before listening:\n${output.join('')}`)));
-  });
-  return { child, url, output };
-}
-
-async function kill(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = once(server.child, 'exit');
-  server.child.kill('SIGKILL');
-  await exited;
-}
-
-const json = async (response: Response) => {
-  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
-  return response.json() as Promise<any>;
-};
-const post = (url: string, body?: unknown) =>
-  fetch(url, { method: 'POST', headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-
 test('kill -9 during a poll loses nothing; the restart keeps the schedule and converges', { timeout: 180_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
   const dir = tempDir('possync-crash-');
   t.after(() => dir.remove());
 
-  let server = await serve(sims.env, dir.path);
+  let server = await serve(sims.env, ['--data-dir', dir.path]);
   t.after(() => kill(server));
   for (const n of [1, 2, 3]) {
     await json(await post(`${server.url}/api/items?wait=true`, { item_pos_id: `VARIATION00000000000000${n}`, item_ecommerce_id: 100 + n, account_id: ACCOUNTS.square }));
@@ -74,7 +30,7 @@ test('kill -9 during a poll loses nothing; the restart keeps the schedule and co
   await eventually('the poll to reach the POS', async () => sims.square.kit.stats.requestsTo(countsEndpoint) > before);
   await kill(server);
 
-  server = await serve(sims.env, dir.path);
+  server = await serve(sims.env, ['--data-dir', dir.path]);
   const status = await json(await fetch(`${server.url}/api/synchronizer`));
   assert.deepEqual([status.running, status.cron, status.time_zone], [true, '0 3 * * *', 'Europe/Brussels'], 'the schedule survived the kill');
   const abandoned = status.accounts.find((a: { account_id: string }) => a.account_id === ACCOUNTS.square).last_run;

@@ -47,11 +47,19 @@ export interface Simulators {
   close(): Promise<void>;
 }
 
-export async function startSimulators(): Promise<Simulators> {
+export interface SimulatorSwitches {
+  square?: Record<string, string>;
+  lightspeed?: Record<string, string>;
+  hiboutik?: Record<string, string>;
+}
+
+export async function startSimulators(switches: SimulatorSwitches = {}): Promise<Simulators> {
   const square = await startSquareSimulator({
+    switches: switches.square,
     seed: seed([ACCOUNTS.square, 'LSECONDSHOP01'], (i) => `VARIATION${String(i + 1).padStart(15, '0')}`, { accessToken: 'your_squarePOS_access_token' }),
   });
   const lightspeed = await startLightspeedSimulator({
+    switches: switches.lightspeed,
     seed: seed(['1', '2'], (i) => String(i + 1), {
       accountID: ACCOUNTS.lightspeed,
       clientId: 'your_lightspeed_client_id',
@@ -61,6 +69,7 @@ export async function startSimulators(): Promise<Simulators> {
     }),
   });
   const hiboutik = await startHiboutikSimulator({
+    switches: switches.hiboutik,
     seed: seed(['1', '2'], (i) => String(i + 1), { account: ACCOUNTS.hiboutik, email: 'you@outlook.com', apiKey: 'your_hiboutik_access_token' }),
   });
   const env = {
