@@ -23,9 +23,10 @@ const QUEUES: Array<Queue> = [
   // A poll is repeated by the schedule anyway: no retries; expiry frees a poll whose worker died.
   { name: POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
   // A registration waits on the POS: retried with back-off when the POS is unavailable.
-  // Stately per account: one dispatcher at a time, new sales join the job already waiting. A
-  // retryable POS failure fails the job, which pg-boss retries with back-off; the sale stays put.
-  { name: DISPATCH_QUEUE, policy: 'stately', retryLimit: 1000, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
+  // Stately per account: one dispatcher at a time, new sales join the job already waiting. POS
+  // failures are retried by the dispatcher itself (short waits in the job, long ones as a job
+  // for later); pg-boss's own retries only cover failures of possync itself (a database error).
+  { name: DISPATCH_QUEUE, policy: 'stately', retryLimit: 100, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
   { name: REGISTER_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30 },
 ];
 

@@ -46,8 +46,10 @@ export async function startWorkers(boss: PgBoss, context: SyncContext, accounts:
   });
   const dispatchWorker = await boss.work<DispatchJobData>(DISPATCH_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (!job) return;
-    const summary = await dispatchAccount(context.core, accounts, job.data.accountId);
-    if (summary.posted + summary.failed > 0) log(`dispatch ${job.data.accountId}: ${summary.posted} posted, ${summary.failed} failed`);
+    const summary = await dispatchAccount({ core: context.core, boss, accounts }, job.data.accountId);
+    if (summary.posted + summary.failed > 0 || summary.deferredMs) {
+      log(`dispatch ${job.data.accountId}: ${summary.posted} posted, ${summary.failed} failed${summary.deferredMs ? `; next attempt in ${Math.ceil(summary.deferredMs / 1000)} s` : ''}`);
+    }
     return summary;
   });
   return {

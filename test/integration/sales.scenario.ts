@@ -145,13 +145,18 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
     }
     for (const { sim, account } of all) {
       await eventually(`${account} to match its POS`, async () => {
-        const listed = (await json(await fetch(`${server.url}/api/items/${account}`))) as Array<{ pos_item_id: string; available: number }>;
+        const listed = (await json(await fetch(`${server.url}/api/items/${account}`))) as Array<{ item_pos_id: string; available: number }>;
         const stock = (await json(await fetch(`${sim.url}/__sim/stock`))) as { stock: Array<{ item: string; locations: Record<string, number | null> }> };
-        return listed.every((item) => {
-          const row = stock.stock.find((s) => s.item === item.pos_item_id);
+        const wrong = listed.filter((item) => {
+          const row = stock.stock.find((s) => s.item === item.item_pos_id);
           const onHand = Object.values(row?.locations ?? {})[0];
-          return onHand !== undefined && item.available === Math.max(0, onHand ?? 0);
+          return onHand === undefined || item.available !== Math.max(0, onHand ?? 0);
         });
+        if (wrong.length > 0) {
+          const run = (await json(await fetch(`${server.url}/api/synchronizer`))).accounts.find((a: { account_id: string }) => a.account_id === account)?.last_run;
+          throw new Error(`${JSON.stringify(wrong)} vs POS ${JSON.stringify(stock.stock.filter((r) => wrong.some((w) => w.item_pos_id === r.item)))}; last run ${JSON.stringify(run)}`);
+        }
+        return true;
       });
     }
   });

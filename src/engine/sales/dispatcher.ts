@@ -1,4 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PgBoss } from 'pg-boss';
 import type { Core } from '../../core/open.ts';
+import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
+import { backoffMs, DEFAULT_RETRY_POLICY } from '../../pos/retry.ts';
 import { moveSale, nextToDispatch, recordError, saveProgress, type SaleRow } from '../../core/sales/ledger.ts';
 import { PosError } from '../../pos/errors.ts';
 import type { AccountSet } from '../accounts.ts';
@@ -10,23 +14,23 @@ import { describeError } from '../errors.ts';
  * attempted before (a retry, a crash mid-post) is looked up on the POS before anything is re-sent.
  */
 export const MAX_ATTEMPTS = 12;
+/** A retry sooner than this is waited for in the job; a longer one goes back to the queue. */
+const MAX_INLINE_WAIT_MS = 5_000;
 
 export interface DispatchSummary {
   posted: number;
   failed: number;
+  /** Set when the head sale must wait longer than a job should: the retry is queued for then. */
+  deferredMs?: number;
 }
 
-export class DispatchInterrupted extends Error {
-  constructor(
-    readonly saleId: string,
-    cause: unknown,
-  ) {
-    super(`sale ${saleId}: ${describeError(cause)} (will retry)`, { cause });
-    this.name = 'DispatchInterrupted';
-  }
+export interface DispatchDeps {
+  core: Core;
+  boss: PgBoss;
+  accounts: AccountSet;
 }
 
-export async function dispatchAccount(core: Core, accounts: AccountSet, accountId: string): Promise<DispatchSummary> {
+export async function dispatchAccount({ core, boss, accounts }: DispatchDeps, accountId: string): Promise<DispatchSummary> {
   const summary: DispatchSummary = { posted: 0, failed: 0 };
   const account = accounts.get(accountId);
   if (!account) return summary;
@@ -60,12 +64,23 @@ export async function dispatchAccount(core: Core, accounts: AccountSet, accountI
       });
       summary.posted += 1;
     } catch (error) {
-      await settleFailure(core, sale, error, summary);
+      const waitMs = await settleFailure(core, sale, error, summary);
+      if (waitMs === null) continue;
+      // Later sales of this account wait behind this one (rule 7).
+      if (waitMs <= MAX_INLINE_WAIT_MS) {
+        await sleep(waitMs);
+        continue;
+      }
+      const data: DispatchJobData = { accountId };
+      await boss.send(DISPATCH_QUEUE, data, { singletonKey: accountId, startAfter: Math.ceil(waitMs / 1000) });
+      summary.deferredMs = waitMs;
+      return summary;
     }
   }
 }
 
-async function settleFailure(core: Core, sale: SaleRow, error: unknown, summary: DispatchSummary): Promise<void> {
+/** Records the failure; returns how long to wait before the next attempt, or null when the sale is settled as failed. */
+async function settleFailure(core: Core, sale: SaleRow, error: unknown, summary: DispatchSummary): Promise<number | null> {
   const message = describeError(error);
   const retryable = error instanceof PosError ? error.retry.retry : true;
   if (!retryable || sale.attempts >= MAX_ATTEMPTS) {
@@ -77,9 +92,9 @@ async function settleFailure(core: Core, sale: SaleRow, error: unknown, summary:
       reason: retryable ? `gave up after ${sale.attempts} attempts: ${message}` : `the POS refused it: ${message}`,
     });
     summary.failed += 1;
-    return;
+    return null;
   }
   await recordError(core.sql, sale.id, message);
-  // Later sales of this account wait behind this one: the job fails and pg-boss retries it with back-off.
-  throw new DispatchInterrupted(sale.id, error);
+  const asked = error instanceof PosError ? error.retry.waitMs : 0;
+  return Math.max(asked, backoffMs(sale.attempts, DEFAULT_RETRY_POLICY));
 }
