@@ -1,18 +1,21 @@
 /**
  * Sale intake on the embedded default (PGlite), measured from a separate load process over
- * loopback: accepted sales per second, p50 and p99 — beside a bare Fastify route that does one
- * insert into the same database, in the same run. Dispatch to the simulators runs meanwhile, as
- * it would in production. Run: npm run bench:sales  (BENCH_SECONDS, BENCH_CONNECTIONS to change)
+ * loopback: accepted sales per second, p50 and p99 — first with dispatch posting the sales to the
+ * simulators at the same time (as in production), then alone — beside a bare Fastify route that
+ * does one insert into the same database, in the same run.
+ * Run: npm run bench:sales  (BENCH_SECONDS, BENCH_CONNECTIONS to change)
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { startPossync } from '../src/main.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from '../test/integration/harness.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { ACCOUNTS, README_CONFIG, tempDir } from '../test/integration/harness.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
+const SIMULATORS = fileURLToPath(new URL('./simulators-process.ts', import.meta.url));
 
 interface LoadResult {
   requests: number;
@@ -33,15 +36,33 @@ function load(url: string, body: unknown, keyPrefix: string): Promise<LoadResult
   });
 }
 
-const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000' } });
+// The POS simulators run in their own process (seeded with plenty of stock, so every sale is an
+// acceptance rather than a 409); dispatch posts to them while intake is measured.
+const simulators = spawn(process.execPath, ['--import', 'tsx', SIMULATORS], { stdio: ['ignore', 'pipe', 'inherit'] });
+const simEnv = await new Promise<Record<string, string>>((resolve) => {
+  let out = '';
+  simulators.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as Record<string, string>);
+  });
+});
 const dir = tempDir('possync-bench-');
-const possync = await startPossync(await readmeConfig(sims, { POSSYNC__Core__DataFolder: dir.path }), { log: () => {} });
+const config = await loadConfig({ file: README_CONFIG, env: { ...simEnv, POSSYNC__Core__DataFolder: dir.path } });
+config.server.port = 0;
+const possync = await startPossync(config, { log: () => {} });
 try {
-  // Plenty of stock, so every request is an acceptance rather than a 409.
-  await fetch(`${sims.square.url}/__sim/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: 'VARIATION000000000000001', quantity: 10_000_000 }) });
   await possync.service.items.registerNow({ accountId: ACCOUNTS.square, ecommerceId: '101', itemPosId: 'VARIATION000000000000001' });
 
-  const intake = await load(`${possync.url}/api/synchronizer/sale`, { item_ecommerce_id: 101, delta: 1, balance: 1250 }, `bench-${Date.now()}`);
+  const sale = { item_ecommerce_id: 101, delta: 1, balance: 1250 };
+  const withDispatch = await load(`${possync.url}/api/synchronizer/sale`, sale, `bench-a-${Date.now()}`);
+  // Then intake alone: the POS holds sale posts for a minute, so dispatch waits instead of working.
+  const square = simEnv.POSSYNC__PosAccess__PosConfigurations__0__BaseUrl!;
+  await fetch(`${square}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ endpoint: 'POST /v2/inventory/changes/batch-create', kind: 'latency', latencyMs: 60_000 }),
+  });
+  const alone = await load(`${possync.url}/api/synchronizer/sale`, sale, `bench-b-${Date.now()}`);
 
   await possync.core.sql.query('create table if not exists bench_bare (id bigserial primary key, payload jsonb not null, at timestamptz not null default now())');
   const bare = Fastify({ logger: false });
@@ -55,13 +76,14 @@ try {
   await bare.close();
 
   const row = (name: string, r: LoadResult) =>
-    `${name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}`;
+    `${name.padEnd(32)} ${r.perSecond.toFixed(0).padStart(7)}/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${JSON.stringify(r.statuses)}`;
   console.log(`${SECONDS} s each, ${CONNECTIONS} connections from a separate process, embedded PGlite, ${process.arch} × ${(await import('node:os')).cpus().length} cores`);
-  console.log(row('POST /api/synchronizer/sale', intake));
+  console.log(row('sale intake, dispatch draining', withDispatch));
+  console.log(row('sale intake alone', alone));
   console.log(row('bare Fastify route, one insert', baseline));
-  console.log(`intake / bare: ${(intake.perSecond / baseline.perSecond).toFixed(2)}× the throughput`);
+  console.log(`intake / bare: ${(withDispatch.perSecond / baseline.perSecond).toFixed(2)}× with dispatch, ${(alone.perSecond / baseline.perSecond).toFixed(2)}× alone`);
 } finally {
   await possync.close();
-  await sims.close();
+  simulators.kill('SIGTERM');
   dir.remove();
 }

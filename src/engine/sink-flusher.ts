@@ -1,36 +1,47 @@
 import { flushSink, type SyncContext } from './sync.ts';
 
 /**
- * Brings the shop's table up to date soon after a sale or a cancel, without holding up the answer:
- * requests made while a flush runs are served by one more flush right after it. A failed flush
- * leaves the rows pending; the next request or poll writes them.
+ * Brings the shop's table up to date soon after a sale or a cancel, without holding up the answer.
+ * Requests are gathered for up to `delayMs` and served by one flush, so a burst of sales costs a
+ * few sink writes rather than one per commit (they share the embedded database with intake).
+ * A failed flush leaves the rows pending; the next request or poll writes them.
  */
 export class SinkFlusher {
   private running: Promise<void> | null = null;
-  private again = false;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly context: Pick<SyncContext, 'core' | 'sink'>,
     private readonly onError: (error: Error) => void,
+    private readonly delayMs = 50,
   ) {}
 
   request(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.run().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.request();
-      }
-    });
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // One flush at a time; one that starts later sees everything committed before it.
+      const previous = this.running ?? Promise.resolve();
+      const current: Promise<void> = previous.then(() => this.run()).finally(() => {
+        if (this.running === current) this.running = null;
+      });
+      this.running = current;
+    }, this.delayMs);
   }
 
-  /** Resolves when no flush is running (tests, shutdown). */
+  /** Runs any flush that is waiting, and resolves when none is running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      const previous = this.running ?? Promise.resolve();
+      this.running = previous.then(() => this.run());
+    }
+    while (this.running) {
+      const current = this.running;
+      await current;
+      if (this.running === current) this.running = null;
+    }
   }
 
   private async run(): Promise<void> {

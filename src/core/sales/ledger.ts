@@ -2,7 +2,7 @@ import type { SqlQueryable } from '../sql.ts';
 import type { SaleState } from '../../engine/ports.ts';
 import { assertTransition } from './states.ts';
 
-/** The sale ledger's SQL: intake, reads, state moves. Every function takes the caller's transaction. */
+/** The sale ledger's SQL: reads, state moves, reservations (intake is in intake-sql.ts). Every function takes the caller's transaction. */
 
 export interface SaleRow {
   id: string;
@@ -31,67 +31,6 @@ export interface TransitionRow {
   to_state: SaleState;
   reason: string;
   at: Date;
-}
-
-export interface NewSale {
-  id: string;
-  ecommerceId: string;
-  quantity: number;
-  amountCents: number;
-  idempotencyKey: string | null;
-  requestHash: string;
-  reference: string | null;
-}
-
-export type ReserveOutcome =
-  | { kind: 'accepted'; accountId: string; available: number }
-  | { kind: 'insufficient'; available: number | null; limitQuantity: number }
-  | { kind: 'unknown-item' };
-
-// One statement per sale: the conditional reservation (rule 3: available − quantity ≥ floor),
-// the ledger row, its first transition and the journal entry, all or nothing.
-const RESERVE_AND_RECORD = `
-  with r as (
-    update mappings
-       set available = available - $2, updated_at = now()
-     where ecommerce_id = $1 and available is not null and available - $2 >= limit_quantity
-    returning account_id, pos_item_id, available + $2 as before, available as after, on_hand
-  ), s as (
-    insert into sales (id, idempotency_key, request_hash, ecommerce_id, account_id, pos_item_id, quantity, amount_cents, reference, state)
-    select $3, $4, $5, $1, r.account_id, r.pos_item_id, $2, $6, $7, 'accepted' from r
-    returning id
-  ), t as (
-    insert into sale_transitions (sale_id, from_state, to_state, reason)
-    select s.id, null, 'accepted', 'accepted: ' || $2 || ' unit(s) reserved' from s
-  ), j as (
-    insert into stock_journal (ecommerce_id, account_id, before, after, on_hand_before, on_hand_after, cause, sale_id)
-    select $1, r.account_id, r.before, r.after, r.on_hand, r.on_hand, 'sale', $3 from r
-  )
-  select account_id, after from r`;
-
-export async function reserveAndRecord(tx: SqlQueryable, sale: NewSale): Promise<ReserveOutcome> {
-  const { rows } = await tx.query<{ account_id: string; after: number }>(RESERVE_AND_RECORD, [
-    sale.ecommerceId,
-    sale.quantity,
-    sale.id,
-    sale.idempotencyKey,
-    sale.requestHash,
-    sale.amountCents,
-    sale.reference,
-  ]);
-  const row = rows[0];
-  if (row) return { kind: 'accepted', accountId: row.account_id, available: row.after };
-  const { rows: current } = await tx.query<{ available: number | null; limit_quantity: number }>(
-    'select available, limit_quantity from mappings where ecommerce_id = $1',
-    [sale.ecommerceId],
-  );
-  const mapping = current[0];
-  return mapping ? { kind: 'insufficient', available: mapping.available, limitQuantity: mapping.limit_quantity } : { kind: 'unknown-item' };
-}
-
-export async function findByKey(sql: SqlQueryable, key: string): Promise<Pick<SaleRow, 'id' | 'request_hash' | 'state'> | null> {
-  const { rows } = await sql.query<Pick<SaleRow, 'id' | 'request_hash' | 'state'>>('select id, request_hash, state from sales where idempotency_key = $1', [key]);
-  return rows[0] ?? null;
 }
 
 const COLUMNS = `id, seq, idempotency_key, request_hash, ecommerce_id, account_id, pos_item_id, quantity, amount_cents,

@@ -2,9 +2,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
 import type { Core } from '../../core/open.ts';
 import type { SqlQueryable } from '../../core/sql.ts';
-import { findByKey, reserveAndRecord } from '../../core/sales/ledger.ts';
+import { existingKeys, lockItems, recordAccepted, type Accepted, type BatchSale } from '../../core/sales/intake-sql.ts';
 import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
-import { EngineInputError, type SaleIntakeResult, type SaleRequest } from '../ports.ts';
+import { EngineInputError, type SaleIntakeResult, type SaleRequest, type SaleState } from '../ports.ts';
 
 /**
  * Sale intake with group commit. Requests that arrive while a transaction is running wait for
@@ -55,15 +55,13 @@ export class SaleIntake {
     for (let attempt = 1; ; attempt++) {
       try {
         const { results, accounts } = await this.core.sql.transaction(async (tx) => {
-          const results: Array<SaleIntakeResult | EngineInputError> = [];
-          const accounts = new Set<string>();
-          for (const { request } of batch) results.push(await acceptOne(tx, request, accounts));
-          for (const accountId of accounts) {
+          const decided = await decideBatch(tx, batch.map((p) => p.request));
+          for (const accountId of decided.accounts) {
             const data: DispatchJobData = { accountId };
             // Queued with the sale: a sale is never accepted without a job that will post it.
             await this.boss.send(DISPATCH_QUEUE, data, { singletonKey: accountId, db: this.core.jobDb(tx) });
           }
-          return { results, accounts };
+          return decided;
         });
         batch.forEach((pending, i) => {
           const result = results[i]!;
@@ -83,36 +81,55 @@ export class SaleIntake {
   }
 }
 
-async function acceptOne(tx: SqlQueryable, request: SaleRequest, accounts: Set<string>): Promise<SaleIntakeResult | EngineInputError> {
-  const key = request.idempotencyKey ?? request.reference ?? null;
-  const hash = requestHash(request);
-  if (key !== null) {
-    const existing = await findByKey(tx, key);
-    if (existing) {
-      if (existing.request_hash !== hash) {
-        return new EngineInputError('Idempotency-Key', `the key "${key}" was used for another sale with a different body`, 422);
-      }
-      return { outcome: 'accepted', sale: { id: existing.id, state: existing.state }, replayed: true };
+type Decision = SaleIntakeResult | EngineInputError;
+
+/**
+ * Decides every request of a batch in arrival order, as if each ran alone: a key seen before (in
+ * the ledger or earlier in the batch) replays or is refused; otherwise the reservation is made
+ * against the locked row's running quantity. Then everything accepted is written at once.
+ */
+async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[]): Promise<{ results: Decision[]; accounts: Set<string> }> {
+  const keys = requests.map((r) => r.idempotencyKey ?? r.reference ?? null);
+  const ledgerKeys = await existingKeys(tx, keys.filter((k): k is string => k !== null));
+  const items = await lockItems(tx, [...new Set(requests.map((r) => r.ecommerceId))]);
+  const running = new Map<string, number | null>([...items].map(([id, row]) => [id, row.available]));
+  const seenKeys = new Map<string, { id: string; hash: string; state: SaleState }>(
+    [...ledgerKeys].map(([key, row]) => [key, { id: row.id, hash: row.request_hash, state: row.state }]),
+  );
+  const accepted: Accepted[] = [];
+  const accounts = new Set<string>();
+  const results = requests.map((request, i): Decision => {
+    const key = keys[i] ?? null;
+    const hash = requestHash(request);
+    const seen = key === null ? undefined : seenKeys.get(key);
+    if (seen) {
+      if (seen.hash !== hash) return new EngineInputError('Idempotency-Key', `the key "${key}" was used for another sale with a different body`, 422);
+      return { outcome: 'accepted', sale: { id: seen.id, state: seen.state }, replayed: true };
     }
-  }
-  const id = randomUUID();
-  const outcome = await reserveAndRecord(tx, {
-    id,
-    ecommerceId: request.ecommerceId,
-    quantity: request.quantity,
-    amountCents: request.amountCents,
-    idempotencyKey: key,
-    requestHash: hash,
-    reference: request.reference ?? null,
+    const item = items.get(request.ecommerceId);
+    if (!item) return new EngineInputError('item_ecommerce_id', `no registered item has the e-commerce id "${request.ecommerceId}"`, 404);
+    const available = running.get(request.ecommerceId) ?? null;
+    // Rule 3: available − quantity ≥ floor (≥, so a floor of 0 lets the last unit sell).
+    if (available === null || available - request.quantity < item.limit_quantity) {
+      return { outcome: 'insufficient', available, limitQuantity: item.limit_quantity };
+    }
+    const sale: BatchSale = {
+      id: randomUUID(),
+      ecommerceId: request.ecommerceId,
+      quantity: request.quantity,
+      amountCents: request.amountCents,
+      idempotencyKey: key,
+      requestHash: hash,
+      reference: request.reference ?? null,
+    };
+    running.set(request.ecommerceId, available - request.quantity);
+    accepted.push({ sale, item, before: available, after: available - request.quantity });
+    if (key !== null) seenKeys.set(key, { id: sale.id, hash, state: 'accepted' });
+    accounts.add(item.account_id);
+    return { outcome: 'accepted', sale: { id: sale.id, state: 'accepted' }, replayed: false };
   });
-  if (outcome.kind === 'unknown-item') {
-    return new EngineInputError('item_ecommerce_id', `no registered item has the e-commerce id "${request.ecommerceId}"`, 404);
-  }
-  if (outcome.kind === 'insufficient') {
-    return { outcome: 'insufficient', available: outcome.available, limitQuantity: outcome.limitQuantity };
-  }
-  accounts.add(outcome.accountId);
-  return { outcome: 'accepted', sale: { id, state: 'accepted' }, replayed: false };
+  await recordAccepted(tx, accepted);
+  return { results, accounts };
 }
 
 /** What "the same body" means for a reused key. */
