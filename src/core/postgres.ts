@@ -61,7 +61,8 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   return { pool, sql: poolSql(pool) };
 }
 
-function poolSql(pool: pg.Pool): CoreSql {
+/** A node-postgres pool as the core's SQL surface; the sink's PostgreSQL writer uses it too. */
+export function poolSql(pool: pg.Pool): CoreSql {
   return {
     async query<T>(text: string, params?: readonly unknown[]) {
       const result = await pool.query(text, params ? [...params] : undefined);

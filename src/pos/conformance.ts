@@ -37,7 +37,8 @@ export interface ConformanceHarness {
   start(itemCount: number): Promise<ConformanceRig>;
 }
 
-async function readAll(adapter: PosAdapter, ids?: readonly string[]): Promise<{ counts: StockCount[]; pages: number }> {
+/** Every page of a count read, and how many pages it took. */
+export async function readAll(adapter: PosAdapter, ids?: readonly string[]): Promise<{ counts: StockCount[]; pages: number }> {
   const counts: StockCount[] = [];
   let pages = 0;
   for await (const page of adapter.readCounts(ids)) {

@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PosAdapter, StockCount } from '../contract.ts';
+import type { StockCount } from '../contract.ts';
 import type { SeedFile } from '../../simulators/kit/seed.ts';
 import { asList, readListPage, relationRows, text } from './normalise.ts';
 import { toCatalogItem } from './catalog.ts';
 import { ENDPOINTS, startRig } from './testing.ts';
+import { readAll } from '../conformance.ts';
 
-async function readAll(adapter: PosAdapter, ids?: readonly string[]): Promise<{ counts: StockCount[]; pages: number }> {
-  const counts: StockCount[] = [];
-  let pages = 0;
-  for await (const page of adapter.readCounts(ids)) {
-    pages += 1;
-    counts.push(...page);
-  }
-  return { counts, pages };
-}
 
 const byId = (counts: StockCount[]) => Object.fromEntries(counts.map((c) => [c.posItemId, c.onHand]));
 
