@@ -8,8 +8,6 @@ import { MonthlyCallBudget } from './call-budget.ts';
 import { PosQuotaExhaustedError } from './errors.ts';
 import { LeakyBucketGate } from './leaky-bucket.ts';
 
-const noJitter = () => 0.5;
-
 test('retry decisions say why and how long', () => {
   assert.deepEqual(decideRetry({ type: 'status', status: 429, retryAfterMs: 3000 }, 1, true), {
     retry: true,
@@ -25,7 +23,6 @@ test('retry decisions say why and how long', () => {
   assert.equal(decideRetry({ type: 'status', status: 400 }, 1, true).retry, false);
   const wait = decideRetry({ type: 'status', status: 502 }, 3, true, DEFAULT_RETRY_POLICY).waitMs;
   assert.ok(wait >= 400 && wait <= 800, `third back-off is within [400, 800] ms, got ${wait}`);
-  void noJitter;
 });
 
 test('Retry-After in seconds or as a date', () => {

@@ -17,6 +17,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { REQUIRED_BODY_MESSAGE } from './spec-errors.ts';
+
+export { pointerToField, toSquareError, type SquareValidationError, type SquareValidationErrorCode } from './spec-errors.ts';
 
 export interface SpecProblem { where: 'request' | 'response'; pointer: string; message: string }
 
@@ -29,33 +32,6 @@ export interface SquareSpecValidator {
   validateResponseBody(method: string, path: string, status: number, body: unknown): SpecProblem[];
 }
 
-/** The subset of Square's ErrorCode values that schema failures map to (all present in the spec's enum). */
-export type SquareValidationErrorCode =
-  | 'INVALID_ENUM_VALUE'
-  | 'EXPECTED_STRING'
-  | 'EXPECTED_INTEGER'
-  | 'EXPECTED_FLOAT'
-  | 'EXPECTED_BOOLEAN'
-  | 'EXPECTED_ARRAY'
-  | 'EXPECTED_OBJECT'
-  | 'EXPECTED_JSON_BODY'
-  | 'VALUE_TOO_LONG'
-  | 'VALUE_TOO_SHORT'
-  | 'VALUE_TOO_HIGH'
-  | 'VALUE_TOO_LOW'
-  | 'MISSING_REQUIRED_PARAMETER'
-  | 'ARRAY_LENGTH_TOO_LONG'
-  | 'ARRAY_LENGTH_TOO_SHORT'
-  | 'INVALID_VALUE';
-
-export interface SquareValidationError {
-  category: 'INVALID_REQUEST_ERROR';
-  code: SquareValidationErrorCode;
-  detail: string;
-  /** Square's dotted field path, e.g. `changes[0].adjustment.from_state`; absent for the body as a whole. */
-  field?: string;
-}
-
 type Json = Record<string, unknown>;
 type Direction = 'request' | 'response';
 
@@ -64,7 +40,6 @@ const REF_PREFIX = '#/components/schemas/';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 /** Long enums (ErrorCode has ~150 values) are cut short in messages; the rest is noise. */
 const MAX_LISTED_ENUM_VALUES = 20;
-const REQUIRED_BODY_MESSAGE = 'request body is required';
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the
 // module object, at runtime it is the plugin function carrying a `default` property too.
@@ -428,52 +403,4 @@ let cached: Validator | undefined;
 export function loadSquareSpecValidator(): SquareSpecValidator {
   cached ??= new Validator(JSON.parse(readFileSync(SPEC_URL, 'utf8')) as Json);
   return cached;
-}
-
-/** JSON pointer (`/changes/0/adjustment/from_state`) to Square's field style (`changes[0].adjustment.from_state`). */
-export function pointerToField(pointer: string): string {
-  if (pointer === '') return '';
-  let field = '';
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = decodePointerSegment(raw);
-    if (/^\d+$/.test(segment)) field += `[${segment}]`;
-    else field += field === '' ? segment : `.${segment}`;
-  }
-  return field;
-}
-
-/**
- * The Square error a real server would answer for a schema problem. Works from the message,
- * which this module words deterministically (Ajv's phrasing), so a copied problem maps the same.
- */
-export function toSquareError(problem: SpecProblem): SquareValidationError {
-  const field = pointerToField(problem.pointer);
-  const code = codeFor(problem.message);
-  const detail = field === '' ? problem.message : `\`${field}\` ${problem.message}`;
-  return field === ''
-    ? { category: 'INVALID_REQUEST_ERROR', code, detail }
-    : { category: 'INVALID_REQUEST_ERROR', code, detail, field };
-}
-
-const TYPE_CODES: Record<string, SquareValidationErrorCode> = {
-  string: 'EXPECTED_STRING',
-  integer: 'EXPECTED_INTEGER',
-  number: 'EXPECTED_FLOAT',
-  boolean: 'EXPECTED_BOOLEAN',
-  array: 'EXPECTED_ARRAY',
-  object: 'EXPECTED_OBJECT',
-};
-
-function codeFor(message: string): SquareValidationErrorCode {
-  if (message.startsWith(REQUIRED_BODY_MESSAGE)) return 'EXPECTED_JSON_BODY';
-  if (message.startsWith('must have required property')) return 'MISSING_REQUIRED_PARAMETER';
-  if (message.startsWith('must be equal to one of the allowed values')) return 'INVALID_ENUM_VALUE';
-  if (/^must NOT have more than \d+ characters/.test(message)) return 'VALUE_TOO_LONG';
-  if (/^must NOT have fewer than \d+ characters/.test(message)) return 'VALUE_TOO_SHORT';
-  if (/^must NOT have more than \d+ items/.test(message)) return 'ARRAY_LENGTH_TOO_LONG';
-  if (/^must NOT have fewer than \d+ items/.test(message)) return 'ARRAY_LENGTH_TOO_SHORT';
-  if (/^must be <=? /.test(message)) return 'VALUE_TOO_HIGH';
-  if (/^must be >=? /.test(message)) return 'VALUE_TOO_LOW';
-  const type = /^must be (\w+)/.exec(message)?.[1];
-  return (type !== undefined ? TYPE_CODES[type] : undefined) ?? 'INVALID_VALUE';
 }
