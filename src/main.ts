@@ -75,7 +75,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
 
     const boss: PgBoss = await startBoss(core, (error) => log(`job queue: ${error.message}`));
     closers.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
-    const context: SyncContext = { core, sink, reserved: reservedSince };
+    const context: SyncContext = { core, sink, reserved: reservedSince, onProgress: progressLogger(log) };
     const flusher = new SinkFlusher(context, (error) => log(`shop table not updated yet (will retry): ${error.message}`));
     closers.push(() => flusher.idle());
     const intake = new SaleIntake(core, boss, () => flusher.request());
@@ -107,6 +107,22 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     await closeAll();
     throw error;
   }
+}
+
+/** Long polls (a big catalog's first sync) say how far they got, every 5 seconds. */
+function progressLogger(log: (message: string) => void): NonNullable<SyncContext['onProgress']> {
+  const last = new Map<string, { runId: number; at: number }>();
+  return ({ accountId, runId, itemsRead, itemsChanged }) => {
+    const now = Date.now();
+    const seen = last.get(accountId);
+    if (!seen || seen.runId !== runId) {
+      last.set(accountId, { runId, at: now });
+      return;
+    }
+    if (now - seen.at < 5_000) return;
+    seen.at = now;
+    log(`poll ${accountId}: ${itemsRead} items read, ${itemsChanged} changed so far…`);
+  };
 }
 
 async function health(core: Core, sink: Sink, boss: PgBoss): Promise<HealthView> {

@@ -8,4 +8,4 @@ syncScenario('embedded PGlite with the embedded shop table', async () => {
     env: { POSSYNC__Core__DataFolder: dir.path },
     cleanup: async () => dir.remove(),
   };
-});
+}, { cronCycle: true });

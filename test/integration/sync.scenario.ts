@@ -9,8 +9,12 @@ import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, type Simu
  * HTTP, polling, following in-store changes into the API and the shop's table, a failing account
  * holding up nobody, and the schedule surviving stop, start and a restart. Run once per backend.
  */
-export function syncScenario(name: string, backend: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>): void {
-  test(`service end to end on ${name}`, { timeout: 240_000 }, async (t) => {
+export function syncScenario(
+  name: string,
+  backend: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>,
+  options: { cronCycle?: boolean } = {},
+): void {
+  test(`service end to end on ${name}`, { timeout: 360_000 }, async (t) => {
     const sims: Simulators = await startSimulators();
     t.after(() => sims.close());
     const setup = await backend();
@@ -89,6 +93,28 @@ export function syncScenario(name: string, backend: () => Promise<{ env: Record<
       assert.deepEqual([sink.get('101'), sink.get('301')], [6, 5], 'Square moved on; Hiboutik kept its last good value');
       sims.hiboutik.kit.faults.clear();
     });
+
+    if (options.cronCycle) {
+      await t.test('on a one-minute cron, a change at the till reaches the API and the shop table within one cycle', { timeout: 150_000 }, async () => {
+        await post('/api/synchronizer/start', { cron: '* * * * *', time_zone: 'UTC' });
+        await fetch(`${sims.square.url}/__sim/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: 'VARIATION000000000000002', quantity: 8 }) });
+        const changedAt = Date.now();
+        await eventually(
+          'a cron poll to bring the change',
+          async () => {
+            const items = (await (await api(`/api/items/${ACCOUNTS.square}`)).json()) as Array<{ item_ecommerce_id: string; available: number }>;
+            const sink = await possync.sink.readQuantities(['102']);
+            return items.find((i) => String(i.item_ecommerce_id) === '102')?.available === 8 && sink.get('102') === 8;
+          },
+          // One cycle is 60 s; pg-boss notices a due occurrence within 10 s.
+          75_000,
+        );
+        const status = (await (await api('/api/synchronizer')).json()) as { accounts: Array<{ account_id: string; last_run: { trigger: string } }> };
+        assert.equal(status.accounts.find((a) => a.account_id === ACCOUNTS.square)?.last_run.trigger, 'cron');
+        assert.ok(Date.now() - changedAt < 75_000);
+        await post('/api/synchronizer/stop');
+      });
+    }
 
     await t.test('stop, start and a restart keep the schedule', async () => {
       let status = (await (await api('/api/synchronizer')).json()) as { running: boolean; cron: string; time_zone: string; next_run_at: string | null };
