@@ -13,7 +13,7 @@ import { describeError } from '../errors.ts';
  * posted exactly once (rule 2): the adapter keys the write by the sale id, and a sale that was
  * attempted before (a retry, a crash mid-post) is looked up on the POS before anything is re-sent.
  */
-export const MAX_ATTEMPTS = 12;
+export const MAX_ATTEMPTS = 20;
 /** A retry sooner than this is waited for in the job; a longer one goes back to the queue. */
 const MAX_INLINE_WAIT_MS = 5_000;
 
