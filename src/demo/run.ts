@@ -46,11 +46,11 @@ export async function startDemo(options: DemoOptions, out: (line: string) => voi
   };
   try {
     out('starting the POS simulators…');
-    const square = await startSquareSimulator({ port: options.ports.square, items: 40, locations: 2, switches: { validate: 'off' } });
+    const square = await startSquareSimulator({ port: options.ports.square, items: 40, locations: 2, randomSeed: 11, switches: { validate: 'off' } });
     started.push(square);
-    const lightspeed = await startLightspeedSimulator({ port: options.ports.lightspeed, items: 40, locations: 2 });
+    const lightspeed = await startLightspeedSimulator({ port: options.ports.lightspeed, items: 40, locations: 2, randomSeed: 22 });
     started.push(lightspeed);
-    const hiboutik = await startHiboutikSimulator({ port: options.ports.hiboutik, items: 40, locations: 2 });
+    const hiboutik = await startHiboutikSimulator({ port: options.ports.hiboutik, items: 40, locations: 2, randomSeed: 33 });
     started.push(hiboutik);
 
     const sq = square.credentials();
