@@ -68,10 +68,30 @@ export async function historyOf(sql: SqlQueryable, ids: readonly string[]): Prom
   return rows;
 }
 
-/** The oldest sale of an account still to be posted, in ledger order (rule 7). */
-export async function nextToDispatch(sql: SqlQueryable, accountId: string): Promise<SaleRow | null> {
+/**
+ * Claims the oldest sale of an account still to be posted (rule 7), counting the attempt, in one
+ * statement: a dispatch costs the single database connection of the embedded default as little
+ * as possible while intake is busy.
+ */
+export async function claimNext(sql: SqlQueryable, accountId: string): Promise<SaleRow | null> {
+  assertTransition('(next)', 'accepted', 'dispatching');
+  assertTransition('(next)', 'dispatching', 'dispatching');
   const { rows } = await sql.query<SaleRow>(
-    `select ${COLUMNS} from sales where account_id = $1 and state in ('accepted', 'dispatching') order by seq limit 1`,
+    `with next as (
+       select id, state from sales
+        where account_id = $1 and state in ('accepted', 'dispatching')
+        order by seq limit 1 for update
+     ), moved as (
+       update sales s set state = 'dispatching', attempts = s.attempts + 1, updated_at = now()
+         from next where s.id = next.id
+       returning s.*, next.state as previous
+     ), t as (
+       insert into sale_transitions (sale_id, from_state, to_state, reason)
+       select id, previous, 'dispatching',
+              case when previous = 'accepted' then 'dispatch started' else 'dispatch attempt ' || attempts end
+         from moved
+     )
+     select ${COLUMNS} from moved`,
     [accountId],
   );
   return rows[0] ?? null;

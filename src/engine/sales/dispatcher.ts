@@ -3,7 +3,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Core } from '../../core/open.ts';
 import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
 import { backoffMs, DEFAULT_RETRY_POLICY } from '../../pos/retry.ts';
-import { moveSale, nextToDispatch, recordError, saveProgress, type SaleRow } from '../../core/sales/ledger.ts';
+import { claimNext, moveSale, recordError, saveProgress, type SaleRow } from '../../core/sales/ledger.ts';
 import { PosError } from '../../pos/errors.ts';
 import type { AccountSet } from '../accounts.ts';
 import { describeError } from '../errors.ts';
@@ -35,16 +35,8 @@ export async function dispatchAccount({ core, boss, accounts }: DispatchDeps, ac
   const account = accounts.get(accountId);
   if (!account) return summary;
   for (;;) {
-    const next = await nextToDispatch(core.sql, accountId);
-    if (!next) return summary;
-    const sale = await moveSale(core.sql, next.id, {
-      from: ['accepted', 'dispatching'],
-      to: 'dispatching',
-      attempt: true,
-      reason: next.state === 'accepted' ? 'dispatch started' : `dispatch attempt ${next.attempts + 1} (the last one did not finish)`,
-    });
-    // Cancelled between the read and the claim: nothing to post.
-    if (!sale) continue;
+    const sale = await claimNext(core.sql, accountId);
+    if (!sale) return summary;
     try {
       const receipt = await account.adapter.recordSale({
         saleId: sale.id,
