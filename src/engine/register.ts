@@ -1,11 +1,10 @@
 import { findItem } from '../pos/matching.ts';
 import { PosNotFoundError } from '../pos/errors.ts';
-import type { CatalogItem, ItemQuery } from '../pos/contract.ts';
+import type { CatalogItem, ItemQuery, PosAdapter } from '../pos/contract.ts';
 import { MappingConflictError, getMapping, registerMapping, type Mapping } from '../core/mappings.ts';
-import { applyCountsPage } from '../core/stock.ts';
 import { markSinkWritten } from '../core/sink-state.ts';
 import type { AccountSet } from './accounts.ts';
-import { databaseNow, type SyncContext } from './sync.ts';
+import { applyPage, databaseNow, type SyncContext } from './sync.ts';
 import { EngineInputError, type ItemView, type RegisterItemRequest } from './ports.ts';
 
 /**
@@ -56,7 +55,7 @@ export function checkRequest(accounts: AccountSet, request: RegisterItemRequest)
   return account;
 }
 
-async function lookUp(adapter: AccountSetAdapter, query: ItemQuery, field: string): Promise<CatalogItem> {
+async function lookUp(adapter: PosAdapter, query: ItemQuery, field: string): Promise<CatalogItem> {
   try {
     return await findItem(adapter, query);
   } catch (error) {
@@ -69,17 +68,10 @@ async function lookUp(adapter: AccountSetAdapter, query: ItemQuery, field: strin
   }
 }
 
-type AccountSetAdapter = NonNullable<ReturnType<AccountSet['get']>>['adapter'];
-
-async function firstCount(context: SyncContext, adapter: AccountSetAdapter, accountId: string, posItemId: string): Promise<void> {
+async function firstCount(context: SyncContext, adapter: PosAdapter, accountId: string, posItemId: string): Promise<void> {
   const readStartedAt = await databaseNow(context.core.sql);
   try {
-    for await (const page of adapter.readCounts([posItemId])) {
-      await context.core.sql.transaction(async (tx) => {
-        const reservedByItem = context.reserved ? await context.reserved(tx, accountId, readStartedAt) : undefined;
-        await applyCountsPage(tx, { accountId, runId: null, counts: page, readStartedAt, reservedByItem, cause: 'register' });
-      });
-    }
+    for await (const page of adapter.readCounts([posItemId])) await applyPage(context, accountId, null, page, readStartedAt, 'register');
   } catch {
     // The mapping stands; the next poll counts the item. Registration does not fail for it.
   }

@@ -3,6 +3,7 @@ import type { Sink } from '../sink/sink.ts';
 import type { StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from '../core/sql.ts';
 import { applyCountsPage, flagMissing } from '../core/stock.ts';
+import type { JournalCause } from '../core/journal.ts';
 import { finishRun, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
 import { mappedPosIds } from '../core/mappings.ts';
 import { markSinkWritten, pendingSinkWrites } from '../core/sink-state.ts';
@@ -62,13 +63,21 @@ export async function pollAccount(context: SyncContext, account: AccountHandle, 
   }
 }
 
-async function applyPage(context: SyncContext, accountId: string, runId: number, counts: StockCount[], readStartedAt: Date): Promise<number> {
+/** One page of counts in one transaction: lock the items, read what is reserved, apply only changes. */
+export async function applyPage(
+  context: SyncContext,
+  accountId: string,
+  runId: number | null,
+  counts: StockCount[],
+  readStartedAt: Date,
+  cause: JournalCause = 'poll',
+): Promise<number> {
   const result = await context.core.sql.transaction(async (tx) => {
     // Lock the page's items before reading what is reserved: a sale accepted after this waits for
     // the page, and one accepted before is counted, so a poll never hands back a reserved unit.
     await tx.query('select 1 from mappings where account_id = $1 and pos_item_id = any($2::text[]) for update', [accountId, counts.map((c) => c.posItemId)]);
     const reservedByItem = context.reserved ? await context.reserved(tx, accountId, readStartedAt) : undefined;
-    return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem });
+    return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem, cause });
   });
   return result.changes.length;
 }

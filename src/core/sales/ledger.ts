@@ -1,6 +1,6 @@
 import type { SqlQueryable } from '../sql.ts';
 import type { SaleState } from '../../engine/ports.ts';
-import { assertTransition } from './states.ts';
+import { RESERVING_STATES, assertTransition } from './states.ts';
 
 /** The sale ledger's SQL: reads, state moves, reservations (intake is in intake-sql.ts). Every function takes the caller's transaction. */
 
@@ -150,15 +150,23 @@ export async function recordError(sql: SqlQueryable, id: string, error: string):
 }
 
 /**
+ * Rule 4 in SQL, written once: a sale still holds its units if the POS does not have it yet, or if
+ * it was posted at or after `since` (a POS read that began then may or may not include it).
+ */
+function stillReserved(sale: string, since: string): string {
+  const states = RESERVING_STATES.map((state) => `'${state}'`).join(', ');
+  return `(${sale}.state in (${states}) or (${sale}.state = 'posted' and ${sale}.posted_at >= ${since}))`;
+}
+
+/**
  * Units a poll must subtract per item (rule 4): every sale the POS does not have yet, plus every
  * sale posted since `since` (the POS read began then, so it may or may not include them).
  */
 export async function reservedSince(sql: SqlQueryable, accountId: string, since: Date): Promise<Map<string, number>> {
   const { rows } = await sql.query<{ ecommerce_id: string; units: string }>(
-    `select ecommerce_id, sum(quantity) as units from sales
-      where account_id = $1
-        and (state in ('accepted', 'dispatching', 'failed') or (state = 'posted' and posted_at >= $2))
-      group by ecommerce_id`,
+    `select s.ecommerce_id, sum(s.quantity) as units from sales s
+      where s.account_id = $1 and ${stillReserved('s', '$2')}
+      group by s.ecommerce_id`,
     [accountId, since],
   );
   return new Map(rows.map((r) => [r.ecommerce_id, Number(r.units)]));
@@ -175,7 +183,7 @@ export async function releaseReservation(sql: SqlQueryable, ecommerceId: string,
      ), r as (
        select coalesce(sum(s.quantity), 0) as units from sales s, m
         where s.ecommerce_id = m.ecommerce_id
-          and (s.state in ('accepted', 'dispatching', 'failed') or (s.state = 'posted' and s.posted_at >= coalesce(m.on_hand_read_at, '-infinity')))
+          and ${stillReserved('s', "coalesce(m.on_hand_read_at, '-infinity')")}
      ), u as (
        update mappings set available = greatest(0, m.on_hand - r.units), updated_at = now()
          from m, r

@@ -7,7 +7,7 @@ import { unitPrice, type SaleStep } from './index.ts';
 
 const STEPS: SaleStep[] = ['created', 'tagged', 'added', 'closed'];
 let counter = 0;
-const saleOf = (rig: Rig, overrides: Partial<SaleToRecord> = {}): SaleToRecord => ({
+const saleOf = (_rig: Rig, overrides: Partial<SaleToRecord> = {}): SaleToRecord => ({
   saleId: `web-${++counter}`,
   posItemId: '1',
   quantity: 2,

@@ -97,7 +97,7 @@ export async function startLightspeedSimulator(options: LightspeedSimulatorOptio
 
   const definition: SimulatorDefinition = {
     name: 'lightspeed',
-    errorReply(kind, status, message, retryAfterSeconds) {
+    errorReply(_kind, status, message, retryAfterSeconds) {
       if (status !== 429) return { status, body: lsErrorBody(status, message) };
       const seconds = retryAfterSeconds ?? 1;
       return {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SquareApiError, fromFastifyError, insufficientScopes, invalidRequest, unauthorized } from './errors.ts';
-import { versionOf, type SquareContext, type SquareRouteConfig } from './context.ts';
+import type { SquareContext, SquareRouteConfig } from './context.ts';
 import { requestProblemsError } from './validation.ts';
 import { VERSION_PATTERN } from './switches.ts';
 import { registerInventoryRoutes } from './routes-inventory.ts';
