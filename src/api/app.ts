@@ -18,6 +18,7 @@ import { itemRoutes } from './routes/items.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { enforceResponseSchemas } from './strict.ts';
+import { refuseUnstorable } from './storable.ts';
 
 export interface ApiOptions {
   /** Accepted X-Api-Key values; empty = /api is open (bind to loopback then). */
@@ -45,6 +46,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
   await app.register(healthRoutes, { service: opts.service, version: opts.version, keys });
   await app.register(async (api) => {
     api.addHook('onRequest', requireApiKey(keys));
+    api.addHook('preValidation', refuseUnstorable);
     await api.register(itemRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
