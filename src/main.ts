@@ -95,7 +95,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
 
     let url = '';
     if (options.listen !== false) {
-      const api: FastifyInstance = await buildApi(service, { apiKeys: config.server.apiKeys, version: VERSION });
+      const api: FastifyInstance = await buildApi(service, { apiKeys: config.server.apiKeys, version: VERSION, limits: config.server.limits });
       await api.listen({ host: config.server.host, port: config.server.port });
       closers.push(() => api.close());
       const address = api.server.address();

@@ -9,6 +9,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOpt
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Service } from '../engine/ports.ts';
+import type { ServerLimits } from '../config/types.ts';
+import { DEFAULTS } from '../config/defaults.ts';
 import { keyCheck, requireApiKey } from './auth.ts';
 import { installErrorHandling, notFound } from './errors.ts';
 import { acceptEmptyJsonBodies, installValidators } from './parsing.ts';
@@ -29,7 +31,16 @@ export interface ApiOptions {
   version: string;
   /** Tests: a response that does not match its schema (or an undeclared status) becomes a 500. */
   strictResponses?: boolean;
+  /** Timeouts and connection cap (default: the configuration's defaults). */
+  limits?: ServerLimits;
 }
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: DEFAULTS.headersTimeoutSeconds * 1000,
+  requestTimeoutMs: DEFAULTS.requestTimeoutSeconds * 1000,
+  keepAliveTimeoutMs: DEFAULTS.keepAliveTimeoutSeconds * 1000,
+  maxConnections: DEFAULTS.maxConnections,
+};
 
 export interface ApiPluginOptions {
   service: Service;
@@ -91,11 +102,23 @@ const API_DESCRIPTION = [
 ].join('\n');
 
 export async function buildApi(service: Service, options: ApiOptions): Promise<FastifyInstance> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const app = Fastify({
     logger: (options.logger ?? false) as FastifyServerOptions['logger'],
+    // Fastify's defaults let a client that sends headers and stalls hold a connection forever.
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node looks for requests past those timeouts (its default is every 30 s).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
     // Unique across restarts, so an id quoted from a 500 finds one log line.
     genReqId: () => randomUUID(),
   });
+  // Connections past the cap are closed on arrival.
+  app.server.maxConnections = limits.maxConnections;
   installErrorHandling(app);
 
   await app.register(swagger, {

@@ -169,8 +169,18 @@ function readServer(section: Section): ServerConfig | undefined {
   if (apiKeys.length === 0 && !LOOPBACK.test(host)) {
     section.issues.problem(section.keyPath('ApiKeys'), `must hold at least one key when Server.Host is not a loopback address (${host} would expose an open API)`);
   }
-  section.finish(['Host', 'Port', 'ApiKeys']);
-  return port === undefined ? undefined : { host, port, apiKeys };
+  const seconds = (key: string, fallback: number, max: number) => (section.int(key, { min: 1, max }) ?? fallback) * 1000;
+  const limits = {
+    headersTimeoutMs: seconds('HeadersTimeoutSeconds', DEFAULTS.headersTimeoutSeconds, 3600),
+    requestTimeoutMs: seconds('RequestTimeoutSeconds', DEFAULTS.requestTimeoutSeconds, 3600),
+    keepAliveTimeoutMs: seconds('KeepAliveTimeoutSeconds', DEFAULTS.keepAliveTimeoutSeconds, 3600),
+    maxConnections: section.int('MaxConnections', { min: 1, max: 1_000_000 }) ?? DEFAULTS.maxConnections,
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    section.issues.problem(section.keyPath('HeadersTimeoutSeconds'), 'must not be longer than Server.RequestTimeoutSeconds (the headers are part of the request)');
+  }
+  section.finish(['Host', 'Port', 'ApiKeys', 'HeadersTimeoutSeconds', 'RequestTimeoutSeconds', 'KeepAliveTimeoutSeconds', 'MaxConnections']);
+  return port === undefined ? undefined : { host, port, apiKeys, limits };
 }
 
 function readSchedule(section: Section): ScheduleConfig | undefined {

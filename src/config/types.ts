@@ -42,6 +42,19 @@ export interface ServerConfig {
   port: number;
   /** Keys accepted in the X-Api-Key header; empty = the API is open (loopback use only). */
   apiKeys: string[];
+  limits: ServerLimits;
+}
+
+/** What a slow or greedy client may hold of the API server. */
+export interface ServerLimits {
+  /** Time to receive a request's headers. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (not the time to answer it). */
+  requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** Open connections at once; more are closed on arrival. */
+  maxConnections: number;
 }
 
 export interface PossyncConfig {
