@@ -78,7 +78,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const context: SyncContext = { core, sink, reserved: reservedSince, onProgress: progressLogger(log) };
     const flusher = new SinkFlusher(context, (error) => log(`shop table not updated yet (will retry): ${error.message}`));
     closers.push(() => flusher.idle());
-    const intake = new SaleIntake(core, boss, () => flusher.request());
+    const intake = new SaleIntake(core, boss, () => flusher.request(), { isConfigured: (id) => accounts.get(id) !== undefined, log });
     await recoverJobs(core, boss, log);
     const workers: Workers = await startWorkers(boss, context, accounts, log);
     closers.push(() => workers.stop());

@@ -90,6 +90,7 @@ export const Item = Type.Object(
     available: Nullable(Type.Number({ description: 'on_hand − reserved, floored at 0: the number written to the shop DB' })),
     last_confirmed_at: Nullable(Timestamp),
     missing_on_pos: Type.Boolean({ description: 'The last poll did not find the item on the POS (its count was left as it was)' }),
+    orphaned: Type.Boolean({ description: 'Its account is no longer configured: not polled, and sales of it are refused (409)' }),
   },
   Closed,
 );

@@ -121,6 +121,7 @@ class FakeItems implements ItemRegistry {
       available: onHand,
       lastConfirmedAt: NOW,
       missingOnPos: false,
+      orphaned: false,
     };
   }
 
@@ -249,6 +250,7 @@ export function mapItem(service: FakeService, item: Partial<ItemView> & { ecomme
     available: 12,
     lastConfirmedAt: NOW,
     missingOnPos: false,
+    orphaned: false,
     ...item,
   };
   service.items.mappings.set(`${mapped.accountId}/${mapped.ecommerceId}`, mapped);

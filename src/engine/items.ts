@@ -51,11 +51,10 @@ export class Items implements ItemRegistry {
     return { ...base, state: job.state === 'active' ? 'running' : 'queued', result: null, error: null };
   }
 
+  /** An account that left the configuration keeps its mappings, listed as orphaned. */
   async list(accountId: string): Promise<ItemView[]> {
-    if (!this.accounts.get(accountId)) {
-      throw new EngineInputError('accountID', `no configured account has the id "${accountId}"`, 404, { known_account_ids: this.accounts.ids() });
-    }
-    return (await listMappings(this.context.core.sql, accountId)).map(toItemView);
+    const orphaned = !this.accounts.get(accountId);
+    return (await listMappings(this.context.core.sql, accountId)).map((mapping) => toItemView(mapping, orphaned));
   }
 }
 

@@ -74,6 +74,8 @@ export interface ItemView {
   available: number | null;
   lastConfirmedAt: string | null;
   missingOnPos: boolean;
+  /** Its account is no longer in the configuration: not polled, and its sales are refused. */
+  orphaned: boolean;
 }
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed';

@@ -77,7 +77,7 @@ async function firstCount(context: SyncContext, adapter: PosAdapter, accountId: 
   }
 }
 
-export function toItemView(mapping: Mapping): ItemView {
+export function toItemView(mapping: Mapping, orphaned = false): ItemView {
   return {
     ecommerceId: mapping.ecommerceId,
     accountId: mapping.accountId,
@@ -88,5 +88,6 @@ export function toItemView(mapping: Mapping): ItemView {
     available: mapping.available,
     lastConfirmedAt: mapping.lastConfirmedAt?.toISOString() ?? null,
     missingOnPos: mapping.missingOnPos,
+    orphaned,
   };
 }

@@ -93,8 +93,9 @@ export async function itemRoutes(app: FastifyInstance, opts: { service: Service 
       },
     },
   }, async (request) => {
-    assertKnownAccount(service, request.params.accountID, 'accountID');
     const items = await service.items.list(request.params.accountID);
+    // An account that left the configuration still lists its (orphaned) mappings.
+    if (items.length === 0) assertKnownAccount(service, request.params.accountID, 'accountID');
     return items.map(toItemJson);
   });
 
