@@ -9,6 +9,23 @@ import { recordJournal, type JournalCause } from './journal.ts';
  */
 
 /** The quantity the shop sees: on hand less reserved, floored at 0; unknown stays unknown. */
+/** The range of the core's and the original shop table's `int` quantity columns. */
+export const MAX_COUNT = 2_147_483_647;
+export const MIN_COUNT = -2_147_483_648;
+
+/**
+ * A count the columns can hold: one item's odd value must never fail its account's poll. Beyond
+ * the int range it is clamped (and the note journaled); a non-whole number is left uncounted.
+ */
+function storableCount(count: StockCount): { onHand: number | null; note?: string } {
+  const { onHand } = count;
+  if (onHand === null) return { onHand };
+  if (!Number.isInteger(onHand)) return { onHand: null, note: `the POS reported ${onHand}, not a whole number; left uncounted` };
+  if (onHand > MAX_COUNT) return { onHand: MAX_COUNT, note: `the POS reported ${onHand}; stored as ${MAX_COUNT}, the largest count kept` };
+  if (onHand < MIN_COUNT) return { onHand: MIN_COUNT, note: `the POS reported ${onHand}; stored as ${MIN_COUNT}, the smallest count kept` };
+  return { onHand };
+}
+
 export function availableFrom(onHand: number | null, reserved: number): number | null {
   return onHand === null ? null : Math.max(0, onHand - reserved);
 }
@@ -33,6 +50,8 @@ export interface StockChange {
   after: number | null;
   onHandBefore: number | null;
   onHandAfter: number | null;
+  /** Set when the POS's value could not be stored as it was. */
+  note?: string;
 }
 
 export interface CountsPageResult {
@@ -79,13 +98,8 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
   // An empty page says nothing about any item.
   if (page.counts.length === 0) return result;
 
-  const byPosId = new Map<string, StockCount>();
-  for (const count of page.counts) {
-    if (count.onHand !== null && !Number.isInteger(count.onHand)) {
-      throw new RangeError(`count for POS item ${count.posItemId} is not a whole number: ${count.onHand}`);
-    }
-    byPosId.set(count.posItemId, count);
-  }
+  const byPosId = new Map<string, { onHand: number | null; note?: string }>();
+  for (const count of page.counts) byPosId.set(count.posItemId, storableCount(count));
 
   const { rows } = await sql.query<StockRow>(LOCK_ROWS, [page.accountId, [...byPosId.keys()]]);
   const mapped = new Set(rows.map((row) => row.pos_item_id));
@@ -119,6 +133,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
         after: available,
         onHandBefore: row.on_hand,
         onHandAfter: onHand,
+        ...(count.note ? { note: count.note } : {}),
       });
     }
   }
@@ -136,6 +151,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
       onHandAfter: change.onHandAfter,
       cause: page.cause ?? 'poll',
       runId: page.runId,
+      note: change.note ?? null,
     })),
   );
   return result;
