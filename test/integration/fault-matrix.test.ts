@@ -4,8 +4,8 @@ import { registerItem } from '../../src/engine/register.ts';
 import { dispatchAccount } from '../../src/engine/sales/dispatcher.ts';
 import type { FaultSpec } from '../../src/simulators/kit/faults.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { ACCOUNTS, readmeConfig, startSimulators } from './harness.ts';
+import { CORE_BACKENDS } from './databases.ts';
 import { openEngineRig, type EngineRig } from './engine-rig.ts';
 import { post } from './server-process.ts';
 
@@ -32,16 +32,6 @@ const POS = [
   { pos: 'hiboutik', account: ACCOUNTS.hiboutik, posItemId: '3' },
 ] as const;
 
-const backends = {
-  'embedded PGlite': async () => {
-    const dir = tempDir('possync-matrix-');
-    return { env: { POSSYNC__Core__DataFolder: dir.path }, cleanup: async () => dir.remove() };
-  },
-  PostgreSQL: async () => {
-    const db = await freshPostgresDatabase();
-    return { env: { POSSYNC__hangfireDatabaseConnectionString: db.url }, cleanup: () => db.drop() };
-  },
-};
 
 type Outcome = 'posted once' | 'posted once, retried' | 'failed, visible';
 
@@ -63,7 +53,7 @@ async function settle(rig: EngineRig, account: string, saleId: string): Promise<
 
 const postsOf = (sim: Simulator, saleId: string) => sim.kit.ledger.list({ source: 'api', kind: 'sale', reference: saleId }).length;
 
-for (const [name, backend] of Object.entries(backends)) {
+for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
   test(`fault matrix: every fault at every step of every POS's sale ends posted once or failed and visible (${name})`, { timeout: 600_000 }, async (t) => {
     const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000' } });
     t.after(() => sims.close());

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
 import { createRandom, pick, randomInt, type Random } from '../../src/simulators/kit/random.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from './harness.ts';
+import { ACCOUNTS, embeddedSetup, readmeConfig } from './harness.ts';
 import { json, post } from './server-process.ts';
 
 /**
@@ -156,11 +156,8 @@ async function fingerprint(sql: { query<T>(text: string, params?: unknown[]): Pr
 }
 
 test(`fuzz: ${CASES} broken requests over every route give no 5xx and write nothing (seed ${SEED})`, { timeout: 600_000 }, async (t) => {
-  const sims = await startSimulators();
-  t.after(() => sims.close());
-  const dir = tempDir('possync-fuzz-');
-  t.after(() => dir.remove());
-  const possync = await startPossync(await readmeConfig(sims, { POSSYNC__Core__DataFolder: dir.path }), { log: () => {} });
+  const { sims, env } = await embeddedSetup(t);
+  const possync = await startPossync(await readmeConfig(sims, env), { log: () => {} });
   t.after(() => possync.close());
   await json(await post(`${possync.url}/api/items?wait=true`, { item_pos_id: 'VARIATION000000000000001', item_ecommerce_id: 101, account_id: ACCOUNTS.square }));
   const before = await fingerprint(possync.core.sql);

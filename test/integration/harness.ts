@@ -129,3 +129,12 @@ export async function pollNow(service: Service, accountId: string) {
     return run && run.id > before && run.status !== 'running' ? run : undefined;
   });
 }
+
+/** Simulators and a temporary PGlite folder, closed after the test; `env` selects that folder. */
+export async function embeddedSetup(t: { after(fn: () => unknown): void }, switches: SimulatorSwitches = {}) {
+  const sims = await startSimulators(switches);
+  t.after(() => sims.close());
+  const dir = tempDir('possync-it-');
+  t.after(() => dir.remove());
+  return { sims, dir, env: { POSSYNC__Core__DataFolder: dir.path } };
+}

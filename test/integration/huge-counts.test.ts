@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
-import { ACCOUNTS, pollNow, readmeConfig, startSimulators, tempDir } from './harness.ts';
+import { ACCOUNTS, embeddedSetup, pollNow, readmeConfig } from './harness.ts';
 import { json, post } from './server-process.ts';
 
 /**
@@ -17,11 +17,8 @@ for (const [pos, account, hugeId, normalId] of [
   ['hiboutik', ACCOUNTS.hiboutik, '1', '2'],
 ] as const) {
   test(`a ${pos} count above 2^31−1 is clamped and journaled; the other items still update`, { timeout: 120_000 }, async (t) => {
-    const sims = await startSimulators();
-    t.after(() => sims.close());
-    const dir = tempDir('possync-huge-');
-    t.after(() => dir.remove());
-    const possync = await startPossync(await readmeConfig(sims, { POSSYNC__Core__DataFolder: dir.path }), { log: () => {} });
+    const { sims, env } = await embeddedSetup(t);
+    const possync = await startPossync(await readmeConfig(sims, env), { log: () => {} });
     t.after(() => possync.close());
     const sim = sims[pos];
     await json(await post(`${possync.url}/api/items?wait=true`, { item_pos_id: hugeId, item_ecommerce_id: 901, account_id: account }));

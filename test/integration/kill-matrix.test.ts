@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, eventually, startSimulators, tempDir } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { ACCOUNTS, eventually, startSimulators } from './harness.ts';
+import { CORE_BACKENDS } from './databases.ts';
 import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
 
 /**
@@ -18,18 +18,7 @@ const STEPS = [
   { pos: 'hiboutik', account: ACCOUNTS.hiboutik, posItemId: '4', step: 'POST /api/sales/close/' },
 ] as const;
 
-const backends = {
-  'embedded PGlite': async () => {
-    const dir = tempDir('possync-killmatrix-');
-    return { env: {}, args: ['--data-dir', dir.path], cleanup: async () => dir.remove() };
-  },
-  PostgreSQL: async () => {
-    const db = await freshPostgresDatabase();
-    return { env: { POSSYNC__hangfireDatabaseConnectionString: db.url }, args: [], cleanup: () => db.drop() };
-  },
-};
-
-for (const [name, backend] of Object.entries(backends)) {
+for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
   test(`SIGKILL at each step of each POS's sale: posted exactly once after the restart (${name})`, { timeout: 900_000 }, async (t) => {
     const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000' } });
     t.after(() => sims.close());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from './harness.ts';
+import { ACCOUNTS, embeddedSetup, readmeConfig } from './harness.ts';
 import { json, post } from './server-process.ts';
 
 /**
@@ -10,11 +10,7 @@ import { json, post } from './server-process.ts';
  * mapping is listed as orphaned.
  */
 test('a sale of an item whose account left the config is refused, and the item is listed as orphaned', { timeout: 120_000 }, async (t) => {
-  const sims = await startSimulators();
-  t.after(() => sims.close());
-  const dir = tempDir('possync-orphan-');
-  t.after(() => dir.remove());
-  const env = { POSSYNC__Core__DataFolder: dir.path };
+  const { sims, env } = await embeddedSetup(t);
 
   const before = await startPossync(await readmeConfig(sims, env), { log: () => {} });
   const registered = await json(await post(`${before.url}/api/items?wait=true`, { item_pos_id: '1', item_ecommerce_id: 301, account_id: ACCOUNTS.hiboutik }));
