@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { PossyncConfig } from './config/types.ts';
+import { openApiProblem } from './config/open-api.ts';
 import { openCore, type Core } from './core/open.ts';
 import { failAbandonedRuns } from './core/runs.ts';
 import { DbTokenStore } from './core/token-store.ts';
@@ -95,6 +96,9 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
 
     let url = '';
     if (options.listen !== false) {
+      // The loader already refused this; a config built in code must not skip the rule either.
+      const openApi = openApiProblem(config.server.host, config.server.apiKeys);
+      if (openApi) throw new Error(`Server.ApiKeys ${openApi}`);
       const api: FastifyInstance = await buildApi(service, { apiKeys: config.server.apiKeys, version: VERSION });
       await api.listen({ host: config.server.host, port: config.server.port });
       closers.push(() => api.close());

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { CONFIG_FILE_ENV, ConfigError, describeConfig, loadConfig, type PossyncConfig } from '../config/index.ts';
+import type { FlagOverride } from '../config/tree.ts';
 import { startPossync } from '../main.ts';
 
 export const SERVE_USAGE = `Usage: possync serve [--config FILE] [--host ADDR] [--port N] [--data-dir DIR]
@@ -29,22 +30,19 @@ export const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Loads the config once and applies the command-line flags on top of it. */
+/** Loads the config once, the command-line flags applied over the file and the environment and checked with them. */
 export async function configFromFlags(flags: ServeFlags, out: (line: string) => void): Promise<PossyncConfig | null> {
   let config: PossyncConfig;
+  const overrides: FlagOverride[] = [];
+  if (flags.host !== undefined) overrides.push({ flag: '--host', path: ['Server', 'Host'], value: flags.host });
+  if (flags.port !== undefined) overrides.push({ flag: '--port', path: ['Server', 'Port'], value: flags.port });
   try {
-    config = await loadConfig({ file: flags.config });
+    config = await loadConfig({ file: flags.config, flags: overrides });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     out(`possync cannot start: the configuration has ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}:`);
     for (const problem of error.problems) out(`  ${problem}`);
     return null;
-  }
-  if (flags.host !== undefined) config.server.host = flags.host;
-  if (flags.port !== undefined) {
-    const port = Number(flags.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port must be a port number (got "${flags.port}")`);
-    config.server.port = port;
   }
   if (flags['data-dir'] !== undefined) {
     if (config.core.kind !== 'pglite') throw new RangeError('--data-dir applies to the embedded database only; the config names a PostgreSQL core');
