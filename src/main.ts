@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PossyncConfig } from './config/types.ts';
 import { openApiProblem } from './config/open-api.ts';
 import { openCore, type Core } from './core/open.ts';
-import { failAbandonedRuns } from './core/runs.ts';
+import { failAbandonedRunsWhereFree } from './core/runs.ts';
 import { DbTokenStore } from './core/token-store.ts';
 import { DbBudgetStore } from './core/budget-store.ts';
 import { openSink } from './sink/open.ts';
@@ -54,8 +54,8 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const core = await openCore(config.core, { accounts: config.accounts, onNotice: log });
     closers.push(() => core.close());
     log(`core database: ${core.describe()}${core.migrations.applied.length ? ` (migrated: ${core.migrations.applied.join(', ')})` : ''}`);
-    // PGlite has one process by construction; runs it left open were cut short by a crash.
-    if (core.kind === 'pglite') await failAbandonedRuns(core.sql);
+    // Runs whose account's poll lock is free were cut short by a crash (another instance's live run keeps its lock).
+    await failAbandonedRunsWhereFree(core.sql, core.locks);
 
     const sink = await openSink(config.sink, config.sinkTable, { core: core.sql });
     closers.push(() => sink.close());
