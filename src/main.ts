@@ -62,16 +62,11 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     log(`shop table: ${sink.describe()}`);
 
     const tokenStore = new DbTokenStore(core.sql);
-    const budgets: DbBudgetStore[] = [];
     const handles = [];
     for (const account of config.accounts) {
-      const budgetStore = await DbBudgetStore.open(core.sql, account.id, { onError: (e) => log(`call budget of ${account.id}: ${e.message}`) });
-      budgets.push(budgetStore);
+      const budgetStore = await DbBudgetStore.open(core.sql, account.id);
       handles.push({ config: account, adapter: createAdapter(account.connection, { tokenStore, budgetStore }) });
     }
-    closers.push(async () => {
-      for (const budget of budgets) await budget.flush();
-    });
     const accounts = new AccountSet(handles);
 
     const boss: PgBoss = await startBoss(core, (error) => log(`job queue: ${error.message}`));
