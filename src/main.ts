@@ -61,7 +61,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     closers.push(() => sink.close());
     log(`shop table: ${sink.describe()}`);
 
-    const tokenStore = new DbTokenStore(core.sql);
+    const tokenStore = new DbTokenStore(core.sql, core.locks);
     const handles = [];
     for (const account of config.accounts) {
       const budgetStore = await DbBudgetStore.open(core.sql, account.id);

@@ -86,12 +86,12 @@ describe('token store', () => {
     test(`tokens survive closing and reopening the core [${backend}]`, async () => {
       const opened = await openTestCore(backend);
       try {
-        await new DbTokenStore(opened.core.sql).save('ls-1', { accessToken: 'a1', refreshToken: 'r1', expiresAt: 1_800_000_000_123 });
-        await new DbTokenStore(opened.core.sql).save('ls-1', { accessToken: 'a2', refreshToken: 'r2', expiresAt: 1_800_000_000_456 });
+        await new DbTokenStore(opened.core.sql, opened.core.locks).save('ls-1', { accessToken: 'a1', refreshToken: 'r1', expiresAt: 1_800_000_000_123 });
+        await new DbTokenStore(opened.core.sql, opened.core.locks).save('ls-1', { accessToken: 'a2', refreshToken: 'r2', expiresAt: 1_800_000_000_456 });
         await opened.core.close();
         const again = await openCore(opened.config);
         try {
-          const store = new DbTokenStore(again.sql);
+          const store = new DbTokenStore(again.sql, again.locks);
           assert.deepEqual(await store.load('ls-1'), { accessToken: 'a2', refreshToken: 'r2', expiresAt: 1_800_000_000_456 });
           assert.equal(await store.load('other'), null);
         } finally {
