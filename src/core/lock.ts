@@ -207,7 +207,7 @@ function linuxIdentity(pid: number): { bootId?: string; processStart?: string } 
   return out;
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

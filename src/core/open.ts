@@ -62,7 +62,7 @@ async function openPgliteCore(dataDir: string, options: OpenCoreOptions): Promis
   const lock: DataFolderLock = await lockDataFolder(dataDir, { onNotice: options.onNotice });
   let pglite: PGlite;
   try {
-    pglite = await openPglite(dataDir, options.pglite);
+    pglite = await openPglite(dataDir, { ...options.pglite, onNotice: options.onNotice });
   } catch (error) {
     lock.release();
     throw error;
