@@ -5,19 +5,21 @@
  * plugins (the dashboard) on the returned instance before it listens.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Service } from '../engine/ports.ts';
 import { keyCheck, requireApiKey } from './auth.ts';
-import { installErrorHandling } from './errors.ts';
+import { installErrorHandling, notFound } from './errors.ts';
 import { acceptEmptyJsonBodies, installValidators } from './parsing.ts';
 import { OPTIONAL_BODY_FLAG } from './routes/common.ts';
+import { errors } from './schemas.ts';
 import { healthRoutes } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { enforceResponseSchemas } from './strict.ts';
+import { refuseUnstorable } from './storable.ts';
 
 export interface ApiOptions {
   /** Accepted X-Api-Key values; empty = /api is open (bind to loopback then). */
@@ -45,10 +47,25 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
   await app.register(healthRoutes, { service: opts.service, version: opts.version, keys });
   await app.register(async (api) => {
     api.addHook('onRequest', requireApiKey(keys));
+    api.addHook('preValidation', refuseUnstorable);
+    // Unknown /api paths answer 401 before 404, so routes cannot be probed without a key.
+    api.setNotFoundHandler(notFound);
+    api.addHook('onRoute', closeQueryStrings);
     await api.register(itemRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
   }, { prefix: '/api' });
+}
+
+/**
+ * A query parameter no route reads (a typo, `state[]=…`) is refused with a 400 instead of being
+ * silently ignored: every /api route gets a closed querystring schema (an empty one if it has none).
+ */
+function closeQueryStrings(route: RouteOptions): void {
+  const schema = (route.schema ??= {});
+  const declared = (schema.querystring ?? { type: 'object', properties: {} }) as Record<string, unknown>;
+  schema.querystring = { ...declared, additionalProperties: false };
+  if (schema.response) (schema.response as Record<string, unknown>)['400'] ??= errors[400];
 }
 
 /** OpenAPI marks every declared body as required; ours on flagged routes may be left out. */
