@@ -108,7 +108,7 @@ const RegisterRequestEcho = Type.Object(
 
 export const CloseMatch = Type.Object({ pos_item_id: Type.String(), name: Type.String() }, Closed);
 
-export const Task = Type.Object(
+export const RegisterTask = Type.Object(
   {
     id: Type.String(),
     kind: Type.Literal('register-item'),
@@ -124,7 +124,6 @@ export const Task = Type.Object(
   },
   Closed,
 );
-export type TaskJson = Static<typeof Task>;
 
 export const TaskParams = Type.Object({ jobID: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -145,6 +144,44 @@ const RunJson = Type.Object(
   Closed,
 );
 
+const TaskStateSchema = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]);
+
+export const PollTask = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.Literal('poll'),
+    state: TaskStateSchema,
+    created_at: Timestamp,
+    finished_at: Nullable(Timestamp),
+    request: Type.Object({ account_id: Type.String(), trigger: Type.String({ description: 'manual (forceUpdate), cron, boot' }) }, Closed),
+    progress: Nullable(Type.Object({ items_read: Type.Integer(), items_changed: Type.Integer() }, Closed)),
+    result: Nullable(RunJson),
+    error: Nullable(Type.Object({ message: Type.String() }, Closed)),
+  },
+  Closed,
+);
+
+export const Task = Type.Union([RegisterTask, PollTask], {
+  description: 'An item registration (`kind: register-item`) or a poll queued by forceUpdate (`kind: poll`)',
+});
+export type TaskJson = Static<typeof Task>;
+export type RegisterTaskJson = Static<typeof RegisterTask>;
+export type PollTaskJson = Static<typeof PollTask>;
+
+export const Freshness = Type.Object(
+  {
+    items: Type.Integer({ description: 'Items mapped in the account' }),
+    stale_items: Type.Integer({ description: 'Items whose last POS confirmation is older than max_item_age_seconds' }),
+    never_confirmed: Type.Integer({ description: 'Items no POS count has confirmed yet' }),
+    max_item_age_seconds: Type.Integer(),
+    max_age_source: Type.Union([Type.Literal('account'), Type.Literal('config'), Type.Literal('schedule')], {
+      description: "account: the account's MaxItemAgeSeconds; config: Synchronizer.MaxItemAgeSeconds; schedule: twice the poll interval",
+    }),
+    oldest_confirmed_at: Nullable(Timestamp),
+  },
+  Closed,
+);
+
 export const SynchronizerStatus = Type.Object(
   {
     running: Type.Boolean(),
@@ -154,7 +191,7 @@ export const SynchronizerStatus = Type.Object(
     next_run_at: Nullable(Timestamp),
     last_run_at: Nullable(Timestamp),
     accounts: Type.Array(Type.Object(
-      { account_id: Type.String(), account_name: Type.String(), pos: Type.String(), last_run: Nullable(RunJson) },
+      { account_id: Type.String(), account_name: Type.String(), pos: Type.String(), last_run: Nullable(RunJson), freshness: Nullable(Freshness) },
       Closed,
     )),
   },
@@ -190,20 +227,61 @@ export const Queued = Type.Object(
 
 // ---------- health ----------
 
-const Part = (extra: Record<string, TSchema>) =>
-  Type.Object({ ok: Type.Boolean(), ...extra, error: Type.Optional(Type.String()) }, Closed);
+const Level = Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')]);
+const Reason = Type.Optional(Type.String({ description: 'A fixed code (never an error text), e.g. last_write_failed, core_unreachable' }));
 
 export const Health = Type.Object(
   {
-    ok: Type.Boolean(),
+    status: Level,
     version: Type.String(),
-    core: Part({ kind: Type.String() }),
-    sink: Part({ target: Type.String() }),
-    jobs: Part({}),
+    checked_at: Timestamp,
+    core: Type.Object({ status: Level, kind: Type.String(), reason: Reason }, Closed),
+    jobs: Type.Object({ status: Level, reason: Reason }, Closed),
+    sink: Type.Object(
+      {
+        status: Level,
+        target: Type.String(),
+        reason: Reason,
+        last_write: Nullable(Type.Object({ ok: Type.Boolean(), at: Timestamp, code: Nullable(Type.String({ description: 'Driver error code of a failed write, e.g. ER_NO_SUCH_TABLE' })) }, Closed)),
+      },
+      Closed,
+    ),
+    accounts: Type.Array(Type.Object(
+      {
+        account_id: Type.String(),
+        pos: Type.String(),
+        status: Level,
+        reasons: Type.Array(Type.String(), { description: 'last_poll_failed, stale_items' }),
+        last_poll: Nullable(Type.Object({ status: Type.String(), started_at: Timestamp, finished_at: Nullable(Timestamp) }, Closed)),
+        freshness: Nullable(Freshness),
+      },
+      Closed,
+    )),
+    sales: Type.Object(
+      {
+        status: Level,
+        reason: Reason,
+        oldest_pending_at: Nullable(Timestamp),
+        oldest_pending_age_seconds: Nullable(Type.Integer()),
+        failed: Type.Integer(),
+      },
+      Closed,
+    ),
   },
   Closed,
 );
 export type HealthJson = Static<typeof Health>;
+
+export const Readiness = Type.Object(
+  {
+    ready: Type.Boolean(),
+    migrations: Type.Object({ status: Level, applied: Type.Integer() }, Closed),
+    workers: Type.Object({ status: Level }, Closed),
+    health: Health,
+  },
+  Closed,
+);
+export type ReadinessJson = Static<typeof Readiness>;
 
 // ---------- sales ----------
 

@@ -23,8 +23,12 @@ test('GET /api/synchronizer → the status in snake_case', async () => {
           started_at: '2026-11-27T07:00:00.000Z', finished_at: '2026-11-27T07:00:00.000Z',
           items_read: 3, items_changed: 1, api_calls: 2, error: null,
         },
+        freshness: {
+          items: 2, stale_items: 1, never_confirmed: 0, max_item_age_seconds: 120, max_age_source: 'schedule',
+          oldest_confirmed_at: '2026-11-27T07:00:00.000Z',
+        },
       },
-      { account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null },
+      { account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null, freshness: null },
     ],
   });
 });

@@ -93,7 +93,8 @@ export function applyEnvOverrides(
   return { applied, warnings };
 }
 
-function setPath(root: ObjectNode, segments: string[], leaf: ValueNode): string | null {
+/** Sets one leaf by path (command-line flags use it, so they pass the same checks as the file). */
+export function setPath(root: ObjectNode, segments: string[], leaf: ValueNode): string | null {
   let node: ConfigNode = root;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;

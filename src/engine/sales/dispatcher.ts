@@ -7,6 +7,8 @@ import { claimNext, moveSale, recordError, saveProgress, type SaleRow } from '..
 import { PosError } from '../../pos/errors.ts';
 import type { AccountSet } from '../accounts.ts';
 import { describeError } from '../errors.ts';
+import type { Logger } from '../../log.ts';
+import type { PossyncMetrics } from '../../observe/metrics.ts';
 
 /**
  * Posts an account's accepted sales to its POS, oldest first, one at a time (rule 7). Each sale is
@@ -28,9 +30,11 @@ export interface DispatchDeps {
   core: Core;
   boss: PgBoss;
   accounts: AccountSet;
+  /** Events (sale posted, retried, failed) and the acceptance-to-posted histogram. */
+  observe?: { log: Logger; metrics?: PossyncMetrics };
 }
 
-export async function dispatchAccount({ core, boss, accounts }: DispatchDeps, accountId: string): Promise<DispatchSummary> {
+export async function dispatchAccount({ core, boss, accounts, observe }: DispatchDeps, accountId: string): Promise<DispatchSummary> {
   const summary: DispatchSummary = { posted: 0, failed: 0 };
   const account = accounts.get(accountId);
   if (!account) return summary;
@@ -55,8 +59,13 @@ export async function dispatchAccount({ core, boss, accounts }: DispatchDeps, ac
         reason: receipt.alreadyRecorded ? `found on the POS as ${receipt.posReference}; not posted again` : `posted as ${receipt.posReference}`,
       });
       summary.posted += 1;
+      observe?.metrics?.observeSalePosted(accountId, sale.created_at);
+      observe?.log.info(
+        { event: 'sale.posted', saleId: sale.id, accountId, posReference: receipt.posReference, attempts: sale.attempts, alreadyRecorded: receipt.alreadyRecorded },
+        `sale ${sale.id} posted to ${accountId} as ${receipt.posReference}`,
+      );
     } catch (error) {
-      const waitMs = await settleFailure(core, sale, error, summary);
+      const waitMs = await settleFailure(core, sale, error, summary, observe?.log);
       if (waitMs === null) continue;
       // Later sales of this account wait behind this one (rule 7).
       if (waitMs <= MAX_INLINE_WAIT_MS) {
@@ -72,7 +81,7 @@ export async function dispatchAccount({ core, boss, accounts }: DispatchDeps, ac
 }
 
 /** Records the failure; returns how long to wait before the next attempt, or null when the sale is settled as failed. */
-async function settleFailure(core: Core, sale: SaleRow, error: unknown, summary: DispatchSummary): Promise<number | null> {
+async function settleFailure(core: Core, sale: SaleRow, error: unknown, summary: DispatchSummary, log?: Logger): Promise<number | null> {
   const message = describeError(error);
   const retryable = error instanceof PosError ? error.retry.retry : true;
   if (!retryable || sale.attempts >= MAX_ATTEMPTS) {
@@ -84,9 +93,12 @@ async function settleFailure(core: Core, sale: SaleRow, error: unknown, summary:
       reason: retryable ? `gave up after ${sale.attempts} attempts: ${message}` : `the POS refused it: ${message}`,
     });
     summary.failed += 1;
+    log?.error({ event: 'sale.failed', saleId: sale.id, accountId: sale.account_id, attempts: sale.attempts, error: message }, `sale ${sale.id} failed: ${message}`);
     return null;
   }
   await recordError(core.sql, sale.id, message);
   const asked = error instanceof PosError ? error.retry.waitMs : 0;
-  return Math.max(asked, backoffMs(sale.attempts, DEFAULT_RETRY_POLICY));
+  const waitMs = Math.max(asked, backoffMs(sale.attempts, DEFAULT_RETRY_POLICY));
+  log?.warn({ event: 'sale.retry', saleId: sale.id, accountId: sale.account_id, attempts: sale.attempts, waitMs, error: message }, `sale ${sale.id}: attempt ${sale.attempts} failed, retry in ${waitMs} ms: ${message}`);
+  return waitMs;
 }
