@@ -93,7 +93,7 @@ function idMatch(kind: IdKind, column: string): string {
 }
 
 /** DDL mirroring the original MySQL table in PostgreSQL types (used for embedded and on request). */
-function createTableSql(qualified: string, c: SinkTableConfig['columns']): string[] {
+export function createTableSql(qualified: string, c: SinkTableConfig['columns']): string[] {
   const idCol = Object.values(c).some((n) => n.toLowerCase() === 'id') ? '' : `"id" serial PRIMARY KEY,\n  `;
   return [
     `CREATE TABLE IF NOT EXISTS ${qualified} (
