@@ -48,7 +48,7 @@ export const bodyErrors = { 400: errors[400], 413: errors[413], 415: errors[415]
 // ---------- items ----------
 
 export const AccountParams = Type.Object({
-  accountID: Type.String({ minLength: 1, description: 'The AccountID of a configured POS account' }),
+  accountID: Type.String({ minLength: 1, description: 'The AccountID of a configured POS account', examples: ['demo-square'] }),
 });
 
 export const ItemEcommerceId = Type.Union(
@@ -67,8 +67,12 @@ export const RegisterItemBody = Type.Object(
       description: "The original's phone-push clients are not supported; only false is accepted",
     })),
   },
-  // The original (JSON.NET) ignored unknown keys; so do we.
-  { additionalProperties: true },
+  {
+    // The original (JSON.NET) ignored unknown keys; so do we.
+    additionalProperties: true,
+    // Works as it is on `npm run demo` (its first Square item, already registered: a no-op).
+    examples: [{ item_ecommerce_id: 1001, account_id: 'demo-square', item_pos_id: 'CUDRY6DZOWXIXNFBPQBH7YO4', limit_quantity: 0 }],
+  },
 );
 export type RegisterItemBodyJson = Static<typeof RegisterItemBody>;
 
@@ -204,12 +208,12 @@ export const StartBody = Type.Object(
     cron: Type.Optional(Type.String({ minLength: 1, maxLength: 200, examples: ['*/5 * * * *', '* 11,12,13 * * 1,2,3,4,5'] })),
     time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['Europe/Brussels'] })),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, examples: [{ cron: '* * * * *', time_zone: 'UTC' }] },
 );
 
 export const AccountSelector = Type.Object(
   { account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Only this account (default: all)' })) },
-  { additionalProperties: true },
+  { additionalProperties: true, examples: [{ account_id: 'demo-square' }] },
 );
 
 export const Queued = Type.Object(
@@ -305,8 +309,11 @@ export const SaleBody = Type.Object(
       description: "Your reference, e.g. the shop's order id; the idempotency key when no Idempotency-Key header is sent",
     })),
   },
-  // The original (JSON.NET) ignored unknown keys; so do we.
-  { additionalProperties: true },
+  {
+    // The original (JSON.NET) ignored unknown keys; so do we.
+    additionalProperties: true,
+    examples: [{ item_ecommerce_id: 1001, delta: 1, balance: 1250, reference: 'order-1042' }],
+  },
 );
 export type SaleBodyJson = Static<typeof SaleBody>;
 
@@ -373,5 +380,5 @@ export const SaleList = Type.Object({ sales: Type.Array(Sale) }, Closed);
 
 export const CancelBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })) },
-  { additionalProperties: true },
+  { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }] },
 );
