@@ -221,7 +221,7 @@ export const Queued = Type.Object(
     queued: Type.Array(Type.Object(
       {
         account_id: Type.String(),
-        job_id: Nullable(Type.String({ description: 'null when a poll already queued absorbed this one' })),
+        job_id: Nullable(Type.String({ description: 'The poll\'s job id (the one already queued when this request joined it); resolves at GET /api/itemstask/{jobID}' })),
       },
       Closed,
     )),

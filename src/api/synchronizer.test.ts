@@ -104,7 +104,7 @@ test('forceUpdate for one account, from the body or the query string; repeats co
   assert.deepEqual(body.json(), { queued: [{ account_id: 'sq-main', job_id: 'poll-1' }] });
   const query = await app.inject({ method: 'POST', url: '/api/synchronizer/forceUpdate?account_id=sq-main' });
   assert.equal(query.statusCode, 202);
-  assert.deepEqual(query.json(), { queued: [{ account_id: 'sq-main', job_id: null }] });
+  assert.deepEqual(query.json(), { queued: [{ account_id: 'sq-main', job_id: 'poll-1' }] }, 'a repeat joins the queued poll and gets its id');
 });
 
 test('forceUpdate for an unknown account → 404 naming account_id (body or query)', async () => {

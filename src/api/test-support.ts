@@ -37,7 +37,7 @@ class FakeSynchronizer implements SynchronizerControl {
   timeZone = 'UTC';
   private nextJob = 1;
   /** Accounts with a poll queued and not yet run (so a second force collapses into it). */
-  readonly queued = new Set<string>();
+  readonly queued = new Map<string, string>();
 
   constructor(private readonly owner: FakeService) {}
 
@@ -88,9 +88,12 @@ class FakeSynchronizer implements SynchronizerControl {
     this.owner.maybeFail();
     const ids = accountId ? [accountId] : this.owner.accountIds();
     return ids.map((id) => {
-      if (this.queued.has(id)) return { accountId: id, jobId: null };
-      this.queued.add(id);
-      return { accountId: id, jobId: `poll-${this.nextJob++}` };
+      // A poll already queued is joined: its id is returned again.
+      const waiting = this.queued.get(id);
+      if (waiting) return { accountId: id, jobId: waiting };
+      const jobId = `poll-${this.nextJob++}`;
+      this.queued.set(id, jobId);
+      return { accountId: id, jobId };
     });
   }
 }
