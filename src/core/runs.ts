@@ -86,6 +86,20 @@ export async function finishRun(sql: SqlQueryable, runId: number, outcome: RunOu
   return existing;
 }
 
+/** A running run's counts so far, so its job's progress can be read while it runs. */
+export async function recordProgress(sql: SqlQueryable, runId: number, progress: { itemsRead: number; itemsChanged: number }): Promise<void> {
+  await sql.query(`update sync_runs set items_read = $2, items_changed = $3 where id = $1 and status = 'running'`, [runId, progress.itemsRead, progress.itemsChanged]);
+}
+
+/** The run a poll job started: the account's first run begun at or after the job started. */
+export async function runOfJob(sql: SqlQueryable, accountId: string, jobStartedAt: Date): Promise<SyncRun | null> {
+  const { rows } = await sql.query<RunRow>(
+    `select ${COLUMNS} from sync_runs where account_id = $1 and started_at >= $2 order by id limit 1`,
+    [accountId, jobStartedAt],
+  );
+  return rows[0] ? toRun(rows[0]) : null;
+}
+
 export async function getRun(sql: SqlQueryable, runId: number): Promise<SyncRun | null> {
   const { rows } = await sql.query<RunRow>(`select ${COLUMNS} from sync_runs where id = $1`, [runId]);
   return rows[0] ? toRun(rows[0]) : null;
