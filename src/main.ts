@@ -10,7 +10,7 @@ import type { Sink } from './sink/sink.ts';
 import { createAdapter } from './pos/registry.ts';
 import { startBoss } from './jobs/boss.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
-import { AccountSet } from './engine/accounts.ts';
+import { AccountSet, type AccountHandle } from './engine/accounts.ts';
 import { Synchronizer } from './engine/synchronizer.ts';
 import { Items } from './engine/items.ts';
 import { SaleIntake } from './engine/sales/intake.ts';
@@ -22,6 +22,9 @@ import type { HealthView, Service } from './engine/ports.ts';
 import type { SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
+import { bossJobActions } from './dashboard/job-actions.ts';
+import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE } from './jobs/queues.ts';
+import type { DashboardAccount } from './dashboard/env.ts';
 
 /**
  * The composition root: the config is parsed once by the caller and handed in; everything is
@@ -95,7 +98,19 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
 
     let url = '';
     if (options.listen !== false) {
-      const api: FastifyInstance = await buildApi(service, { apiKeys: config.server.apiKeys, version: VERSION });
+      const api: FastifyInstance = await buildApi(service, {
+        apiKeys: config.server.apiKeys,
+        version: VERSION,
+        dashboard: {
+          service,
+          sql: core.sql,
+          sink,
+          jobs: bossJobActions(boss),
+          accounts: accounts.all().map(dashboardAccount),
+          queues: { poll: POLL_QUEUE, all: [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE] },
+          readOnly: config.dashboard.readOnly,
+        },
+      });
       await api.listen({ host: config.server.host, port: config.server.port });
       closers.push(() => api.close());
       const address = api.server.address();
@@ -107,6 +122,20 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     await closeAll();
     throw error;
   }
+}
+
+/** What the dashboard shows of an account: never a secret; the token's storage key when it has one. */
+function dashboardAccount(handle: AccountHandle): DashboardAccount {
+  const { config, adapter } = handle;
+  const connection = config.connection as { accountId?: unknown };
+  return {
+    id: config.id,
+    name: config.name,
+    pos: config.connection.pos,
+    rateLimit: adapter.capabilities.rateLimit,
+    // Rotating OAuth tokens are stored under the connection's account id (pos_tokens).
+    tokenKey: typeof connection.accountId === 'string' ? connection.accountId : undefined,
+  };
 }
 
 /** Long polls (a big catalog's first sync) say how far they got, every 5 seconds. */

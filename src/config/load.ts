@@ -35,7 +35,7 @@ export const UNPREFIXED_ENV_KEYS = ['hangfireDatabaseConnectionString', 'ecommer
 /** Top-level keys: the original's, then possync's. */
 export const TOP_LEVEL_KEYS = [
   'Logging', 'AllowedHosts', 'hangfireDatabaseConnectionString', 'ecommerceDatabaseConnectionString', 'PosAccess', 'FirebaseFCMToken',
-  'Server', 'Synchronizer', 'Core', 'EcommerceTable',
+  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard',
 ] as const;
 
 /** Env var naming the config file when --config is not given. */
@@ -107,6 +107,9 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
   const server = readServer(Section.of(top.raw('Server'), 'Server', issues));
   const schedule = readSchedule(Section.of(top.raw('Synchronizer'), 'Synchronizer', issues));
   const sinkTable = readSinkTable(Section.of(top.raw('EcommerceTable'), 'EcommerceTable', issues));
+  const dashboardSection = Section.of(top.raw('Dashboard'), 'Dashboard', issues);
+  const dashboard = { readOnly: dashboardSection.bool('ReadOnly') ?? DEFAULTS.dashboardReadOnly };
+  dashboardSection.finish(['ReadOnly']);
   top.finish(TOP_LEVEL_KEYS);
 
   if (issues.problems.length > 0) throw new ConfigError(issues.problems, issues.warnings, source);
@@ -114,6 +117,7 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
     source,
     server: server!,
     schedule: schedule!,
+    dashboard,
     core,
     sink: sink!,
     sinkTable: sinkTable!,
