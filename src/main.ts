@@ -24,7 +24,7 @@ import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
 import { bossJobActions } from './dashboard/job-actions.ts';
 import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE } from './jobs/queues.ts';
-import type { DashboardAccount } from './dashboard/env.ts';
+import type { DashboardAccount, DashboardDeps } from './dashboard/env.ts';
 
 /**
  * The composition root: the config is parsed once by the caller and handed in; everything is
@@ -35,6 +35,10 @@ export interface RunningPossync {
   service: Service;
   core: Core;
   sink: Sink;
+  /** The HTTP app (null when not listening), for `inject` tests. */
+  api: FastifyInstance | null;
+  /** What the dashboard reads and acts through, so a test can mount it again with other keys. */
+  dashboard: DashboardDeps;
   close(): Promise<void>;
 }
 
@@ -96,28 +100,30 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       health: () => health(core, sink, boss),
     };
 
+    const dashboard: DashboardDeps = {
+      service,
+      sql: core.sql,
+      sink,
+      jobs: bossJobActions(boss),
+      accounts: accounts.all().map(dashboardAccount),
+      queues: { poll: POLL_QUEUE, all: [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE] },
+    };
     let url = '';
+    let api: FastifyInstance | null = null;
     if (options.listen !== false) {
-      const api: FastifyInstance = await buildApi(service, {
+      api = await buildApi(service, {
         apiKeys: config.server.apiKeys,
         version: VERSION,
-        dashboard: {
-          service,
-          sql: core.sql,
-          sink,
-          jobs: bossJobActions(boss),
-          accounts: accounts.all().map(dashboardAccount),
-          queues: { poll: POLL_QUEUE, all: [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE] },
-          readOnly: config.dashboard.readOnly,
-        },
+        dashboard: { ...dashboard, readOnly: config.dashboard.readOnly },
       });
       await api.listen({ host: config.server.host, port: config.server.port });
-      closers.push(() => api.close());
+      const listening = api;
+      closers.push(() => listening.close());
       const address = api.server.address();
       const port = typeof address === 'object' && address ? address.port : config.server.port;
       url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
     }
-    return { url, service, core, sink, close: closeAll };
+    return { url, service, core, sink, api, dashboard, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
