@@ -97,6 +97,17 @@ export async function listRuns(sql: SqlQueryable, accountId: string, limit = 50)
   return rows.map(toRun);
 }
 
+/** Runs of every account (or one), latest first, older than `beforeId` when given: the dashboard's paging. */
+export async function listRunsBefore(sql: SqlQueryable, query: { accountId?: string; beforeId?: number; limit: number }): Promise<SyncRun[]> {
+  const { rows } = await sql.query<RunRow>(
+    `select ${COLUMNS} from sync_runs
+      where ($1::text is null or account_id = $1) and ($2::bigint is null or id < $2)
+      order by id desc limit $3`,
+    [query.accountId ?? null, query.beforeId ?? null, query.limit],
+  );
+  return rows.map(toRun);
+}
+
 /**
  * Marks runs left 'running' by a process that died as failed. Call at boot, and only where no
  * other possync instance can be mid-run on the same database (PGlite, or after taking a poll's lock).

@@ -172,7 +172,7 @@ test('recurring: Trigger now queues a poll and its run appears', { timeout: 90_0
 
 test('jobs: by state, a job\'s page, and the counts pg-boss holds', { timeout: 60_000 }, async () => {
   await page.goto(`${base}/jobs?state=succeeded`);
-  const { rows } = await possync.core.sql.query<{ n: string }>(`select count(*) as n from pgboss.job where state = 'completed' and name like 'possync-%'`);
+  const { rows } = await possync.core.sql.query<{ n: string }>(`select count(*) as n from pgboss.job where state = 'completed' and name like 'possync-%' and completed_on >= now() - interval '24 hours'`);
   assert.equal(await page.locator('.tabs a[aria-current="page"] .n').innerText(), String(rows[0]!.n));
   await shot('jobs-succeeded');
   await page.locator('tbody tr a').first().click();

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { html, type Html } from '../html.ts';
 import { actionButton, nextPageLink, page, stateTag, table, when, withQuery, formatUtc } from '../layout.ts';
 import type { DashboardEnv } from '../env.ts';
-import { JOB_TABS, getJob, jobCounts, listJobs, tabOf, type JobRow, type JobTab } from '../queries/jobs.ts';
+import { COUNTED_OVER_24H, JOB_TABS, getJob, jobCounts, listJobs, tabOf, type JobRow, type JobTab } from '../queries/jobs.ts';
 import { canDelete, canRequeue } from '../job-actions.ts';
 import { maskPayload } from '../mask.ts';
 import { notFound, conflict } from '../errors.ts';
@@ -44,7 +44,7 @@ export async function jobRoutes(app: FastifyInstance, env: DashboardEnv): Promis
       tab === 'failed' ? (errorText(job.output)?.split('\n')[0] ?? '') : '',
     ]);
     const body = html`
-<nav aria-label="Job states" class="tabs"><ul>${JOB_TABS.map((t) => html`<li><a href="${withQuery(`${ctx.base}/jobs`, { state: t })}"${t === tab ? html` aria-current="page"` : ''}>${t} <span class="n">${counts[t]}</span></a></li>`)}</ul></nav>
+<nav aria-label="Job states" class="tabs"><ul>${JOB_TABS.map((t) => html`<li><a href="${withQuery(`${ctx.base}/jobs`, { state: t })}"${t === tab ? html` aria-current="page"` : ''}>${t} <span class="n">${counts[t]}</span>${COUNTED_OVER_24H.includes(t) ? html` <span class="muted">in 24 h</span>` : ''}</a></li>`)}</ul></nav>
 ${table(`${tab} jobs, newest first`, ['Job', 'Id', 'State', 'Retries', 'Created', tab === 'scheduled' ? 'Runs at' : 'Finished', tab === 'failed' ? 'Error' : ''], rows, `No ${tab} job.`)}
 ${nextPageLink(list.next ? withQuery(`${ctx.base}/jobs`, { state: tab, after: list.next }) : null)}`;
     return reply.type('text/html; charset=utf-8').send(page(ctx, '/jobs', `Jobs: ${tab}`, body).value);

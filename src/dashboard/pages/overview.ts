@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { html, type Html } from '../html.ts';
 import { page, stateTag, table, when, withQuery, type PageContext } from '../layout.ts';
 import type { DashboardEnv } from '../env.ts';
-import { JOB_TABS, jobCounts, jobsPerHour } from '../queries/jobs.ts';
-import { SALE_STATES, hourlySeries, recentActions, runsPerHour, saleCounts, salesPerHour } from '../queries/activity.ts';
+import { COUNTED_OVER_24H, JOB_TABS, jobCounts, jobsPerHour } from '../queries/jobs.ts';
+import { SALE_STATES, SALES_COUNTED_OVER_24H, hourlySeries, recentActions, runsPerHour, saleCounts, salesPerHour } from '../queries/activity.ts';
 import { chart, COLORS, hourLabel } from '../charts.ts';
 
 export async function overviewRoutes(app: FastifyInstance, env: DashboardEnv): Promise<void> {
@@ -87,8 +87,8 @@ async function liveSection(env: DashboardEnv, ctx: PageContext): Promise<Html> {
   </p>
   ${table('Each account\'s last poll', ['Account', 'POS', 'Last poll', 'Outcome', 'Counts', 'Error'], accountRows, 'No account is configured.')}
   <div class="counters">
-    <div><h3>Jobs</h3><ul class="counts">${JOB_TABS.map((tab) => html`<li><a href="${withQuery(`${base}/jobs`, { state: tab })}"><span class="n">${jobs[tab]}</span> ${tab}</a></li>`)}</ul></div>
-    <div><h3>Sales</h3><ul class="counts">${SALE_STATES.map((state) => html`<li><a href="${withQuery(`${base}/sales`, { state })}"><span class="n">${sales[state]}</span> ${state}</a></li>`)}</ul></div>
+    <div><h3>Jobs</h3><ul class="counts">${JOB_TABS.map((tab) => html`<li><a href="${withQuery(`${base}/jobs`, { state: tab })}"><span class="n">${jobs[tab]}</span> ${tab}${COUNTED_OVER_24H.includes(tab) ? ' in 24 h' : ''}</a></li>`)}</ul></div>
+    <div><h3>Sales</h3><ul class="counts">${SALE_STATES.map((state) => html`<li><a href="${withQuery(`${base}/sales`, { state })}"><span class="n">${sales[state]}</span> ${state}${SALES_COUNTED_OVER_24H.includes(state) ? ' in 24 h' : ''}</a></li>`)}</ul></div>
   </div>
   <h3>Failed sales</h3>
   ${table('Sales that could not be posted, newest first', ['Sale', 'Item', 'Qty', 'Since', 'Why'],

@@ -23,17 +23,25 @@ export interface ItemQuery {
   limit?: number;
 }
 
+/**
+ * An exact e-commerce or POS id first (two index probes); when nothing has that id, items whose
+ * name contains the text. Keyset-paged on the e-commerce id.
+ */
 export async function searchItems(sql: SqlQueryable, query: ItemQuery): Promise<{ items: ItemRow[]; next: string | null }> {
   const limit = query.limit ?? 50;
   const q = query.q?.trim() || null;
-  const { rows } = await sql.query<MappingRow & { sink_quantity: number | null }>(
-    `select ${MAPPING_COLUMNS}, sink_quantity from mappings
-      where ($1::text is null or ecommerce_id = $1 or pos_item_id = $1 or lower(description) like '%' || lower($2) || '%')
-        and ($3::text is null or account_id = $3)
-        and ($4::text is null or ecommerce_id > $4)
-      order by ecommerce_id limit $5`,
-    [q, q === null ? null : escapeLike(q), query.accountId || null, query.after || null, limit + 1],
-  );
+  const select = async (where: string, param: string | null) => {
+    const { rows } = await sql.query<MappingRow & { sink_quantity: number | null }>(
+      `select ${MAPPING_COLUMNS}, sink_quantity from mappings
+        where ${where} and ($2::text is null or account_id = $2) and ($3::text is null or ecommerce_id > $3)
+        order by ecommerce_id limit $4`,
+      [param, query.accountId || null, query.after || null, limit + 1],
+    );
+    return rows;
+  };
+  // Exact ids never fill a page, so a next page (after) is always of a name search.
+  let rows = q === null ? await select('$1::text is null', null) : query.after ? [] : await select('(ecommerce_id = $1 or pos_item_id = $1)', q);
+  if (q !== null && rows.length === 0) rows = await select(`lower(description) like '%' || lower($1) || '%'`, escapeLike(q));
   const page = rows.slice(0, limit);
   const reserved = await reservedFor(sql, page.map((r) => r.ecommerce_id));
   const items = page.map((row) => ({ ...toMapping(row), reserved: reserved.get(row.ecommerce_id) ?? 0, sinkQuantity: row.sink_quantity }));

@@ -89,15 +89,23 @@ export interface JobPage {
   next: string | null;
 }
 
-/** Newest first; `after` is the cursor of the previous page ("<iso created_on>_<id>"). */
+/**
+ * Newest first; `after` is the cursor of the previous page ("<iso created_on>_<id>"). One
+ * index walk per queue (pg-boss's (name, created_on) index, newest first), merged: an ordered
+ * read across several queue names would otherwise sort every job of the state.
+ */
 export async function listJobs(sql: SqlQueryable, queues: readonly string[], tab: JobTab, options: { after?: string; limit?: number } = {}): Promise<JobPage> {
   const limit = options.limit ?? 50;
   const [at, id] = parseCursor(options.after);
   const { rows } = await sql.query<RawJob>(
-    `select ${COLUMNS} from pgboss.job
-      where name = any($1::text[]) and ${TAB_WHERE[tab]}
-        and ($2::timestamptz is null or (created_on, id) < ($2::timestamptz, $3::uuid))
-      order by created_on desc, id desc limit $4`,
+    `select j.* from unnest($1::text[]) as q(name)
+       cross join lateral (
+         select ${COLUMNS} from pgboss.job
+          where name = q.name and ${TAB_WHERE[tab]}
+            and ($2::timestamptz is null or (created_on, id) < ($2::timestamptz, $3::uuid))
+          order by created_on desc, id desc limit $4
+       ) j
+      order by j.created_on desc, j.id desc limit $4`,
     [[...queues], at, id, limit + 1],
   );
   const jobs = rows.slice(0, limit).map(toJob);
@@ -117,21 +125,30 @@ export async function getJob(sql: SqlQueryable, queues: readonly string[], id: s
   return rows[0] ? toJob(rows[0]) : null;
 }
 
-/** Jobs per Hangfire state, counted live. */
+/** Finished states are counted over the last 24 hours (the live ones in full). */
+export const COUNTED_OVER_24H: readonly JobTab[] = ['succeeded', 'cancelled'];
+
+/**
+ * Jobs per Hangfire state, counted live through pg-boss's own partial indexes: waiting, running
+ * and failed jobs in full (job_i14), succeeded and cancelled ones finished in the last 24 hours
+ * (job_i16), so the count costs the same with 100,000 finished jobs kept.
+ */
 export async function jobCounts(sql: SqlQueryable, queues: readonly string[]): Promise<Record<JobTab, number>> {
   const { rows } = await sql.query<{ tab: JobTab; n: string }>(
     `select case
               when state = 'created' and start_after <= now() then 'queued'
               when state in ('created', 'retry') then 'scheduled'
               when state = 'active' then 'processing'
-              when state = 'completed' then 'succeeded'
-              else state::text
+              else 'failed'
             end as tab, count(*) as n
-       from pgboss.job where name = any($1::text[]) group by 1`,
+       from pgboss.job where name = any($1::text[]) and state in ('created', 'retry', 'active', 'failed') group by 1
+     union all
+     select case when state = 'completed' then 'succeeded' else 'cancelled' end, count(*)
+       from pgboss.job where name = any($1::text[]) and completed_on >= now() - interval '24 hours' and state in ('completed', 'cancelled') group by 1`,
     [[...queues]],
   );
   const counts = Object.fromEntries(JOB_TABS.map((t) => [t, 0])) as Record<JobTab, number>;
-  for (const row of rows) if (row.tab in counts) counts[row.tab] = Number(row.n);
+  for (const row of rows) if (row.tab in counts) counts[row.tab] += Number(row.n);
   return counts;
 }
 
