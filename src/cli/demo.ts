@@ -64,6 +64,7 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
   const sim = demo.simulators.square;
   out('');
   out('possync is running. Where to look:');
+  out(`  dashboard      ${url}/hangfire   (jobs, schedule, accounts, items, sales, runs)`);
   out(`  API            ${url}/api/synchronizer   (reference: ${url}/docs)`);
   out(`  items          ${url}/api/items/${firstAccount}`);
   out(`  simulators     square ${sim.url}  lightspeed ${demo.simulators.lightspeed.url}  hiboutik ${demo.simulators.hiboutik.url}  (admin: /__sim/)`);
@@ -75,6 +76,7 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
     out(`  curl -s -X POST ${sim.url}/__sim/stock -H 'content-type: application/json' -d '{"item":"${item.posItemId}","quantity":7}'`);
     out(`  curl -s -X POST ${url}/api/synchronizer/forceUpdate     # or wait for the next minute`);
     out(`  curl -s ${url}/api/items/${firstAccount}                 # item ${item.ecommerceId} shows available 7`);
+    out(`  open ${url}/hangfire/items/${item.ecommerceId}    # its journal, and what the shop table holds`);
   }
   out('');
   out('Ctrl-C stops the demo.');

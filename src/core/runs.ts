@@ -87,7 +87,12 @@ export async function getRun(sql: SqlQueryable, runId: number): Promise<SyncRun 
 
 /** The latest run of each account (running or finished), by account id. */
 export async function lastRuns(sql: SqlQueryable): Promise<SyncRun[]> {
-  const { rows } = await sql.query<RunRow>(`select distinct on (account_id) ${COLUMNS} from sync_runs order by account_id, id desc`);
+  // One probe of sync_runs_account_latest per account, not a pass over every run ever kept.
+  const { rows } = await sql.query<RunRow>(
+    `select r.* from accounts a cross join lateral (
+       select ${COLUMNS} from sync_runs where account_id = a.id order by id desc limit 1
+     ) r order by r.account_id`,
+  );
   return rows.map(toRun);
 }
 

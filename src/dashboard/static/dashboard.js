@@ -5,9 +5,12 @@
   function fmtTime(seconds) {
     return new Date(seconds * 1000).toISOString().slice(5, 16).replace('T', ' ');
   }
-  function fmtTick(seconds, hourly) {
+  // Tick labels as fine as the step between ticks: seconds, minutes, or days with hours.
+  function fmtTick(seconds, step) {
     var iso = new Date(seconds * 1000).toISOString();
-    return hourly ? iso.slice(11, 16) : iso.slice(5, 16).replace('T', ' ');
+    if (step < 60) return iso.slice(11, 19);
+    if (step < 86400) return iso.slice(11, 16);
+    return iso.slice(5, 16).replace('T', ' ');
   }
   function draw(el) {
     var data = JSON.parse(document.getElementById(el.getAttribute('data-chart')).textContent);
@@ -18,7 +21,7 @@
       width: width,
       height: 200,
       scales: { x: { time: true } },
-      axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return fmtTick(t, data.kind === 'bars'); }); }, space: 60 }, {}],
+      axes: [{ values: function (u, ticks, axis, space, step) { return ticks.map(function (t) { return fmtTick(t, step); }); }, space: 60 }, {}],
       series: [{ label: 'Time (UTC)', value: function (u, v) { return v == null ? '' : fmtTime(v); } }].concat(data.series.map(function (s) {
         return { label: s.label, stroke: s.color, width: 2, fill: data.kind === 'bars' ? s.color + '55' : undefined, paths: bars || stepped || undefined };
       })),
