@@ -38,7 +38,7 @@ export const UNPREFIXED_ENV_KEYS = ['hangfireDatabaseConnectionString', 'ecommer
 /** Top-level keys: the original's, then possync's. */
 export const TOP_LEVEL_KEYS = [
   'Logging', 'AllowedHosts', 'hangfireDatabaseConnectionString', 'ecommerceDatabaseConnectionString', 'PosAccess', 'FirebaseFCMToken',
-  'Server', 'Synchronizer', 'Core', 'EcommerceTable',
+  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard',
 ] as const;
 
 /** Env var naming the config file when --config is not given. */
@@ -125,6 +125,9 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
   const server = readServer(Section.of(top.raw('Server'), 'Server', issues));
   const schedule = readSchedule(Section.of(top.raw('Synchronizer'), 'Synchronizer', issues));
   const sinkTable = readSinkTable(Section.of(top.raw('EcommerceTable'), 'EcommerceTable', issues));
+  const dashboardSection = Section.of(top.raw('Dashboard'), 'Dashboard', issues);
+  const dashboard = { readOnly: dashboardSection.bool('ReadOnly') ?? DEFAULTS.dashboardReadOnly };
+  dashboardSection.finish(['ReadOnly']);
   top.finish(TOP_LEVEL_KEYS);
 
   if (issues.problems.length > 0) throw new ConfigError(issues.problems, issues.warnings, source);
@@ -133,6 +136,7 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
     server: server!,
     schedule: schedule!,
     logging,
+    dashboard,
     core,
     sink: sink!,
     sinkTable: sinkTable!,
