@@ -50,7 +50,7 @@ describe('the original appsettings.json, verbatim', () => {
     assert.deepEqual(config.sink, { kind: 'mysql', host: 'localhost', port: 3306, user: 'userstock', password: 'Tigrou007', database: 'ecommercestock' });
     assert.deepEqual(config.sinkTable, DEFAULT_SINK_TABLE);
     assert.deepEqual(config.server, { host: '127.0.0.1', port: 5000, apiKeys: [] });
-    assert.deepEqual(config.schedule, { cron: '*/5 * * * *', timeZone: 'UTC', startOnBoot: false });
+    assert.deepEqual(config.schedule, { cron: '*/5 * * * *', timeZone: 'UTC', startOnBoot: false, maxItemAgeSeconds: null });
     assert.deepEqual(config.accounts, [
       {
         id: 'N7VH9XRBT57MP',
@@ -235,7 +235,7 @@ describe('keys and defaults', () => {
     );
     assert.deepEqual(config.core, { kind: 'postgres', connectionString: 'postgresql://app@pg/possync' });
     assert.deepEqual(config.server, { host: '0.0.0.0', port: 8081, apiKeys: ['0123456789abcdef0123'] });
-    assert.deepEqual(config.schedule, { cron: '* 11,12,13 * * MON-FRI', timeZone: 'Europe/Brussels', startOnBoot: true });
+    assert.deepEqual(config.schedule, { cron: '* 11,12,13 * * MON-FRI', timeZone: 'Europe/Brussels', startOnBoot: true, maxItemAgeSeconds: null });
     assert.deepEqual(config.sinkTable, { name: 'shop.stock', columns: { ...DEFAULT_SINK_TABLE.columns, quantity: 'qty' } });
     assert.deepEqual(config.sink, { kind: 'embedded' });
     const [sq, hb, ls] = config.accounts;
@@ -376,5 +376,17 @@ describe('maskSecret', () => {
     assert.equal(maskSecret('sq0atp-RN1EcZgBNY4mh3vuhb2QTQ'), 'sq0a…(masked)');
     assert.equal(maskSecret('short'), '***');
     assert.equal(maskSecret(''), '(not set)');
+  });
+});
+
+describe('Dashboard.ReadOnly', () => {
+  it('is off by default, set by the file or the environment, with one check for both', () => {
+    assert.deepEqual(parseConfig({}).dashboard, { readOnly: false });
+    assert.deepEqual(parseConfig({ Dashboard: { ReadOnly: true } }).dashboard, { readOnly: true });
+    assert.deepEqual(parseConfig({}, { POSSYNC__Dashboard__ReadOnly: 'true' }).dashboard, { readOnly: true });
+    assert.deepEqual(parseConfig({ Dashboard: { ReadOnly: true } }, { POSSYNC__Dashboard__ReadOnly: 'false' }).dashboard, { readOnly: false });
+    assert.deepEqual(problemsOf(() => parseConfig({ Dashboard: { ReadOnly: 'sometimes' } })), ['Dashboard.ReadOnly must be true or false (got "sometimes")']);
+    assert.deepEqual(problemsOf(() => parseConfig({}, { POSSYNC__Dashboard__ReadOnly: 'sometimes' })), ['Dashboard.ReadOnly must be true or false (got "sometimes")']);
+    assert.ok(parseConfig({ Dashboard: { Theme: 'dark' } }).warnings.includes('Dashboard.Theme is not a known key (ignored)'));
   });
 });

@@ -86,6 +86,20 @@ export async function finishRun(sql: SqlQueryable, runId: number, outcome: RunOu
   return existing;
 }
 
+/** A running run's counts so far, so its job's progress can be read while it runs. */
+export async function recordProgress(sql: SqlQueryable, runId: number, progress: { itemsRead: number; itemsChanged: number }): Promise<void> {
+  await sql.query(`update sync_runs set items_read = $2, items_changed = $3 where id = $1 and status = 'running'`, [runId, progress.itemsRead, progress.itemsChanged]);
+}
+
+/** The run a poll job started: the account's first run begun at or after the job started. */
+export async function runOfJob(sql: SqlQueryable, accountId: string, jobStartedAt: Date): Promise<SyncRun | null> {
+  const { rows } = await sql.query<RunRow>(
+    `select ${COLUMNS} from sync_runs where account_id = $1 and started_at >= $2 order by id limit 1`,
+    [accountId, jobStartedAt],
+  );
+  return rows[0] ? toRun(rows[0]) : null;
+}
+
 export async function getRun(sql: SqlQueryable, runId: number): Promise<SyncRun | null> {
   const { rows } = await sql.query<RunRow>(`select ${COLUMNS} from sync_runs where id = $1`, [runId]);
   return rows[0] ? toRun(rows[0]) : null;
@@ -93,13 +107,29 @@ export async function getRun(sql: SqlQueryable, runId: number): Promise<SyncRun 
 
 /** The latest run of each account (running or finished), by account id. */
 export async function lastRuns(sql: SqlQueryable): Promise<SyncRun[]> {
-  const { rows } = await sql.query<RunRow>(`select distinct on (account_id) ${COLUMNS} from sync_runs order by account_id, id desc`);
+  // One probe of sync_runs_account_latest per account, not a pass over every run ever kept.
+  const { rows } = await sql.query<RunRow>(
+    `select r.* from accounts a cross join lateral (
+       select ${COLUMNS} from sync_runs where account_id = a.id order by id desc limit 1
+     ) r order by r.account_id`,
+  );
   return rows.map(toRun);
 }
 
 /** An account's runs, latest first. */
 export async function listRuns(sql: SqlQueryable, accountId: string, limit = 50): Promise<SyncRun[]> {
   const { rows } = await sql.query<RunRow>(`select ${COLUMNS} from sync_runs where account_id = $1 order by id desc limit $2`, [accountId, limit]);
+  return rows.map(toRun);
+}
+
+/** Runs of every account (or one), latest first, older than `beforeId` when given: the dashboard's paging. */
+export async function listRunsBefore(sql: SqlQueryable, query: { accountId?: string; beforeId?: number; limit: number }): Promise<SyncRun[]> {
+  const { rows } = await sql.query<RunRow>(
+    `select ${COLUMNS} from sync_runs
+      where ($1::text is null or account_id = $1) and ($2::bigint is null or id < $2)
+      order by id desc limit $3`,
+    [query.accountId ?? null, query.beforeId ?? null, query.limit],
+  );
   return rows.map(toRun);
 }
 

@@ -4,7 +4,7 @@ import type { StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from '../core/sql.ts';
 import { applyCountsPage, flagMissing } from '../core/stock.ts';
 import type { JournalCause } from '../core/journal.ts';
-import { failAbandonedRuns, finishRun, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
+import { failAbandonedRuns, finishRun, recordProgress, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
 import { mappedPosIds } from '../core/mappings.ts';
 import { markSinkWritten, pendingSinkWrites } from '../core/sink-state.ts';
 import type { AccountHandle } from './accounts.ts';
@@ -53,6 +53,7 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
         itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
         for (const count of page) seen.add(count.posItemId);
         itemsRead += page.length;
+        await recordProgress(core.sql, run.id, { itemsRead, itemsChanged });
         context.onProgress?.({ accountId, runId: run.id, itemsRead, itemsChanged });
       }
       // Only a read that finished may call an item missing: a failed page proves nothing.

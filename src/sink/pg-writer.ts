@@ -93,16 +93,19 @@ function idMatch(kind: IdKind, column: string): string {
 }
 
 /** DDL mirroring the original MySQL table in PostgreSQL types (used for embedded and on request). */
-function createTableSql(qualified: string, c: SinkTableConfig['columns']): string {
+export function createTableSql(qualified: string, name: string, c: SinkTableConfig['columns']): string[] {
   const idCol = Object.values(c).some((n) => n.toLowerCase() === 'id') ? '' : `"id" serial PRIMARY KEY,\n  `;
-  return `CREATE TABLE IF NOT EXISTS ${qualified} (
+  return [`CREATE TABLE IF NOT EXISTS ${qualified} (
   ${idCol}${pg(c.posItemId)} varchar(255) NOT NULL,
   ${pg(c.ecommerceId)} varchar(255) NOT NULL,
   ${pg(c.quantity)} integer NOT NULL DEFAULT 0,
   ${pg(c.accountId)} varchar(255),
   ${pg(c.description)} varchar(255),
   ${pg(c.limitQuantity)} integer NOT NULL DEFAULT 0
-)`;
+)`,
+    // Named, so instances starting together cannot make two of it.
+    `CREATE INDEX IF NOT EXISTS ${pg(indexName(name, c.ecommerceId))} ON ${qualified} (${pg(c.ecommerceId)})`,
+  ];
 }
 
 /** PostgreSQL's own name for an unnamed index on one column, so a table made by older versions keeps its index. */
@@ -121,8 +124,7 @@ async function ensureTable(client: SqlClient, schema: string | null, name: strin
   const index = indexName(name, columns.ecommerceId);
   await client.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('possync.sink-table:' || $1))`, [qualified]);
-    await tx.query(createTableSql(qualified, columns));
-    await tx.query(`CREATE INDEX IF NOT EXISTS ${pg(index)} ON ${qualified} (${pg(columns.ecommerceId)})`);
+    for (const statement of createTableSql(qualified, name, columns)) await tx.query(statement);
     const { rows } = await tx.query<{ schema: string; name: string }>(
       `SELECT n.nspname AS schema, i.relname AS name
          FROM pg_index x
