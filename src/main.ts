@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { PossyncConfig } from './config/types.ts';
+import { openApiProblem } from './config/open-api.ts';
 import { openCore, type Core } from './core/open.ts';
-import { failAbandonedRuns } from './core/runs.ts';
+import { failAbandonedRunsWhereFree } from './core/runs.ts';
 import { DbTokenStore } from './core/token-store.ts';
 import { DbBudgetStore } from './core/budget-store.ts';
 import { openSink } from './sink/open.ts';
@@ -71,8 +72,8 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       { event: 'startup.core', kind: core.kind, dataFolder: config.core.kind === 'pglite' ? config.core.dataDir : undefined, migrated: core.migrations.applied },
       `core database: ${core.describe()}${core.migrations.applied.length ? ` (migrated: ${core.migrations.applied.join(', ')})` : ''}`,
     );
-    // PGlite has one process by construction; runs it left open were cut short by a crash.
-    if (core.kind === 'pglite') await failAbandonedRuns(core.sql);
+    // Runs whose account's poll lock is free were cut short by a crash (another instance's live run keeps its lock).
+    await failAbandonedRunsWhereFree(core.sql, core.locks);
 
     const sink = trackSink(await openSink(config.sink, config.sinkTable, { core: core.sql }), (outcome, rows) => {
       if (outcome.ok) return;
@@ -83,18 +84,13 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     log(`shop table: ${sink.describe()}`);
 
     const tokenStore = new DbTokenStore(core.sql);
-    const budgets: DbBudgetStore[] = [];
     const handles = [];
     for (const account of config.accounts) {
-      const budgetStore = await DbBudgetStore.open(core.sql, account.id, { onError: (e) => logger.warn({ accountId: account.id }, `call budget of ${account.id}: ${e.message}`) });
-      budgets.push(budgetStore);
+      const budgetStore = await DbBudgetStore.open(core.sql, account.id);
       const fetch = observedFetch(globalThis.fetch, { pos: account.connection.pos, accountId: account.id, metrics, log: logger });
       handles.push({ config: account, adapter: createAdapter(account.connection, { tokenStore, budgetStore, fetch }) });
       logger.info({ event: 'startup.account', accountId: account.id, pos: account.connection.pos }, `account ${describeAccount(account)}`);
     }
-    closers.push(async () => {
-      for (const budget of budgets) await budget.flush();
-    });
     const accounts = new AccountSet(handles);
 
     const boss: PgBoss = await startBoss(core, (error) => logger.error({ event: 'jobs.error', err: error }, `job queue: ${error.message}`));
@@ -134,6 +130,9 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
 
     let url = '';
     if (options.listen !== false) {
+      // The loader already refused this; a config built in code must not skip the rule either.
+      const openApi = openApiProblem(config.server.host, config.server.apiKeys);
+      if (openApi) throw new Error(`Server.ApiKeys ${openApi}`);
       const api: FastifyInstance = await buildApi(service, { apiKeys: config.server.apiKeys, version: VERSION, logger, metrics });
       await api.listen({ host: config.server.host, port: config.server.port });
       closers.push(() => api.close());

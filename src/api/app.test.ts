@@ -142,7 +142,7 @@ const EXPECTED: Record<string, number[]> = {
   'post /api/items': [201, 202, 400, 401, 404, 409, 413, 415, 422, 500],
   'get /api/items/{accountID}': [200, 400, 401, 404, 500],
   'get /api/itemstask/{jobID}': [200, 400, 401, 404, 500],
-  'get /api/synchronizer': [200, 401, 500],
+  'get /api/synchronizer': [200, 400, 401, 500],
   'post /api/synchronizer/start': [200, 400, 401, 413, 415, 500],
   'post /api/synchronizer/stop': [200, 400, 401, 413, 415, 500],
   'post /api/synchronizer/forceUpdate': [202, 400, 401, 404, 413, 415, 500],

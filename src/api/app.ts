@@ -5,12 +5,13 @@
  * plugins (the dashboard) on the returned instance before it listens.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Service } from '../engine/ports.ts';
 import { keyCheck, requireApiKey } from './auth.ts';
-import { installErrorHandling } from './errors.ts';
+import { installErrorHandling, notFound } from './errors.ts';
+import { errors } from './schemas.ts';
 import { acceptEmptyJsonBodies, installValidators, refuseTextBodies } from './parsing.ts';
 import { logRequests } from './request-log.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -20,6 +21,7 @@ import { itemRoutes } from './routes/items.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { enforceResponseSchemas } from './strict.ts';
+import { refuseUnstorable } from './storable.ts';
 
 export interface ApiOptions {
   /** Accepted X-Api-Key values; empty = /api is open (bind to loopback then). */
@@ -52,10 +54,25 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
   await app.register(healthRoutes, { service: opts.service, version: opts.version, keys, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   await app.register(async (api) => {
     api.addHook('onRequest', requireApiKey(keys));
+    api.addHook('preValidation', refuseUnstorable);
+    // Unknown /api paths answer 401 before 404, so routes cannot be probed without a key.
+    api.setNotFoundHandler(notFound);
+    api.addHook('onRoute', closeQueryStrings);
     await api.register(itemRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
   }, { prefix: '/api' });
+}
+
+/**
+ * A query parameter no route reads (a typo, `state[]=…`) is refused with a 400 instead of being
+ * silently ignored: every /api route gets a closed querystring schema (an empty one if it has none).
+ */
+function closeQueryStrings(route: RouteOptions): void {
+  const schema = (route.schema ??= {});
+  const declared = (schema.querystring ?? { type: 'object', properties: {} }) as Record<string, unknown>;
+  schema.querystring = { ...declared, additionalProperties: false };
+  if (schema.response) (schema.response as Record<string, unknown>)['400'] ??= errors[400];
 }
 
 /** OpenAPI marks every declared body as required; ours on flagged routes may be left out. */

@@ -173,7 +173,7 @@ describe('one pass, every problem by path', () => {
       'PosAccess.PosConfigurations[5].BaseUrl must be an http:// or https:// URL',
       'PosAccess.PosConfigurations[5].SquareVersion must be a date like 2026-09-16',
       'PosAccess.PosConfigurations[4] has the same account id "shop1" as PosAccess.PosConfigurations[0]',
-      'Server.Port must be a whole number from 1 to 65535 (got "70000")',
+      'Server.Port must be a whole number from 0 to 65535 (got "70000")',
       'Server.ApiKeys must hold at least one key when Server.Host is not a loopback address',
       'Synchronizer.TimeZone is not a known IANA time zone',
       'Synchronizer.Cron must have 5 fields',
@@ -188,7 +188,7 @@ describe('one pass, every problem by path', () => {
 
   it('puts every problem in the error message', () => {
     try {
-      parseConfig({ Server: { Port: 0 }, Synchronizer: { Cron: '61 * * * *' } }, {}, 'appsettings.json');
+      parseConfig({ Server: { Port: -1 }, Synchronizer: { Cron: '61 * * * *' } }, {}, 'appsettings.json');
       assert.fail('expected a ConfigError');
     } catch (error) {
       assert.ok(error instanceof ConfigError);

@@ -11,8 +11,9 @@ import { ConfigError } from './errors.ts';
 import { JsonSyntaxError, parseLenientJson } from './jsonc.ts';
 import { Issues, Section } from './reader.ts';
 import { canonicalTimeZone, cronProblem } from './schedule.ts';
-import { type ConfigNode, type ObjectNode, applyEnvOverrides, emptyObject, fromPlain, setPath, toNode } from './tree.ts';
+import { openApiProblem } from './open-api.ts';
 import { LEVEL_NAMES, parseLogLevel } from '../log.ts';
+import { type ConfigNode, type FlagOverride, applyEnvOverrides, applyFlagOverrides, emptyObject, fromPlain, toNode } from './tree.ts';
 import {
   type CoreDatabaseConfig,
   DEFAULT_SINK_TABLE,
@@ -50,19 +51,8 @@ export interface LoadOptions {
   env?: Env;
   /** Base for relative paths (the file, DataFolder); default: process.cwd(). */
   cwd?: string;
-  /**
-   * Values from the command line, by config path (e.g. ['Core', 'DataFolder']). They replace the
-   * file's and the environment's, then go through the same checks, so a flag is validated (and
-   * named in warnings) exactly like the key it sets.
-   */
-  overrides?: ConfigOverride[];
-}
-
-export interface ConfigOverride {
-  path: string[];
-  value: string;
-  /** The flag, for messages ("--data-dir"). */
-  from: string;
+  /** Command-line values: applied last, then checked by the same rules as the file's. */
+  flags?: readonly FlagOverride[];
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConfig> {
@@ -77,7 +67,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConf
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && named === undefined) {
       // No file at all is fine: defaults plus the environment (handy in containers).
-      return build(emptyObject(), env, null, cwd, [`no appsettings.json in ${cwd}: using defaults and the environment`], options.overrides);
+      return build(emptyObject(), env, null, cwd, [`no appsettings.json in ${cwd}: using defaults and the environment`], options.flags);
     }
     throw new ConfigError([code === 'ENOENT' ? `config file ${path} not found` : `config file ${path} cannot be read (${code ?? 'error'})`], [], path);
   }
@@ -88,7 +78,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConf
     if (error instanceof JsonSyntaxError) throw new ConfigError([`${path} is not valid JSON: ${error.message}`], [], path);
     throw error;
   }
-  return build(toNode(parsed.value), env, path, cwd, parsed.warnings, options.overrides);
+  return build(toNode(parsed.value), env, path, cwd, parsed.warnings, options.flags);
 }
 
 /** The same checks on an already-parsed value (tests, or config built in code). */
@@ -96,14 +86,14 @@ export function parseConfig(json: unknown, env: Env = {}, source: string | null 
   return build(fromPlain(json), env, source, options.cwd ?? process.cwd(), []);
 }
 
-function build(root: ConfigNode, env: Env, source: string | null, cwd: string, earlyWarnings: string[], overrides: ConfigOverride[] = []): PossyncConfig {
+function build(root: ConfigNode, env: Env, source: string | null, cwd: string, earlyWarnings: string[], flags: readonly FlagOverride[] = []): PossyncConfig {
   const issues = new Issues();
   issues.warnings.push(...earlyWarnings);
   if (root.kind !== 'object') {
     throw new ConfigError(['the configuration must be a JSON object ({ ... })'], issues.warnings, source);
   }
   issues.warnings.push(...applyEnvOverrides(root, env, UNPREFIXED_ENV_KEYS).warnings);
-  applyFlags(root, overrides, issues);
+  applyFlagOverrides(root, flags);
 
   const top = new Section(root, '', issues);
   top.accept('AllowedHosts'); // ASP.NET's own section: possync has no host filtering
@@ -174,21 +164,23 @@ function readSink(top: Section): SinkDatabaseConfig | undefined {
   return parsed.value;
 }
 
-const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i;
-
 function readServer(section: Section): ServerConfig | undefined {
   const host = section.string('Host') ?? DEFAULTS.host;
   if (/\s|\/|^\[?$/.test(host)) section.issues.problem(section.keyPath('Host'), `must be an address or host name (got "${host.slice(0, 60)}")`);
-  const port = section.int('Port', { min: 1, max: 65535 }) ?? (section.has('Port') ? undefined : DEFAULTS.port);
+  const port = section.int('Port', { min: 0, max: 65535 }) ?? (section.has('Port') ? undefined : DEFAULTS.port);
   const apiKeys = section.stringList('ApiKeys', { secret: true }) ?? [];
   apiKeys.forEach((key, index) => {
     if (key.length < 16) section.issues.warning(section.keyPath(`ApiKeys[${index}]`), 'is shorter than 16 characters: easy to guess');
   });
-  if (apiKeys.length === 0 && !LOOPBACK.test(host)) {
-    section.issues.problem(section.keyPath('ApiKeys'), `must hold at least one key when Server.Host is not a loopback address (${host} would expose an open API)`);
-  }
+  const openApi = openApiProblem(host, apiKeys);
+  if (openApi) section.issues.problem(section.keyPath('ApiKeys'), openApi + setBy(section.raw('Host'), 'Server.Host'));
   section.finish(['Host', 'Port', 'ApiKeys']);
   return port === undefined ? undefined : { host, port, apiKeys };
+}
+
+/** ` (Server.Host set by --host)`, when the value did not come from the file. */
+function setBy(node: ConfigNode | undefined, path: string): string {
+  return node?.kind === 'value' && node.setBy ? ` (${path} set by ${node.setBy})` : '';
 }
 
 function readSchedule(section: Section): ScheduleConfig | undefined {
@@ -223,13 +215,6 @@ function readLogging(top: Section): LoggingConfig {
     return { level: DEFAULTS.logLevel };
   }
   return { level };
-}
-
-function applyFlags(root: ObjectNode, overrides: readonly ConfigOverride[], issues: Issues): void {
-  for (const override of overrides) {
-    const problem = setPath(root, override.path, { kind: 'value', value: override.value, fromEnv: override.from });
-    if (problem) issues.problem(override.from, problem);
-  }
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;

@@ -18,8 +18,8 @@ export interface ArrayNode {
 export interface ValueNode {
   kind: 'value';
   value: string | number | boolean | null;
-  /** Set when the value came from an environment variable (its name, for messages). */
-  fromEnv?: string;
+  /** Set when the value came from an environment variable or a command-line flag (its name, for messages). */
+  setBy?: string;
 }
 
 export function emptyObject(): ObjectNode {
@@ -86,15 +86,30 @@ export function applyEnvOverrides(
   const byName = (a: [string, string[], string], b: [string, string[], string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
   const applied: string[] = [];
   for (const [name, segments, value] of [...plain.sort(byName), ...prefixed.sort(byName)]) {
-    const problem = setPath(root, segments, { kind: 'value', value, fromEnv: name });
+    const problem = setPath(root, segments, { kind: 'value', value, setBy: name });
     if (problem) warnings.push(`environment variable ${name} ignored: ${problem}`);
     else applied.push(name);
   }
   return { applied, warnings };
 }
 
-/** Sets one leaf by path (command-line flags use it, so they pass the same checks as the file). */
-export function setPath(root: ObjectNode, segments: string[], leaf: ValueNode): string | null {
+/** A value given on the command line (`--host`), applied over the file and the environment. */
+export interface FlagOverride {
+  /** The flag's name, for messages: `--host`. */
+  flag: string;
+  /** The config path it sets: `['Server', 'Host']`. */
+  path: string[];
+  value: string;
+}
+
+export function applyFlagOverrides(root: ObjectNode, flags: readonly FlagOverride[]): void {
+  for (const { flag, path, value } of flags) {
+    const problem = setPath(root, path, { kind: 'value', value, setBy: flag });
+    if (problem) throw new Error(`${flag} cannot set ${path.join('.')}: ${problem}`);
+  }
+}
+
+function setPath(root: ObjectNode, segments: string[], leaf: ValueNode): string | null {
   let node: ConfigNode = root;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
