@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { PossyncConfig } from './config/types.ts';
-import { openApiProblem } from './config/open-api.ts';
+import { isLoopback, openApiProblem } from './config/open-api.ts';
 import { openCore, type Core } from './core/open.ts';
 import { failAbandonedRunsWhereFree } from './core/runs.ts';
 import { DbTokenStore } from './core/token-store.ts';
@@ -10,7 +10,7 @@ import { openSink } from './sink/open.ts';
 import { createAdapter } from './pos/registry.ts';
 import { startBoss } from './jobs/boss.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
-import { AccountSet } from './engine/accounts.ts';
+import { AccountSet, type AccountHandle } from './engine/accounts.ts';
 import { Synchronizer } from './engine/synchronizer.ts';
 import { Items } from './engine/items.ts';
 import { SaleIntake } from './engine/sales/intake.ts';
@@ -30,6 +30,9 @@ import { configSecrets } from './config/secrets.ts';
 import type { SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
+import { bossJobActions } from './dashboard/job-actions.ts';
+import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE } from './jobs/queues.ts';
+import type { DashboardAccount, DashboardDeps } from './dashboard/env.ts';
 
 /**
  * The composition root: the config is parsed once by the caller and handed in; everything is
@@ -42,6 +45,10 @@ export interface RunningPossync {
   sink: TrackedSink;
   metrics: PossyncMetrics;
   logger: Logger;
+  /** The HTTP app (null when not listening), for `inject` tests. */
+  api: FastifyInstance | null;
+  /** What the dashboard reads and acts through, so a test can mount it again with other keys. */
+  dashboard: DashboardDeps;
   close(): Promise<void>;
 }
 
@@ -129,28 +136,58 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       freshness,
     };
 
+    const dashboard: DashboardDeps = {
+      service,
+      sql: core.sql,
+      sink,
+      jobs: bossJobActions(boss),
+      accounts: accounts.all().map(dashboardAccount),
+      queues: { poll: POLL_QUEUE, all: [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE] },
+    };
     let url = '';
+    let api: FastifyInstance | null = null;
     if (options.listen !== false) {
       // The loader already refused this; a config built in code must not skip the rule either.
       const openApi = openApiProblem(config.server.host, config.server.apiKeys);
       if (openApi) throw new Error(`Server.ApiKeys ${openApi}`);
-      const api: FastifyInstance = await buildApi(service, { apiKeys: config.server.apiKeys, version: VERSION, logger, metrics });
+      api = await buildApi(service, {
+        apiKeys: config.server.apiKeys,
+        version: VERSION,
+        logger,
+        metrics,
+        dashboard: { ...dashboard, readOnly: config.dashboard.readOnly },
+      });
       await api.listen({ host: config.server.host, port: config.server.port });
-      closers.push(() => api.close());
+      const listening = api;
+      closers.push(() => listening.close());
       const address = api.server.address();
       const port = typeof address === 'object' && address ? address.port : config.server.port;
       url = `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`;
-      const loopback = /^(127(\.\d{1,3}){3}|::1|localhost)$/i.test(config.server.host);
+      const loopback = isLoopback(config.server.host);
       const rule = config.server.apiKeys.length > 0
         ? `/api and /metrics need an X-Api-Key (${config.server.apiKeys.length} key${config.server.apiKeys.length === 1 ? '' : 's'} configured); /healthz, /readyz and /docs are open`
         : `no API keys: the API is open to every caller that can reach ${config.server.host}${loopback ? ' (a loopback address: this machine only)' : ' (NOT a loopback address)'}`;
       logger.info({ event: 'startup.listening', url, host: config.server.host, port, apiKeys: config.server.apiKeys.length > 0 }, `listening on ${url}: ${rule}`);
     }
-    return { url, service, core, sink, metrics, logger, close: closeAll };
+    return { url, service, core, sink, metrics, logger, api, dashboard, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/** What the dashboard shows of an account: never a secret; the token's storage key when it has one. */
+function dashboardAccount(handle: AccountHandle): DashboardAccount {
+  const { config, adapter } = handle;
+  const connection = config.connection as { accountId?: unknown };
+  return {
+    id: config.id,
+    name: config.name,
+    pos: config.connection.pos,
+    rateLimit: adapter.capabilities.rateLimit,
+    // Rotating OAuth tokens are stored under the connection's account id (pos_tokens).
+    tokenKey: typeof connection.accountId === 'string' ? connection.accountId : undefined,
+  };
 }
 
 /** Long polls (a big catalog's first sync) say how far they got, every 5 seconds. */

@@ -11,17 +11,19 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Service } from '../engine/ports.ts';
 import { keyCheck, requireApiKey } from './auth.ts';
 import { installErrorHandling, notFound } from './errors.ts';
-import { errors } from './schemas.ts';
 import { acceptEmptyJsonBodies, installValidators, refuseTextBodies } from './parsing.ts';
 import { logRequests } from './request-log.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { OPTIONAL_BODY_FLAG } from './routes/common.ts';
+import { errors } from './schemas.ts';
 import { healthRoutes, type MetricsSource } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { enforceResponseSchemas } from './strict.ts';
 import { refuseUnstorable } from './storable.ts';
+import { dashboardPlugin } from '../dashboard/plugin.ts';
+import type { DashboardDeps } from '../dashboard/env.ts';
 
 export interface ApiOptions {
   /** Accepted X-Api-Key values; empty = /api is open (bind to loopback then). */
@@ -34,6 +36,8 @@ export interface ApiOptions {
   version: string;
   /** Tests: a response that does not match its schema (or an undeclared status) becomes a 500. */
   strictResponses?: boolean;
+  /** The dashboard at /hangfire (alias /dashboard), under the same keys; absent = no dashboard. */
+  dashboard?: DashboardDeps & { readOnly: boolean };
 }
 
 export interface ApiPluginOptions {
@@ -94,7 +98,8 @@ const API_DESCRIPTION = [
   'those of EcommerceSynchronizer; answers are JSON. Errors are `{error, message, field?, details?}`.',
   '',
   '**Auth:** when API keys are configured, every `/api/*` route needs the header `X-Api-Key`',
-  '(401 otherwise). `/healthz` and `/docs` stay open.',
+  '(401 otherwise). `/healthz` and `/docs` stay open. The dashboard at `/hangfire` signs in with a key once',
+  '(a session cookie); without keys it answers loopback addresses only.',
 ].join('\n');
 
 export async function buildApi(service: Service, options: ApiOptions): Promise<FastifyInstance> {
@@ -137,5 +142,6 @@ export async function buildApi(service: Service, options: ApiOptions): Promise<F
     strictResponses: options.strictResponses ?? false,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  if (options.dashboard) await app.register(dashboardPlugin, { ...options.dashboard, apiKeys: options.apiKeys });
   return app;
 }

@@ -64,6 +64,7 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
   const sim = demo.simulators.square;
   out('');
   out('possync is running. Where to look:');
+  out(`  dashboard      ${url}/hangfire   (jobs, schedule, accounts, items, sales, runs)`);
   out(`  API            ${url}/api/synchronizer   (reference, with "Try it out": ${url}/docs)`);
   out(`  health         ${url}/healthz   ${url}/readyz   metrics: ${url}/metrics`);
   out('  accounts       (use these ids as account_id and in /api/items/{accountID})');
@@ -81,6 +82,7 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
     out(`  curl -s -X POST ${sim.url}/__sim/stock -H 'content-type: application/json' -d '{"item":"${item.posItemId}","quantity":7}'`);
     out(`  curl -s -X POST ${url}/api/synchronizer/forceUpdate     # or wait for the next minute`);
     out(`  curl -s ${url}/api/items/${firstAccount}                 # item ${item.ecommerceId} shows available 7`);
+    out(`  open ${url}/hangfire/items/${item.ecommerceId}    # its journal, and what the shop table holds`);
   }
   out('');
   out('Ctrl-C stops the demo.');

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { CONFIG_FILE_ENV, ConfigError, loadConfig, type PossyncConfig } from '../config/index.ts';
-import type { FlagOverride } from '../config/tree.ts';
+import { CONFIG_FILE_ENV, ConfigError, loadConfig, type ConfigOverride, type PossyncConfig } from '../config/index.ts';
 import { configSecrets } from '../config/secrets.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startPossync } from '../main.ts';
@@ -46,17 +45,18 @@ export function loggerFor(config: PossyncConfig, flags: { pretty?: boolean; json
   return createLogger({ level: config.logging.level, pretty, secrets: configSecrets(config) });
 }
 
-/** Loads the config once, the command-line flags applied over the file and the environment and checked with them. */
+/** Loads the config once and applies the command-line flags on top of it. */
 export async function configFromFlags(flags: ServeFlags, out: (line: string) => void): Promise<PossyncConfig | null> {
   let config: PossyncConfig;
-  const overrides: FlagOverride[] = [];
-  if (flags.host !== undefined) overrides.push({ flag: '--host', path: ['Server', 'Host'], value: flags.host });
-  if (flags.port !== undefined) overrides.push({ flag: '--port', path: ['Server', 'Port'], value: flags.port });
-  // The data folder is set as its key, so warnings name the folder actually used.
-  if (flags['data-dir'] !== undefined) overrides.push({ flag: '--data-dir', path: ['Core', 'DataFolder'], value: resolve(flags['data-dir']) });
-  if (flags['log-level'] !== undefined) overrides.push({ flag: '--log-level', path: ['Logging', 'LogLevel', 'Default'], value: flags['log-level'] });
+  const overrides: ConfigOverride[] = [];
+  // Flags set config keys, so they are checked (and named in warnings) like the keys themselves.
+  if (flags['data-dir'] !== undefined) overrides.push({ path: ['Core', 'DataFolder'], value: resolve(flags['data-dir']), from: '--data-dir' });
+  if (flags['log-level'] !== undefined) overrides.push({ path: ['Logging', 'LogLevel', 'Default'], value: flags['log-level'], from: '--log-level' });
+  // The address goes through the loader's one open-API rule like the file's and the environment's.
+  if (flags.host !== undefined) overrides.push({ path: ['Server', 'Host'], value: flags.host, from: '--host' });
+  if (flags.port !== undefined) overrides.push({ path: ['Server', 'Port'], value: flags.port, from: '--port' });
   try {
-    config = await loadConfig({ file: flags.config, flags: overrides });
+    config = await loadConfig({ file: flags.config, overrides });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     out(`possync cannot start: the configuration has ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}:`);

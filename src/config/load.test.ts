@@ -378,3 +378,15 @@ describe('maskSecret', () => {
     assert.equal(maskSecret(''), '(not set)');
   });
 });
+
+describe('Dashboard.ReadOnly', () => {
+  it('is off by default, set by the file or the environment, with one check for both', () => {
+    assert.deepEqual(parseConfig({}).dashboard, { readOnly: false });
+    assert.deepEqual(parseConfig({ Dashboard: { ReadOnly: true } }).dashboard, { readOnly: true });
+    assert.deepEqual(parseConfig({}, { POSSYNC__Dashboard__ReadOnly: 'true' }).dashboard, { readOnly: true });
+    assert.deepEqual(parseConfig({ Dashboard: { ReadOnly: true } }, { POSSYNC__Dashboard__ReadOnly: 'false' }).dashboard, { readOnly: false });
+    assert.deepEqual(problemsOf(() => parseConfig({ Dashboard: { ReadOnly: 'sometimes' } })), ['Dashboard.ReadOnly must be true or false (got "sometimes")']);
+    assert.deepEqual(problemsOf(() => parseConfig({}, { POSSYNC__Dashboard__ReadOnly: 'sometimes' })), ['Dashboard.ReadOnly must be true or false (got "sometimes")']);
+    assert.ok(parseConfig({ Dashboard: { Theme: 'dark' } }).warnings.includes('Dashboard.Theme is not a known key (ignored)'));
+  });
+});

@@ -12,8 +12,8 @@ import { JsonSyntaxError, parseLenientJson } from './jsonc.ts';
 import { Issues, Section } from './reader.ts';
 import { canonicalTimeZone, cronProblem } from './schedule.ts';
 import { openApiProblem } from './open-api.ts';
+import { type ConfigNode, type ObjectNode, applyEnvOverrides, emptyObject, fromPlain, setPath, toNode } from './tree.ts';
 import { LEVEL_NAMES, parseLogLevel } from '../log.ts';
-import { type ConfigNode, type FlagOverride, applyEnvOverrides, applyFlagOverrides, emptyObject, fromPlain, toNode } from './tree.ts';
 import {
   type CoreDatabaseConfig,
   DEFAULT_SINK_TABLE,
@@ -38,7 +38,7 @@ export const UNPREFIXED_ENV_KEYS = ['hangfireDatabaseConnectionString', 'ecommer
 /** Top-level keys: the original's, then possync's. */
 export const TOP_LEVEL_KEYS = [
   'Logging', 'AllowedHosts', 'hangfireDatabaseConnectionString', 'ecommerceDatabaseConnectionString', 'PosAccess', 'FirebaseFCMToken',
-  'Server', 'Synchronizer', 'Core', 'EcommerceTable',
+  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard',
 ] as const;
 
 /** Env var naming the config file when --config is not given. */
@@ -51,8 +51,19 @@ export interface LoadOptions {
   env?: Env;
   /** Base for relative paths (the file, DataFolder); default: process.cwd(). */
   cwd?: string;
-  /** Command-line values: applied last, then checked by the same rules as the file's. */
-  flags?: readonly FlagOverride[];
+  /**
+   * Values from the command line, by config path (e.g. ['Core', 'DataFolder']). They replace the
+   * file's and the environment's, then go through the same checks, so a flag is validated (and
+   * named in warnings) exactly like the key it sets.
+   */
+  overrides?: ConfigOverride[];
+}
+
+export interface ConfigOverride {
+  path: string[];
+  value: string;
+  /** The flag, for messages ("--data-dir"). */
+  from: string;
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConfig> {
@@ -67,7 +78,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConf
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && named === undefined) {
       // No file at all is fine: defaults plus the environment (handy in containers).
-      return build(emptyObject(), env, null, cwd, [`no appsettings.json in ${cwd}: using defaults and the environment`], options.flags);
+      return build(emptyObject(), env, null, cwd, [`no appsettings.json in ${cwd}: using defaults and the environment`], options.overrides);
     }
     throw new ConfigError([code === 'ENOENT' ? `config file ${path} not found` : `config file ${path} cannot be read (${code ?? 'error'})`], [], path);
   }
@@ -78,7 +89,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConf
     if (error instanceof JsonSyntaxError) throw new ConfigError([`${path} is not valid JSON: ${error.message}`], [], path);
     throw error;
   }
-  return build(toNode(parsed.value), env, path, cwd, parsed.warnings, options.flags);
+  return build(toNode(parsed.value), env, path, cwd, parsed.warnings, options.overrides);
 }
 
 /** The same checks on an already-parsed value (tests, or config built in code). */
@@ -86,14 +97,14 @@ export function parseConfig(json: unknown, env: Env = {}, source: string | null 
   return build(fromPlain(json), env, source, options.cwd ?? process.cwd(), []);
 }
 
-function build(root: ConfigNode, env: Env, source: string | null, cwd: string, earlyWarnings: string[], flags: readonly FlagOverride[] = []): PossyncConfig {
+function build(root: ConfigNode, env: Env, source: string | null, cwd: string, earlyWarnings: string[], overrides: ConfigOverride[] = []): PossyncConfig {
   const issues = new Issues();
   issues.warnings.push(...earlyWarnings);
   if (root.kind !== 'object') {
     throw new ConfigError(['the configuration must be a JSON object ({ ... })'], issues.warnings, source);
   }
   issues.warnings.push(...applyEnvOverrides(root, env, UNPREFIXED_ENV_KEYS).warnings);
-  applyFlagOverrides(root, flags);
+  applyFlags(root, overrides, issues);
 
   const top = new Section(root, '', issues);
   top.accept('AllowedHosts'); // ASP.NET's own section: possync has no host filtering
@@ -114,6 +125,9 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
   const server = readServer(Section.of(top.raw('Server'), 'Server', issues));
   const schedule = readSchedule(Section.of(top.raw('Synchronizer'), 'Synchronizer', issues));
   const sinkTable = readSinkTable(Section.of(top.raw('EcommerceTable'), 'EcommerceTable', issues));
+  const dashboardSection = Section.of(top.raw('Dashboard'), 'Dashboard', issues);
+  const dashboard = { readOnly: dashboardSection.bool('ReadOnly') ?? DEFAULTS.dashboardReadOnly };
+  dashboardSection.finish(['ReadOnly']);
   top.finish(TOP_LEVEL_KEYS);
 
   if (issues.problems.length > 0) throw new ConfigError(issues.problems, issues.warnings, source);
@@ -122,6 +136,7 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
     server: server!,
     schedule: schedule!,
     logging,
+    dashboard,
     core,
     sink: sink!,
     sinkTable: sinkTable!,
@@ -215,6 +230,13 @@ function readLogging(top: Section): LoggingConfig {
     return { level: DEFAULTS.logLevel };
   }
   return { level };
+}
+
+function applyFlags(root: ObjectNode, overrides: readonly ConfigOverride[], issues: Issues): void {
+  for (const override of overrides) {
+    const problem = setPath(root, override.path, { kind: 'value', value: override.value, setBy: override.from });
+    if (problem) issues.problem(override.from, problem);
+  }
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;

@@ -71,5 +71,5 @@ test('--log-level and --data-dir pass the same checks as their keys, and warning
   const refused = await configFromFlags({ config: file, 'log-level': 'loud' }, (l) => lines.push(l));
   assert.equal(refused, null);
   assert.ok(lines.some((l) => l.includes('Logging.LogLevel.Default must be')), lines.join('\n'));
-  assert.ok((await loadConfig({ file, flags: [{ path: ['Logging', 'LogLevel', 'Default'], value: 'Error', flag: '--log-level' }] })).logging.level === 'error');
+  assert.ok((await loadConfig({ file, overrides: [{ path: ['Logging', 'LogLevel', 'Default'], value: 'Error', from: '--log-level' }] })).logging.level === 'error');
 });

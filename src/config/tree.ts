@@ -93,23 +93,8 @@ export function applyEnvOverrides(
   return { applied, warnings };
 }
 
-/** A value given on the command line (`--host`), applied over the file and the environment. */
-export interface FlagOverride {
-  /** The flag's name, for messages: `--host`. */
-  flag: string;
-  /** The config path it sets: `['Server', 'Host']`. */
-  path: string[];
-  value: string;
-}
-
-export function applyFlagOverrides(root: ObjectNode, flags: readonly FlagOverride[]): void {
-  for (const { flag, path, value } of flags) {
-    const problem = setPath(root, path, { kind: 'value', value, setBy: flag });
-    if (problem) throw new Error(`${flag} cannot set ${path.join('.')}: ${problem}`);
-  }
-}
-
-function setPath(root: ObjectNode, segments: string[], leaf: ValueNode): string | null {
+/** Sets one leaf by path (command-line flags use it, so they pass the same checks as the file). */
+export function setPath(root: ObjectNode, segments: string[], leaf: ValueNode): string | null {
   let node: ConfigNode = root;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;

@@ -52,12 +52,18 @@ export interface ServerConfig {
   apiKeys: string[];
 }
 
+export interface DashboardConfig {
+  /** The dashboard shows everything and changes nothing (no requeue, trigger, retry, ...). */
+  readOnly: boolean;
+}
+
 export interface PossyncConfig {
   /** The file it came from, or null when built from defaults and the environment alone. */
   source: string | null;
   server: ServerConfig;
   schedule: ScheduleConfig;
   logging: LoggingConfig;
+  dashboard: DashboardConfig;
   core: CoreDatabaseConfig;
   sink: SinkDatabaseConfig;
   sinkTable: SinkTableConfig;

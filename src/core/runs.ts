@@ -107,13 +107,29 @@ export async function getRun(sql: SqlQueryable, runId: number): Promise<SyncRun 
 
 /** The latest run of each account (running or finished), by account id. */
 export async function lastRuns(sql: SqlQueryable): Promise<SyncRun[]> {
-  const { rows } = await sql.query<RunRow>(`select distinct on (account_id) ${COLUMNS} from sync_runs order by account_id, id desc`);
+  // One probe of sync_runs_account_latest per account, not a pass over every run ever kept.
+  const { rows } = await sql.query<RunRow>(
+    `select r.* from accounts a cross join lateral (
+       select ${COLUMNS} from sync_runs where account_id = a.id order by id desc limit 1
+     ) r order by r.account_id`,
+  );
   return rows.map(toRun);
 }
 
 /** An account's runs, latest first. */
 export async function listRuns(sql: SqlQueryable, accountId: string, limit = 50): Promise<SyncRun[]> {
   const { rows } = await sql.query<RunRow>(`select ${COLUMNS} from sync_runs where account_id = $1 order by id desc limit $2`, [accountId, limit]);
+  return rows.map(toRun);
+}
+
+/** Runs of every account (or one), latest first, older than `beforeId` when given: the dashboard's paging. */
+export async function listRunsBefore(sql: SqlQueryable, query: { accountId?: string; beforeId?: number; limit: number }): Promise<SyncRun[]> {
+  const { rows } = await sql.query<RunRow>(
+    `select ${COLUMNS} from sync_runs
+      where ($1::text is null or account_id = $1) and ($2::bigint is null or id < $2)
+      order by id desc limit $3`,
+    [query.accountId ?? null, query.beforeId ?? null, query.limit],
+  );
   return rows.map(toRun);
 }
 

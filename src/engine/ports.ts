@@ -191,8 +191,8 @@ export interface SaleLedger {
   accept(request: SaleRequest): Promise<SaleIntakeResult>;
   get(id: string): Promise<SaleView | null>;
   list(query: { state?: SaleState; limit?: number; before?: string }): Promise<SaleView[]>;
-  /** failed → dispatching, queued again. EngineInputError 404 unknown, 409 not failed. */
-  retry(id: string): Promise<SaleView>;
+  /** failed → dispatching, queued again; `reason` says where it was asked (journaled). 404 unknown, 409 not failed. */
+  retry(id: string, reason?: string): Promise<SaleView>;
   /** accepted|failed → cancelled, reservation released and journaled. 404 unknown, 409 otherwise. */
   cancel(id: string, reason?: string): Promise<SaleView>;
 }

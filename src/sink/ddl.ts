@@ -1,7 +1,7 @@
 import type { SinkDatabaseConfig, SinkTableConfig } from '../config/types.ts';
-import { validateTableConfig } from './identifiers.ts';
+import { quoteIdentifier, validateTableConfig } from './identifiers.ts';
 import { mysqlCreateTableSql } from './mysql.ts';
-import { createTableStatements } from './pg-writer.ts';
+import { createTableSql } from './pg-writer.ts';
 
 /**
  * The exact statements that create the configured shop table in its database's dialect: what
@@ -10,5 +10,6 @@ import { createTableStatements } from './pg-writer.ts';
 export function shopTableDdl(sink: SinkDatabaseConfig, table: SinkTableConfig): string {
   if (sink.kind === 'mysql') return `${mysqlCreateTableSql(table)};`;
   const parsed = validateTableConfig(table);
-  return createTableStatements(parsed.schema, parsed.name, table.columns).map((s) => `${s};`).join('\n');
+  const qualified = (parsed.schema ? `${quoteIdentifier(parsed.schema, 'postgres')}.` : '') + quoteIdentifier(parsed.name, 'postgres');
+  return createTableSql(qualified, parsed.name, table.columns).map((s) => `${s};`).join('\n');
 }

@@ -93,27 +93,24 @@ function idMatch(kind: IdKind, column: string): string {
 }
 
 /** DDL mirroring the original MySQL table in PostgreSQL types (used for embedded and on request). */
-function createTableSql(qualified: string, c: SinkTableConfig['columns']): string {
+export function createTableSql(qualified: string, name: string, c: SinkTableConfig['columns']): string[] {
   const idCol = Object.values(c).some((n) => n.toLowerCase() === 'id') ? '' : `"id" serial PRIMARY KEY,\n  `;
-  return `CREATE TABLE IF NOT EXISTS ${qualified} (
+  return [`CREATE TABLE IF NOT EXISTS ${qualified} (
   ${idCol}${pg(c.posItemId)} varchar(255) NOT NULL,
   ${pg(c.ecommerceId)} varchar(255) NOT NULL,
   ${pg(c.quantity)} integer NOT NULL DEFAULT 0,
   ${pg(c.accountId)} varchar(255),
   ${pg(c.description)} varchar(255),
   ${pg(c.limitQuantity)} integer NOT NULL DEFAULT 0
-)`;
+)`,
+    // Named, so instances starting together cannot make two of it.
+    `CREATE INDEX IF NOT EXISTS ${pg(indexName(name, c.ecommerceId))} ON ${qualified} (${pg(c.ecommerceId)})`,
+  ];
 }
 
 /** PostgreSQL's own name for an unnamed index on one column, so a table made by older versions keeps its index. */
 function indexName(table: string, column: string): string {
   return `${table}_${column}_idx`.slice(0, 63);
-}
-
-/** The table and its named index, as possync creates them (and as the docs print them). */
-export function createTableStatements(schema: string | null, name: string, columns: SinkTableConfig['columns']): string[] {
-  const qualified = (schema ? `${pg(schema)}.` : '') + pg(name);
-  return [createTableSql(qualified, columns), `CREATE INDEX IF NOT EXISTS ${pg(indexName(name, columns.ecommerceId))} ON ${qualified} (${pg(columns.ecommerceId)})`];
 }
 
 /**
@@ -127,7 +124,7 @@ async function ensureTable(client: SqlClient, schema: string | null, name: strin
   const index = indexName(name, columns.ecommerceId);
   await client.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('possync.sink-table:' || $1))`, [qualified]);
-    for (const statement of createTableStatements(schema, name, columns)) await tx.query(statement);
+    for (const statement of createTableSql(qualified, name, columns)) await tx.query(statement);
     const { rows } = await tx.query<{ schema: string; name: string }>(
       `SELECT n.nspname AS schema, i.relname AS name
          FROM pg_index x
