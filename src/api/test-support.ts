@@ -222,7 +222,7 @@ export class FakeService implements Service {
   async readiness(): Promise<Readiness> {
     this.maybeFail();
     const ready = this.healthView.status !== 'down' && this.workersRunning;
-    return { ready, migrations: { status: 'ok', applied: 0 }, workers: { status: this.workersRunning ? 'ok' : 'down' }, health: this.healthView };
+    return { ready, migrations: { status: 'ok', version: 4, expected: 4 }, workers: { status: this.workersRunning ? 'ok' : 'down' }, health: this.healthView };
   }
 
   async freshness(): Promise<AccountFreshness[]> {
