@@ -15,6 +15,7 @@ import { acceptEmptyJsonBodies, installValidators } from './parsing.ts';
 import { OPTIONAL_BODY_FLAG } from './routes/common.ts';
 import { healthRoutes } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
+import { itemManageRoutes } from './routes/items-manage.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { enforceResponseSchemas } from './strict.ts';
@@ -46,6 +47,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
   await app.register(async (api) => {
     api.addHook('onRequest', requireApiKey(keys));
     await api.register(itemRoutes, { service: opts.service });
+    await api.register(itemManageRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
   }, { prefix: '/api' });

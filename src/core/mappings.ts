@@ -1,4 +1,5 @@
 import type { SqlQueryable } from './sql.ts';
+import { lastConfirmedSql } from './freshness.ts';
 
 /**
  * Item mappings: one e-commerce id bound to one POS item in one account, with its stock state.
@@ -58,7 +59,7 @@ export class UnknownAccountError extends Error {
   }
 }
 
-interface MappingRow {
+export interface MappingRow {
   ecommerce_id: string;
   account_id: string;
   pos_item_id: string;
@@ -75,6 +76,10 @@ interface MappingRow {
 
 export const MAPPING_COLUMNS = `ecommerce_id, account_id, pos_item_id, description, limit_quantity, created_at,
   on_hand, on_hand_read_at, available, missing_on_pos, missing_since, last_confirmed_at`;
+
+/** The columns read back for callers, with the item's derived last confirmed time (freshness.ts). */
+export const MAPPING_SELECT = `m.ecommerce_id, m.account_id, m.pos_item_id, m.description, m.limit_quantity, m.created_at,
+  m.on_hand, m.on_hand_read_at, m.available, m.missing_on_pos, m.missing_since, ${lastConfirmedSql('m')} as last_confirmed_at`;
 
 export function toMapping(row: MappingRow): Mapping {
   return {
@@ -139,12 +144,17 @@ export async function registerMapping(sql: SqlQueryable, mapping: NewMapping): P
 }
 
 export async function getMapping(sql: SqlQueryable, ecommerceId: string): Promise<Mapping | null> {
-  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_COLUMNS} from mappings where ecommerce_id = $1`, [ecommerceId]);
+  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where m.ecommerce_id = $1`, [ecommerceId]);
   return rows[0] ? toMapping(rows[0]) : null;
 }
 
+export async function getMappings(sql: SqlQueryable, ecommerceIds: readonly string[]): Promise<Mapping[]> {
+  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where m.ecommerce_id = any($1::text[]) order by m.ecommerce_id`, [[...ecommerceIds]]);
+  return rows.map(toMapping);
+}
+
 export async function listMappings(sql: SqlQueryable, accountId: string): Promise<Mapping[]> {
-  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_COLUMNS} from mappings where account_id = $1 order by ecommerce_id`, [accountId]);
+  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where m.account_id = $1 order by m.ecommerce_id`, [accountId]);
   return rows.map(toMapping);
 }
 
