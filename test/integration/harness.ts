@@ -56,10 +56,14 @@ export interface SimulatorSwitches {
   hiboutik?: Record<string, string>;
 }
 
-export async function startSimulators(switches: SimulatorSwitches = {}, catalog?: CatalogMaker): Promise<Simulators> {
+/** One catalog for all three simulators, or one per POS (a POS left out gets the usual 12 items). */
+export type Catalogs = CatalogMaker | Partial<Record<'square' | 'lightspeed' | 'hiboutik', CatalogMaker>>;
+
+export async function startSimulators(switches: SimulatorSwitches = {}, catalogs?: Catalogs): Promise<Simulators> {
+  const catalogOf = (pos: 'square' | 'lightspeed' | 'hiboutik'): CatalogMaker | undefined => (typeof catalogs === 'function' ? catalogs : catalogs?.[pos]);
   const square = await startSquareSimulator({
     switches: switches.square,
-    seed: seed([ACCOUNTS.square, 'LSECONDSHOP01'], (i) => `VARIATION${String(i + 1).padStart(15, '0')}`, { accessToken: 'your_squarePOS_access_token' }, catalog),
+    seed: seed([ACCOUNTS.square, 'LSECONDSHOP01'], (i) => `VARIATION${String(i + 1).padStart(15, '0')}`, { accessToken: 'your_squarePOS_access_token' }, catalogOf('square')),
   });
   const lightspeed = await startLightspeedSimulator({
     switches: switches.lightspeed,
@@ -69,11 +73,11 @@ export async function startSimulators(switches: SimulatorSwitches = {}, catalog?
       clientSecret: 'your_lightspeed_cient_secret',
       refreshToken: 'your_lightspeed_refresh_token',
       accessToken: 'your_lightspeed_access_token',
-    }, catalog),
+    }, catalogOf('lightspeed')),
   });
   const hiboutik = await startHiboutikSimulator({
     switches: switches.hiboutik,
-    seed: seed(['1', '2'], (i) => String(i + 1), { account: ACCOUNTS.hiboutik, email: 'you@outlook.com', apiKey: 'your_hiboutik_access_token' }, catalog),
+    seed: seed(['1', '2'], (i) => String(i + 1), { account: ACCOUNTS.hiboutik, email: 'you@outlook.com', apiKey: 'your_hiboutik_access_token' }, catalogOf('hiboutik')),
   });
   const env = {
     POSSYNC__ecommerceDatabaseConnectionString: '',
