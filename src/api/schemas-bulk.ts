@@ -65,7 +65,7 @@ export const BulkTask = Type.Object(
     finished_at: Type.Union([Timestamp, Type.Null()]),
     progress: Type.Object({ done: Type.Integer(), total: Type.Integer(), stage: Type.String() }, Closed),
     counts: Type.Union([Counts, Type.Null()]),
-    accounts: Type.Array(Type.Object({ account_id: Type.String(), catalog_items: Type.Integer(), pos_calls: Type.Integer() }, Closed)),
+    accounts: Type.Array(Type.Object({ account_id: Type.String(), catalog_items: Type.Integer(), pos_calls: Type.Integer(), catalog_seconds: Type.Number() }, Closed)),
     report: Type.Union([Type.Array(RowReportSchema), Type.Null()], { description: 'Every row, once the import is done' }),
     error: Type.Union([Type.String(), Type.Null()]),
   },

@@ -46,6 +46,8 @@ export interface AccountReadSummary {
   account_id: string;
   catalog_items: number;
   pos_calls: number;
+  /** Wall time of the catalog read, seconds. */
+  catalog_seconds: number;
 }
 
 export interface ImportSummary {

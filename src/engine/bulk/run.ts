@@ -46,12 +46,14 @@ export async function runBulk(
     if (!account) continue;
     const index = new CatalogIndex();
     const callsBefore = account.adapter.apiCalls();
-    const read: AccountReadSummary = { account_id: accountId, catalog_items: 0, pos_calls: 0 };
+    const read: AccountReadSummary = { account_id: accountId, catalog_items: 0, pos_calls: 0, catalog_seconds: 0 };
+    const startedAt = performance.now();
     summary.accounts.push(read);
     for await (const page of account.adapter.readCatalog()) {
       index.add(page);
       read.catalog_items = index.size;
       read.pos_calls = account.adapter.apiCalls() - callsBefore;
+      read.catalog_seconds = Math.round(performance.now() - startedAt) / 1000;
       await progress();
     }
     indexes.set(accountId, index);
