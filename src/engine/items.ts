@@ -22,9 +22,11 @@ import {
   type ItemRegistry,
   type ItemView,
   type RegisterItemRequest,
+  type RegisterTaskView,
   type ShopRowChoice,
   type TaskView,
 } from './ports.ts';
+import { pollTask } from './poll-task.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,7 +38,7 @@ export class Items implements ItemRegistry {
     private readonly accounts: AccountSet,
   ) {}
 
-  async register(request: RegisterItemRequest): Promise<TaskView> {
+  async register(request: RegisterItemRequest): Promise<RegisterTaskView> {
     checkRequest(this.accounts, request);
     const id = await this.boss.send(REGISTER_QUEUE, { ...request });
     if (!id) throw new Error('the job queue refused the registration');
@@ -78,12 +80,13 @@ export class Items implements ItemRegistry {
     };
   }
 
+  /** Any job id the API handed out: a bulk import's, a registration's or a poll's. */
   async task(id: string): Promise<TaskView | BulkTaskView | null> {
     if (!UUID.test(id)) return null;
-    return (await this.bulkTask(id)) ?? (await this.registerTask(id));
+    return (await this.bulkTask(id)) ?? (await this.registerTask(id)) ?? (await pollTask(this.context.core.sql, this.boss, id));
   }
 
-  private async registerTask(id: string): Promise<TaskView | null> {
+  private async registerTask(id: string): Promise<RegisterTaskView | null> {
     const job = await this.boss.getJobById<RegisterItemRequest>(REGISTER_QUEUE, id);
     if (!job) return null;
     const output = job.output as RegisterJobOutput | { message?: string } | undefined | null;
