@@ -103,6 +103,20 @@ class FakeItems implements ItemRegistry {
   readonly tasks = new Map<string, RegisterTaskView>();
   private nextTask = 1;
 
+  // Bulk mapping and item management are tested against the real service (test/integration/onboarding*).
+  bulk(): never {
+    throw new Error('FakeItems.bulk is not faked');
+  }
+  listPage(): never {
+    throw new Error('FakeItems.listPage is not faked');
+  }
+  update(): never {
+    throw new Error('FakeItems.update is not faked');
+  }
+  unmap(): never {
+    throw new Error('FakeItems.unmap is not faked');
+  }
+
   constructor(private readonly owner: FakeService) {}
 
   private lookup(request: RegisterItemRequest): ItemView {

@@ -3,6 +3,7 @@
  * this month, token expiry. `staleItems` is possync's simple freshness rule written once, so a
  * richer one (the freshness work of issue 8) can replace it in one place.
  */
+import { lastConfirmedSql } from '../../core/freshness.ts';
 import type { SqlQueryable } from '../../core/sql.ts';
 
 export interface ItemHealth {
@@ -16,7 +17,7 @@ export interface ItemHealth {
 export async function itemHealthByAccount(sql: SqlQueryable, staleAfterSeconds: number): Promise<Map<string, ItemHealth>> {
   const { rows } = await sql.query<{ account_id: string; mapped: string; stale: string; missing: string }>(
     `select account_id, count(*) as mapped,
-            count(*) filter (where last_confirmed_at is null or last_confirmed_at < now() - make_interval(secs => $1)) as stale,
+            count(*) filter (where coalesce(${lastConfirmedSql('mappings')} < now() - make_interval(secs => $1), true)) as stale,
             count(*) filter (where missing_on_pos) as missing
        from mappings group by account_id`,
     [staleAfterSeconds],
