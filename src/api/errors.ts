@@ -128,8 +128,8 @@ function logSafe(err: unknown) {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, internal } = mapError(err, request.id);
-    if (internal) request.log.error({ err: logSafe(err) }, 'request failed');
-    else request.log.info({ status, field: body.field }, body.message);
+    if (internal) request.log.error({ event: 'http.error', status, err: logSafe(err) }, `request failed: ${logSafe(err).message}`);
+    else request.log.info({ event: 'http.refused', status, error: body.error, field: body.field }, body.message);
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler(notFound);

@@ -18,7 +18,7 @@ export interface JournalEntryInput {
   cause: JournalCause;
   runId?: number | null;
   saleId?: string | null;
-  /** Why the quantity is not what the POS said (e.g. a clamped count). */
+  /** What an operator did (a changed floor, an unmapping), or why a count is not what the POS said (clamped). */
   note?: string | null;
 }
 

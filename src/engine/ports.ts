@@ -1,3 +1,11 @@
+import type { AccountFreshness } from './freshness.ts';
+import type { HealthReport, Readiness } from './health.ts';
+import type { BulkRow } from './bulk/rows.ts';
+import type { ImportSummary, RowReport } from './bulk/report.ts';
+import type { MappingFilter } from '../core/mapping-list.ts';
+export type { AccountFreshness } from './freshness.ts';
+export type { HealthReport, HealthLevel, Readiness } from './health.ts';
+
 /**
  * What the HTTP API (and the CLI) may ask of the running service. The engine implements these;
  * the API only translates HTTP to these calls and back, so it can be tested with `inject`.
@@ -8,6 +16,8 @@ export interface AccountRunView {
   accountName: string;
   pos: string;
   lastRun: RunView | null;
+  /** Items, stale items and the maximum age that applies (null only in fakes without a core). */
+  freshness: AccountFreshness | null;
 }
 
 export interface RunView {
@@ -80,7 +90,24 @@ export interface ItemView {
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed';
 
-export interface TaskView {
+/** A task the API handed out: an item registration or a poll (forceUpdate). */
+export type TaskView = RegisterTaskView | PollTaskView;
+
+export interface PollTaskView {
+  id: string;
+  kind: 'poll';
+  state: TaskState;
+  createdAt: string;
+  finishedAt: string | null;
+  request: { accountId: string; trigger: string };
+  /** While it runs: counts so far. */
+  progress: { itemsRead: number; itemsChanged: number } | null;
+  /** The sync run it recorded, once finished. */
+  result: RunView | null;
+  error: { message: string } | null;
+}
+
+export interface RegisterTaskView {
   id: string;
   kind: 'register-item';
   state: TaskState;
@@ -92,27 +119,66 @@ export interface TaskView {
   error: { message: string; closeMatches?: Array<{ posItemId: string; name: string }> } | null;
 }
 
-export interface ItemRegistry {
-  /** Validates, then queues the registration; returns the task to poll. */
-  register(request: RegisterItemRequest): Promise<TaskView>;
-  /** Registers in-line (the POS lookup included) and returns the mapping, or throws EngineInputError. */
-  registerNow(request: RegisterItemRequest): Promise<ItemView>;
-  task(id: string): Promise<TaskView | null>;
-  list(accountId: string): Promise<ItemView[]>;
+/** A bulk mapping (issue 10): progress while it runs, the report of every row when done. */
+export interface BulkTaskView {
+  id: string;
+  kind: 'bulk-import';
+  state: TaskState;
+  dryRun: boolean;
+  createdAt: string;
+  finishedAt: string | null;
+  done: number;
+  total: number;
+  summary: ImportSummary | null;
+  report: RowReport[] | null;
+  error: string | null;
 }
 
-export interface HealthView {
-  ok: boolean;
-  core: { ok: boolean; kind: string; error?: string };
-  sink: { ok: boolean; target: string; error?: string };
-  jobs: { ok: boolean; error?: string };
+export interface ItemChange {
+  limitQuantity?: number;
+  description?: string;
+}
+
+/** What becomes of the shop's row when an item is unmapped: left as it is, or set to 0. */
+export type ShopRowChoice = 'keep' | 'zero';
+
+export interface ItemPageQuery {
+  limit: number;
+  cursor?: string;
+  filter?: MappingFilter;
+  /** For the stale filter: not confirmed within this many seconds. */
+  staleAfterSeconds?: number;
+}
+
+export interface ItemRegistry {
+  /** Validates, then queues the registration; returns the task to poll. */
+  register(request: RegisterItemRequest): Promise<RegisterTaskView>;
+  /** Registers in-line (the POS lookup included) and returns the mapping, or throws EngineInputError. */
+  registerNow(request: RegisterItemRequest): Promise<ItemView>;
+  /**
+   * Maps many rows as one job (returned queued), or in-line with `wait` (returned done, with the
+   * report). A dry run writes no mapping and no shop row.
+   */
+  bulk(rows: BulkRow[], options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView>;
+  task(id: string): Promise<TaskView | BulkTaskView | null>;
+  list(accountId: string): Promise<ItemView[]>;
+  listPage(accountId: string, query: ItemPageQuery): Promise<{ items: ItemView[]; nextCursor: string | null }>;
+  /** EngineInputError 404 when not mapped. */
+  update(ecommerceId: string, change: ItemChange): Promise<ItemView>;
+  /** EngineInputError 404 when not mapped, 409 while it has unfinished sales. */
+  unmap(ecommerceId: string, shopRow: ShopRowChoice): Promise<ItemView>;
 }
 
 export interface Service {
   synchronizer: SynchronizerControl;
   items: ItemRegistry;
   sales: SaleLedger;
-  health(): Promise<HealthView>;
+  /** Liveness: every part with ok / degraded / down, and no error text (reasons are fixed codes). */
+  health(): Promise<HealthReport>;
+  /** Readiness to take sales: the health report plus whether migrations ran and workers run. */
+  readiness(): Promise<Readiness>;
+  /** Per account: items, stale items and the maximum age in force. */
+  freshness(): Promise<AccountFreshness[]>;
   /** Account ids from config, for validation messages. */
   accountIds(): string[];
 }
@@ -171,8 +237,8 @@ export interface SaleLedger {
   accept(request: SaleRequest): Promise<SaleIntakeResult>;
   get(id: string): Promise<SaleView | null>;
   list(query: { state?: SaleState; limit?: number; before?: string }): Promise<SaleView[]>;
-  /** failed → dispatching, queued again. EngineInputError 404 unknown, 409 not failed. */
-  retry(id: string): Promise<SaleView>;
+  /** failed → dispatching, queued again; `reason` says where it was asked (journaled). 404 unknown, 409 not failed. */
+  retry(id: string, reason?: string): Promise<SaleView>;
   /** accepted|failed → cancelled, reservation released and journaled. 404 unknown, 409 otherwise. */
   cancel(id: string, reason?: string): Promise<SaleView>;
 }

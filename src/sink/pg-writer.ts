@@ -93,10 +93,9 @@ function idMatch(kind: IdKind, column: string): string {
 }
 
 /** DDL mirroring the original MySQL table in PostgreSQL types (used for embedded and on request). */
-function createTableSql(qualified: string, c: SinkTableConfig['columns']): string[] {
+export function createTableSql(qualified: string, name: string, c: SinkTableConfig['columns']): string[] {
   const idCol = Object.values(c).some((n) => n.toLowerCase() === 'id') ? '' : `"id" serial PRIMARY KEY,\n  `;
-  return [
-    `CREATE TABLE IF NOT EXISTS ${qualified} (
+  return [`CREATE TABLE IF NOT EXISTS ${qualified} (
   ${idCol}${pg(c.posItemId)} varchar(255) NOT NULL,
   ${pg(c.ecommerceId)} varchar(255) NOT NULL,
   ${pg(c.quantity)} integer NOT NULL DEFAULT 0,
@@ -104,8 +103,39 @@ function createTableSql(qualified: string, c: SinkTableConfig['columns']): strin
   ${pg(c.description)} varchar(255),
   ${pg(c.limitQuantity)} integer NOT NULL DEFAULT 0
 )`,
-    `CREATE INDEX ON ${qualified} (${pg(c.ecommerceId)})`,
+    // Named, so instances starting together cannot make two of it.
+    `CREATE INDEX IF NOT EXISTS ${pg(indexName(name, c.ecommerceId))} ON ${qualified} (${pg(c.ecommerceId)})`,
   ];
+}
+
+/** PostgreSQL's own name for an unnamed index on one column, so a table made by older versions keeps its index. */
+function indexName(table: string, column: string): string {
+  return `${table}_${column}_idx`.slice(0, 63);
+}
+
+/**
+ * Creates the table and its index when missing. Instances starting together on one PostgreSQL
+ * would otherwise race (two CREATE TABLE IF NOT EXISTS collide in pg_type; two unnamed CREATE
+ * INDEX make two indexes), so it runs under an advisory lock on the table's name, with a named
+ * index. Duplicates older versions left (PostgreSQL named them `<index>1`, `<index>2`, ...) go.
+ */
+async function ensureTable(client: SqlClient, schema: string | null, name: string, columns: SinkTableConfig['columns']): Promise<void> {
+  const qualified = (schema ? `${pg(schema)}.` : '') + pg(name);
+  const index = indexName(name, columns.ecommerceId);
+  await client.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('possync.sink-table:' || $1))`, [qualified]);
+    for (const statement of createTableSql(qualified, name, columns)) await tx.query(statement);
+    const { rows } = await tx.query<{ schema: string; name: string }>(
+      `SELECT n.nspname AS schema, i.relname AS name
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_namespace n ON n.oid = i.relnamespace
+        WHERE x.indrelid = $1::regclass AND NOT x.indisunique AND x.indnatts = 1 AND x.indpred IS NULL AND x.indexprs IS NULL
+          AND left(i.relname, length($2)) = $2 AND substr(i.relname, length($2) + 1) ~ '^[0-9]+$'`,
+      [qualified, index],
+    );
+    for (const row of rows) await tx.query(`DROP INDEX IF EXISTS ${pg(row.schema)}.${pg(row.name)}`);
+  });
 }
 
 export async function openPgSink(params: PgSinkParams): Promise<Sink> {
@@ -117,11 +147,10 @@ export async function openPgSink(params: PgSinkParams): Promise<Sink> {
   let catalog: Catalog | null = null;
   try {
     catalog = await findTable(client, parsed.schema, parsed.name);
-    if (!catalog && params.options?.createIfMissing) {
-      const qualified = (parsed.schema ? `${pg(parsed.schema)}.` : '') + pg(parsed.name);
-      await client.transaction(async (tx) => {
-        for (const sql of createTableSql(qualified, table.columns)) await tx.query(sql);
-      });
+    // An existing table is ensured too: it may carry the duplicate indexes older versions raced into.
+    const ours = (c: Catalog) => c.name === parsed.name && c.columns.some((col) => col.name === table.columns.ecommerceId);
+    if (params.options?.createIfMissing && (!catalog || ours(catalog))) {
+      await ensureTable(client, parsed.schema, parsed.name, table.columns);
       catalog = await findTable(client, parsed.schema, parsed.name);
     }
   } catch (err) {
@@ -166,6 +195,17 @@ export async function openPgSink(params: PgSinkParams): Promise<Sink> {
     `INSERT INTO ${tbl} (${col('ecommerceId')}, ${col('posItemId')}, ${col('accountId')}, ${col('description')},
             ${col('limitQuantity')}, ${col('quantity')}) VALUES ($1, $2, $3, $4, $5, $6)`;
 
+  const batchValues = 'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[]) AS v(k, p, a, d, l, q)';
+  const batchUpdateSql =
+    `UPDATE ${tbl} AS t SET ${col('posItemId')} = v.p, ${col('accountId')} = v.a, ${col('description')} = v.d,
+            ${col('limitQuantity')} = v.l, ${col('quantity')} = v.q
+       FROM ${batchValues} WHERE ${idMatch(kind, col('ecommerceId'))} RETURNING v.k`;
+  // INSERT … SELECT applies assignment casts; text to the id column's own type needs a real one.
+  const batchInsertSql =
+    `INSERT INTO ${tbl} (${col('ecommerceId')}, ${col('posItemId')}, ${col('accountId')}, ${col('description')},
+            ${col('limitQuantity')}, ${col('quantity')})
+     SELECT CAST(v.k AS ${pg(idCol.type)}), v.p, v.a, v.d, v.l, v.q FROM ${batchValues}`;
+
   return {
     async writeQuantities(rows): Promise<SinkWriteResult> {
       const writes = prepareWrites(rows, kind);
@@ -201,6 +241,30 @@ export async function openPgSink(params: PgSinkParams): Promise<Sink> {
         });
       } catch (err) {
         fail(err, 'upsert');
+      }
+    },
+
+    async upsertItems(rows: readonly SinkRow[]): Promise<void> {
+      // Last row wins per id, like writeQuantities.
+      const byId = new Map<string, unknown[]>();
+      for (const row of rows) {
+        const id = requireCanonicalId(String(row.ecommerceId), kind, resolved.ecommerceId, target);
+        byId.set(id, [id, row.posItemId, row.accountId, row.description, checkQuantity(row.limitQuantity, 'limitQuantity'), checkQuantity(row.quantity, 'quantity')]);
+      }
+      for (const batch of chunk([...byId.values()], batchSize)) {
+        const column = (i: number) => batch.map((values) => values[i]);
+        try {
+          await client.transaction(async (tx) => {
+            // The same per-id locks as upsertItem, taken in one order so two batches cannot deadlock.
+            await tx.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k', [column(0).map((id) => `possync sink ${lockKey} ${String(id)}`)]);
+            const { rows: updated } = await tx.query<{ k: string }>(batchUpdateSql, [0, 1, 2, 3, 4, 5].map(column));
+            const done = new Set(updated.map((r) => r.k));
+            const rest = batch.filter((values) => !done.has(String(values[0])));
+            if (rest.length > 0) await tx.query(batchInsertSql, [0, 1, 2, 3, 4, 5].map((i) => rest.map((values) => values[i])));
+          });
+        } catch (err) {
+          fail(err, 'upsert');
+        }
       }
     },
 

@@ -11,6 +11,8 @@ import type { SqlQueryable } from '../../core/sql.ts';
 import { PosError } from '../../pos/errors.ts';
 import type { AccountSet } from '../accounts.ts';
 import { describeError } from '../errors.ts';
+import type { Logger } from '../../log.ts';
+import type { PossyncMetrics } from '../../observe/metrics.ts';
 
 /**
  * Posts an account's accepted sales to its POS, oldest first, one at a time (rule 7). Each sale is
@@ -48,6 +50,8 @@ export interface DispatchDeps {
   accounts: AccountSet;
   /** Lease duration (default DEFAULT_LEASE_MS); renewed every third of it while working. */
   leaseMs?: number;
+  /** Events (sale posted, retried, failed) and the acceptance-to-posted histogram. */
+  observe?: { log: Logger; metrics?: PossyncMetrics };
 }
 
 export async function dispatchAccount(deps: DispatchDeps, accountId: string): Promise<DispatchSummary> {
@@ -73,7 +77,7 @@ export async function dispatchAccount(deps: DispatchDeps, accountId: string): Pr
   }
 }
 
-async function drain({ core, boss, accounts }: DispatchDeps, accountId: string, lease: Lease, leaseMs: number, summary: DispatchSummary): Promise<DispatchSummary> {
+async function drain({ core, boss, accounts, observe }: DispatchDeps, accountId: string, lease: Lease, leaseMs: number, summary: DispatchSummary): Promise<DispatchSummary> {
   const account = accounts.get(accountId)!;
   for (;;) {
     const sale = await claimNext(core.sql, lease, leaseMs);
@@ -98,9 +102,14 @@ async function drain({ core, boss, accounts }: DispatchDeps, accountId: string, 
       });
       if (!moved) throw new LeaseLostError(lease);
       summary.posted += 1;
+      observe?.metrics?.observeSalePosted(accountId, sale.created_at);
+      observe?.log.info(
+        { event: 'sale.posted', saleId: sale.id, accountId, posReference: receipt.posReference, attempts: sale.attempts, alreadyRecorded: receipt.alreadyRecorded },
+        `sale ${sale.id} posted to ${accountId} as ${receipt.posReference}`,
+      );
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
-      const waitMs = await settleFailure(core, lease, sale, error, summary);
+      const waitMs = await settleFailure(core, lease, sale, error, summary, observe?.log);
       if (waitMs === null) continue;
       // Later sales of this account wait behind this one (rule 7).
       if (waitMs <= MAX_INLINE_WAIT_MS) {
@@ -127,7 +136,7 @@ function keepRenewing(sql: SqlQueryable, lease: Lease, leaseMs: number): { stop(
 }
 
 /** Records the failure; returns how long to wait before the next attempt, or null when the sale is settled as failed. */
-async function settleFailure(core: Core, lease: Lease, sale: SaleRow, error: unknown, summary: DispatchSummary): Promise<number | null> {
+async function settleFailure(core: Core, lease: Lease, sale: SaleRow, error: unknown, summary: DispatchSummary, log?: Logger): Promise<number | null> {
   const message = describeError(error);
   const retryable = error instanceof PosError ? error.retry.retry : true;
   if (!retryable || sale.attempts >= MAX_ATTEMPTS) {
@@ -141,9 +150,12 @@ async function settleFailure(core: Core, lease: Lease, sale: SaleRow, error: unk
     });
     if (!moved) throw new LeaseLostError(lease);
     summary.failed += 1;
+    log?.error({ event: 'sale.failed', saleId: sale.id, accountId: sale.account_id, attempts: sale.attempts, error: message }, `sale ${sale.id} failed: ${message}`);
     return null;
   }
   await recordError(core.sql, lease, sale.id, message);
   const asked = error instanceof PosError ? error.retry.waitMs : 0;
-  return Math.max(asked, backoffMs(sale.attempts, DEFAULT_RETRY_POLICY));
+  const waitMs = Math.max(asked, backoffMs(sale.attempts, DEFAULT_RETRY_POLICY));
+  log?.warn({ event: 'sale.retry', saleId: sale.id, accountId: sale.account_id, attempts: sale.attempts, waitMs, error: message }, `sale ${sale.id}: attempt ${sale.attempts} failed, retry in ${waitMs} ms: ${message}`);
+  return waitMs;
 }
