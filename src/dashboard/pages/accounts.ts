@@ -40,7 +40,7 @@ export async function accountRoutes(app: FastifyInstance, env: DashboardEnv): Pr
       ? token.expiresAt.getTime() > now
         ? html`${stateTag('valid')} until ${when(token.expiresAt, now)} <span class="muted">(rotated ${when(token.updatedAt, now)})</span>`
         : html`${stateTag('expired')} ${when(token.expiresAt, now)}; refreshed on the next call`
-      : html`<span class="muted">none stored yet (the configured refresh token is used on the first call)</span>`
+      : html`<span class="muted">none stored yet: the configured tokens are in use until the first refresh</span>`
     : html`<span class="muted">a fixed key from the configuration (not shown)</span>`}</dd>
   <dt>Items</dt><dd><a href="${withQuery(`${ctx.base}/items`, { account: account.id })}">${items.mapped} mapped</a>;
     ${items.stale > 0 ? html`${stateTag('stale')} ${items.stale} not confirmed by the POS in the last ${Math.round(staleAfter / 60)} min` : html`none stale`}${items.missingOnPos ? html`; ${items.missingOnPos} no longer on the POS` : ''}</dd>
