@@ -18,6 +18,9 @@ import { openSink } from '../src/sink/open.ts';
 import { DEFAULT_SINK_TABLE } from '../src/config/types.ts';
 import { bossJobActions } from '../src/dashboard/job-actions.ts';
 import type { Service } from '../src/engine/ports.ts';
+import { checkHealth, checkReadiness, type HealthDeps } from '../src/engine/health.ts';
+import { accountFreshness } from '../src/engine/freshness.ts';
+import { trackSink } from '../src/sink/tracked.ts';
 import type { AccountConfig } from '../src/pos/accounts.ts';
 
 const ITEMS = 100_000;
@@ -76,16 +79,20 @@ await time('100,000 jobs', () => core.sql.query(
 await time('analyze', () => core.sql.query('analyze'));
 
 const set = new AccountSet(accounts.map((config) => ({ config, adapter: null as never })));
-const synchronizer = new Synchronizer(core, boss, set, { cron: '*/5 * * * *', timeZone: 'UTC', startOnBoot: false });
+const schedule = { cron: '*/5 * * * *', timeZone: 'UTC', startOnBoot: false, maxItemAgeSeconds: null };
+const synchronizer = new Synchronizer(core, boss, set, schedule);
+const sink = trackSink(await openSink({ kind: 'embedded' }, DEFAULT_SINK_TABLE, { core: core.sql }), () => {});
+const healthDeps: HealthDeps = { core, sink, boss, accounts: set, defaults: schedule, schedule: async () => schedule, workersRunning: () => true };
 const service: Service = {
   synchronizer,
   items: null as never,
   // Intake is not exercised by the pages.
   sales: new SalesService(core, boss, null as never, () => {}),
-  health: async () => ({ ok: true, core: { ok: true, kind: core.kind }, sink: { ok: true, target: '' }, jobs: { ok: true } }),
+  health: () => checkHealth(healthDeps),
+  readiness: () => checkReadiness(healthDeps),
+  freshness: () => accountFreshness(core.sql, accounts, schedule, schedule),
   accountIds: () => set.ids(),
 };
-const sink = await openSink({ kind: 'embedded' }, DEFAULT_SINK_TABLE, { core: core.sql });
 const app = await buildApi(service, {
   apiKeys: [],
   version: 'bench',

@@ -22,4 +22,5 @@ export const DEFAULTS = {
   reserveForSalesShare: 0.1,
   /** A Hiboutik StoreID the original file leaves out: Hiboutik numbers its first store 1. */
   hiboutikStoreId: '1',
+  logLevel: 'info',
 } as const;

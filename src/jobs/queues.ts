@@ -11,7 +11,8 @@ export const DISPATCH_QUEUE = 'possync-dispatch';
 
 export interface PollJobData {
   accountId: string;
-  trigger: 'cron' | 'forced' | 'boot';
+  /** `manual`: forced through the API (older queued jobs may still say `forced`). */
+  trigger: 'cron' | 'forced' | 'manual' | 'boot';
 }
 
 /** One job drains an account's pending sales in ledger order (rule 7). */
