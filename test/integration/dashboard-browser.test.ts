@@ -164,7 +164,7 @@ test('recurring: Trigger now queues a poll and its run appears', { timeout: 90_0
   });
   await page.goto(`${base}/runs?account=${encodeURIComponent(ACCOUNTS.lightspeed)}`);
   const first = page.locator('tbody tr').first();
-  assert.match(await first.innerText(), new RegExp(`^${run.id}\\s+Lightspeed.*\\s+forced\\s+${run.status}`, 's'));
+  assert.match(await first.innerText(), new RegExp(`^${run.id}\\s+Lightspeed.*\\s+${run.trigger}\\s+${run.status}`, 's'));
   await shot('runs');
   await page.click(`a[href$="/runs/${run.id}"]`);
   assert.match(await text('dl.facts'), new RegExp(`${run.items_read} items read, ${run.items_changed} changed, ${run.api_calls} POS calls`));
