@@ -26,6 +26,7 @@ import { PossyncMetrics } from './observe/metrics.ts';
 import { observedFetch } from './observe/pos-calls.ts';
 import { trackSink, type TrackedSink } from './sink/tracked.ts';
 import { describeAccount } from './config/describe.ts';
+import { configSecrets } from './config/secrets.ts';
 import type { SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
@@ -65,7 +66,7 @@ export interface StartOptions {
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function startPossync(config: PossyncConfig, options: StartOptions = {}): Promise<RunningPossync> {
-  const logger = options.logger ?? collectingLogger((entry) => options.log?.(String(entry['msg'] ?? '')), { level: 'info', secrets: [] });
+  const logger = options.logger ?? collectingLogger((entry) => options.log?.(String(entry['msg'] ?? '')), { level: 'info', secrets: configSecrets(config) });
   const log = (message: string) => logger.info(message);
   const metrics = new PossyncMetrics();
   const closers: Array<() => Promise<void>> = [];
@@ -90,7 +91,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     closers.push(() => sink.close());
     log(`shop table: ${sink.describe()}`);
 
-    const tokenStore = new DbTokenStore(core.sql);
+    const tokenStore = new DbTokenStore(core.sql, core.locks);
     const handles = [];
     for (const account of config.accounts) {
       const budgetStore = await DbBudgetStore.open(core.sql, account.id);

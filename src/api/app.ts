@@ -18,6 +18,7 @@ import { OPTIONAL_BODY_FLAG } from './routes/common.ts';
 import { errors } from './schemas.ts';
 import { healthRoutes, type MetricsSource } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
+import { itemManageRoutes } from './routes/items-manage.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { enforceResponseSchemas } from './strict.ts';
@@ -63,6 +64,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     api.setNotFoundHandler(notFound);
     api.addHook('onRoute', closeQueryStrings);
     await api.register(itemRoutes, { service: opts.service });
+    await api.register(itemManageRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
   }, { prefix: '/api' });

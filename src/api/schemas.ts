@@ -279,7 +279,7 @@ export type HealthJson = Static<typeof Health>;
 export const Readiness = Type.Object(
   {
     ready: Type.Boolean(),
-    migrations: Type.Object({ status: Level, applied: Type.Integer() }, Closed),
+    migrations: Type.Object({ status: Level, version: Nullable(Type.Integer({ description: 'Schema version in the core' })), expected: Type.Integer({ description: 'The version this possync needs' }) }, Closed),
     workers: Type.Object({ status: Level }, Closed),
     health: Health,
   },

@@ -1,6 +1,7 @@
 import type { StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from './sql.ts';
 import { recordJournal, type JournalCause } from './journal.ts';
+import { effectiveReadAtSql, FREEZE_CONFIRMED, RUN_CONFIRMED_AT } from './freshness.ts';
 
 /**
  * Applying POS counts to the core's stock state. Rules kept here: only changes are written and
@@ -49,29 +50,36 @@ interface StockRow {
   on_hand: number | null;
   on_hand_read_at: Date | null;
   available: number | null;
+  missing_on_pos: boolean;
+  uncounted_since: Date | null;
 }
 
-// FOR UPDATE: a sale reserving the same item waits for this page instead of racing it.
+// FOR UPDATE: a sale reserving the same item waits for this page instead of racing it. The read
+// time is the later of the row's own and that of the last run that confirmed it unchanged, so an
+// older read arriving late never overwrites what a newer poll saw (freshness.ts).
 const LOCK_ROWS = `
-  select ecommerce_id, pos_item_id, on_hand, on_hand_read_at, available
-  from mappings
-  where account_id = $1 and pos_item_id = any($2::text[])
-  order by ecommerce_id
-  for update`;
+  select m.ecommerce_id, m.pos_item_id, m.on_hand, ${effectiveReadAtSql('m')} as on_hand_read_at, m.available, m.missing_on_pos, m.uncounted_since
+  from mappings m
+  where m.account_id = $1 and m.pos_item_id = any($2::text[])
+  order by m.ecommerce_id
+  for update of m`;
 
-// Every seen row gets its confirmation time and loses any missing flag; quantities and
-// updated_at move only where `changed` says so.
+// Only rows with something to say are written (a poll that changes nothing writes nothing; the
+// run's confirmed_at stands for the rest, see freshness.ts): a changed count, a missing flag to
+// clear, or a count that went unknown or came back. A counted row is stamped confirmed; one whose
+// count went unknown keeps the confirmation time it had.
 const UPDATE_SEEN = `
   update mappings m set
     on_hand = u.on_hand,
     available = u.available,
-    on_hand_read_at = case when u.counted then $2::timestamptz else m.on_hand_read_at end,
-    last_confirmed_at = case when u.counted then now() else m.last_confirmed_at end,
+    last_confirmed_at = case when u.counted then now() when u.lost_count then greatest(m.last_confirmed_at, ${RUN_CONFIRMED_AT}) else m.last_confirmed_at end,
+    on_hand_read_at = case when u.counted then $2::timestamptz when u.lost_count then greatest(m.on_hand_read_at, ${RUN_CONFIRMED_AT}) else m.on_hand_read_at end,
+    uncounted_since = case when u.counted then null when u.lost_count then now() else m.uncounted_since end,
     missing_on_pos = false,
     missing_since = null,
     missing_run_id = null,
     updated_at = case when u.changed then now() else m.updated_at end
-  from unnest($1::text[], $3::int[], $4::int[], $5::bool[], $6::bool[]) as u(ecommerce_id, on_hand, available, counted, changed)
+  from unnest($1::text[], $3::int[], $4::int[], $5::bool[], $6::bool[], $7::bool[]) as u(ecommerce_id, on_hand, available, counted, changed, lost_count)
   where m.ecommerce_id = u.ecommerce_id`;
 
 export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Promise<CountsPageResult> {
@@ -96,6 +104,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
   const availables: (number | null)[] = [];
   const counted: boolean[] = [];
   const changed: boolean[] = [];
+  const lostCount: boolean[] = [];
   for (const row of rows) {
     const count = byPosId.get(row.pos_item_id)!;
     // A newer read (a webhook, another run) already stored its count: this one is older news.
@@ -106,11 +115,17 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
     // An outdated page's reservations are as old as its count: leave the row's quantities alone.
     const available = outdated ? row.available : availableFrom(onHand, page.reservedByItem?.get(row.ecommerce_id) ?? 0);
     const isChanged = onHand !== row.on_hand || available !== row.available;
+    // Counted before, now without a count: runs stop confirming it until it is counted again.
+    const losesCount = count.onHand === null && row.on_hand !== null && row.uncounted_since === null;
+    const regainsCount = isCounted && row.uncounted_since !== null;
+    if (!isChanged && !row.missing_on_pos && !losesCount && !regainsCount) continue;
     ids.push(row.ecommerce_id);
     onHands.push(onHand);
     availables.push(available);
+    // An unchanged row is written here only for a flag; stamping it confirmed is then free.
     counted.push(isCounted);
     changed.push(isChanged);
+    lostCount.push(losesCount);
     if (isChanged) {
       result.changes.push({
         ecommerceId: row.ecommerce_id,
@@ -124,7 +139,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
   }
   if (ids.length === 0) return result;
 
-  await sql.query(UPDATE_SEEN, [ids, page.readStartedAt, onHands, availables, counted, changed]);
+  await sql.query(UPDATE_SEEN, [ids, page.readStartedAt, onHands, availables, counted, changed, lostCount]);
   await recordJournal(
     sql,
     result.changes.map((change) => ({
@@ -142,9 +157,9 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
 }
 
 const FLAG_MISSING = `
-  update mappings set missing_on_pos = true, missing_since = now(), missing_run_id = $3, updated_at = now()
-  where account_id = $1 and pos_item_id = any($2::text[]) and not missing_on_pos
-  returning ecommerce_id`;
+  update mappings m set missing_on_pos = true, missing_since = now(), missing_run_id = $3, updated_at = now(), ${FREEZE_CONFIRMED}
+  where m.account_id = $1 and m.pos_item_id = any($2::text[]) and not m.missing_on_pos
+  returning m.ecommerce_id`;
 
 /**
  * Flags items the POS no longer knows. Their quantity stays as it was (a vanished item is not a

@@ -8,6 +8,12 @@ import type { PgBoss, Queue } from 'pg-boss';
 export const POLL_QUEUE = 'possync-poll';
 export const REGISTER_QUEUE = 'possync-register';
 export const DISPATCH_QUEUE = 'possync-dispatch';
+export const BULK_QUEUE = 'possync-bulk-import';
+
+/** A bulk mapping: its rows and report live in item_imports under this id. */
+export interface BulkJobData {
+  importId: string;
+}
 
 export interface PollJobData {
   accountId: string;
@@ -29,6 +35,9 @@ const QUEUES: Array<Queue> = [
   // for later); pg-boss's own retries only cover failures of possync itself (a database error).
   { name: DISPATCH_QUEUE, policy: 'stately', retryLimit: 100, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
   { name: REGISTER_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30 },
+  // A bulk mapping is idempotent, so a run cut short by a crash is simply run again; a big
+  // Lightspeed catalog reads at one page a second, hence the long expiry.
+  { name: BULK_QUEUE, policy: 'standard', retryLimit: 2, retryDelay: 10, expireInSeconds: 3 * 60 * 60, heartbeatSeconds: 30 },
 ];
 
 export async function ensureQueues(boss: PgBoss): Promise<void> {

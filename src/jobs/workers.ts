@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
-import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData, type PollJobData } from './queues.ts';
+import { BULK_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type BulkJobData, type DispatchJobData, type PollJobData } from './queues.ts';
+import { runImport } from '../engine/bulk/import-job.ts';
 import { dispatchAccount } from '../engine/sales/dispatcher.ts';
 import { pollAccount, type SyncContext } from '../engine/sync.ts';
 import { registerItem } from '../engine/register.ts';
@@ -76,10 +77,16 @@ export async function startWorkers(
     }
     return summary;
   });
+  const bulkWorker = await boss.work<BulkJobData>(BULK_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const outcome = await runImport(context, accounts, job.data.importId);
+    log.info({ event: 'bulk-import.finished', importId: job.data.importId, jobId: job.id }, `bulk import ${job.data.importId}: ${outcome}`);
+  });
   return {
     running: () => running,
     async stop() {
       running = false;
+      await boss.offWork(BULK_QUEUE, { id: bulkWorker });
       await boss.offWork(DISPATCH_QUEUE, { id: dispatchWorker });
       await boss.offWork(POLL_QUEUE, { id: pollWorker });
       await boss.offWork(REGISTER_QUEUE, { id: registerWorker });

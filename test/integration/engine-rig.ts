@@ -26,7 +26,7 @@ export interface EngineRig {
 export async function openEngineRig(config: PossyncConfig): Promise<EngineRig> {
   const core = await openCore(config.core, { accounts: config.accounts });
   const sink = await openSink(config.sink, config.sinkTable, { core: core.sql });
-  const tokenStore = new DbTokenStore(core.sql);
+  const tokenStore = new DbTokenStore(core.sql, core.locks);
   const accounts = new AccountSet(config.accounts.map((account) => ({ config: account, adapter: createAdapter(account.connection, { tokenStore }) })));
   const boss = await startBoss(core, () => {});
   const context: SyncContext = { core, sink, reserved: reservedSince };
