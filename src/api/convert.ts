@@ -110,6 +110,7 @@ export function toStatusJson(status: SynchronizerStatus): SynchronizerStatusJson
         api_calls: a.lastRun.apiCalls,
         error: a.lastRun.error === null ? null : redact(a.lastRun.error),
       },
+      quota: a.quota && { state: a.quota.state, used: a.quota.used, limit: a.quota.limit, resumes_at: a.quota.resumesAt },
     })),
   };
 }

@@ -145,6 +145,19 @@ const RunJson = Type.Object(
   Closed,
 );
 
+/** A POS call quota (Hiboutik); polls pause and sales wait while it is not ok. */
+const QuotaJson = Type.Object(
+  {
+    state: Type.Union([Type.Literal('ok'), Type.Literal('spent'), Type.Literal('refused')], {
+      description: 'spent: our own count reached the quota; refused: the POS refused us for quota',
+    }),
+    used: Type.Integer({ description: "This month's calls, as counted here" }),
+    limit: Type.Integer(),
+    resumes_at: Nullable(Timestamp),
+  },
+  Closed,
+);
+
 export const SynchronizerStatus = Type.Object(
   {
     running: Type.Boolean(),
@@ -154,7 +167,13 @@ export const SynchronizerStatus = Type.Object(
     next_run_at: Nullable(Timestamp),
     last_run_at: Nullable(Timestamp),
     accounts: Type.Array(Type.Object(
-      { account_id: Type.String(), account_name: Type.String(), pos: Type.String(), last_run: Nullable(RunJson) },
+      {
+        account_id: Type.String(),
+        account_name: Type.String(),
+        pos: Type.String(),
+        last_run: Nullable(RunJson),
+        quota: Nullable(QuotaJson),
+      },
       Closed,
     )),
   },

@@ -23,8 +23,12 @@ test('GET /api/synchronizer → the status in snake_case', async () => {
           started_at: '2026-11-27T07:00:00.000Z', finished_at: '2026-11-27T07:00:00.000Z',
           items_read: 3, items_changed: 1, api_calls: 2, error: null,
         },
+        quota: null,
       },
-      { account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null },
+      {
+        account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null,
+        quota: { state: 'refused', used: 10_000, limit: 10_000, resumes_at: '2026-12-01T00:00:00.000Z' },
+      },
     ],
   });
 });

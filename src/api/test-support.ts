@@ -53,6 +53,7 @@ class FakeSynchronizer implements SynchronizerControl {
         lastRun: i === 0
           ? { id: 7, trigger: 'schedule', status: 'ok', startedAt: NOW, finishedAt: NOW, itemsRead: 3, itemsChanged: 1, apiCalls: 2, error: null }
           : null,
+        quota: a.pos === 'hiboutik' ? { state: 'refused', used: 10_000, limit: 10_000, resumesAt: '2026-12-01T00:00:00.000Z' } : null,
       })),
     };
   }

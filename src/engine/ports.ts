@@ -2,12 +2,15 @@
  * What the HTTP API (and the CLI) may ask of the running service. The engine implements these;
  * the API only translates HTTP to these calls and back, so it can be tested with `inject`.
  */
+import type { QuotaState } from '../pos/contract.ts';
 
 export interface AccountRunView {
   accountId: string;
   accountName: string;
   pos: string;
   lastRun: RunView | null;
+  /** The POS's call quota, when it has one (polls pause while it is not ok). */
+  quota: QuotaState | null;
 }
 
 export interface RunView {

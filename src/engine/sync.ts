@@ -1,6 +1,6 @@
 import type { Core } from '../core/open.ts';
 import type { Sink } from '../sink/sink.ts';
-import type { StockCount } from '../pos/contract.ts';
+import type { QuotaState, StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from '../core/sql.ts';
 import { applyCountsPage, flagMissing } from '../core/stock.ts';
 import type { JournalCause } from '../core/journal.ts';
@@ -27,7 +27,15 @@ export interface SyncContext {
   onProgress?: (event: { accountId: string; runId: number; itemsRead: number; itemsChanged: number }) => void;
 }
 
-export async function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
+/** A POS whose call quota is spent is not polled until it resets; its sales stay queued meanwhile. */
+export function quotaPause(account: AccountHandle): QuotaState | null {
+  const quota = account.adapter.quota?.();
+  return quota && quota.state !== 'ok' ? quota : null;
+}
+
+/** One poll; null when the account's quota pauses it (no call made, no run recorded). */
+export async function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun | null> {
+  if (quotaPause(account)) return null;
   const { core } = context;
   const accountId = account.config.id;
   const run = await startRun(core.sql, { accountId, trigger });

@@ -45,7 +45,7 @@ export class Synchronizer implements SynchronizerControl {
       lastRunAt: starts.length ? new Date(Math.max(...starts)).toISOString() : null,
       accounts: this.accounts.all().map((a) => {
         const run = runs.get(a.config.id);
-        return { accountId: a.config.id, accountName: a.config.name, pos: a.config.connection.pos, lastRun: run ? toRunView(run) : null };
+        return { accountId: a.config.id, accountName: a.config.name, pos: a.config.connection.pos, lastRun: run ? toRunView(run) : null, quota: a.adapter.quota?.() ?? null };
       }),
     };
   }

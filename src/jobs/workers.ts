@@ -1,7 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData, type PollJobData } from './queues.ts';
 import { dispatchAccount } from '../engine/sales/dispatcher.ts';
-import { pollAccount, type SyncContext } from '../engine/sync.ts';
+import { pollAccount, quotaPause, type SyncContext } from '../engine/sync.ts';
 import { registerItem } from '../engine/register.ts';
 import type { AccountSet } from '../engine/accounts.ts';
 import { EngineInputError, type RegisterItemRequest } from '../engine/ports.ts';
@@ -29,6 +29,10 @@ export async function startWorkers(boss: PgBoss, context: SyncContext, accounts:
       return;
     }
     const run = await pollAccount(context, account, job.data.trigger);
+    if (!run) {
+      log(`poll ${account.config.id} skipped: the POS call quota is spent until ${quotaPause(account)?.resumesAt ?? 'its reset'}`);
+      return { skipped: 'quota' };
+    }
     log(`poll ${account.config.id}: ${run.status}, ${run.itemsRead} read, ${run.itemsChanged} changed, ${run.apiCalls} API calls${run.error ? ` (${run.error})` : ''}`);
     return { runId: run.id, status: run.status };
   });

@@ -63,6 +63,18 @@ export interface PosCapabilities {
   saleDeduplication: 'idempotency-key' | 'reference-lookup';
 }
 
+/**
+ * Where an account's call quota stands (POS with a monthly quota only). `refused`: the POS itself
+ * refused us for quota; `spent`: our own count reached it. Either way nothing is called until
+ * `resumesAt`: polls pause, sales stay queued.
+ */
+export interface QuotaState {
+  state: 'ok' | 'spent' | 'refused';
+  used: number;
+  limit: number;
+  resumesAt: string | null;
+}
+
 export interface ReadOptions {
   signal?: AbortSignal;
 }
@@ -83,4 +95,6 @@ export interface PosAdapter {
   recordSale(sale: SaleToRecord): Promise<SaleReceipt>;
   /** API calls made since the adapter was created, for run records and benchmarks. */
   apiCalls(): number;
+  /** Present when the POS has a call quota (capabilities.rateLimit.kind 'monthly-quota'). */
+  quota?(): QuotaState;
 }

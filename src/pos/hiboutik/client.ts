@@ -4,7 +4,8 @@ import type { AdapterDeps } from '../deps.ts';
 import { PosBadResponseError, PosError, PosQuotaExhaustedError, PosRateLimitedError } from '../errors.ts';
 import { parseJson, PosHttp, type HttpAnswer, type HttpRequest } from '../http.ts';
 import { DEFAULT_RETRY_POLICY } from '../retry.ts';
-import { makeRedactor, mapHiboutikError, quotaRefusal, type Redact } from './errors.ts';
+import { makeRedactor, mapHiboutikError, QuotaRefusalDetector, type Redact } from './errors.ts';
+import type { QuotaState } from '../contract.ts';
 
 /** Rows per page on Hiboutik's paged lists. */
 export const PAGE_SIZE = 250;
@@ -31,9 +32,12 @@ export class HiboutikClient {
   private readonly now: () => number;
   /** Set when Hiboutik itself refused us for quota: nothing more until this date. */
   private refusedUntil: Date | null = null;
+  private readonly refusals = new QuotaRefusalDetector();
+  private readonly callsPerMonth: number;
 
   constructor(connection: HiboutikConnection, deps: AdapterDeps) {
     this.now = deps.now ?? Date.now;
+    this.callsPerMonth = connection.maximumRequests;
     this.base = new URL(connection.baseUrl.endsWith('/') ? connection.baseUrl : `${connection.baseUrl}/`);
     this.authorization = `Basic ${Buffer.from(`${connection.email}:${connection.apiKey}`).toString('base64')}`;
     this.redact = makeRedactor([connection.apiKey, connection.email, this.authorization]);
@@ -131,11 +135,23 @@ export class HiboutikClient {
     return { body: parseJson<T>(answer, `Hiboutik ${request.label}`), answer };
   }
 
+  /** Where the month's quota stands, for status and health. */
+  quotaState(): QuotaState {
+    const usage = this.budget.usage();
+    const refused = this.refusedUntil !== null && this.now() < this.refusedUntil.getTime();
+    return {
+      state: refused ? 'refused' : usage.used >= usage.limit ? 'spent' : 'ok',
+      used: usage.used,
+      limit: usage.limit,
+      resumesAt: refused ? this.refusedUntil!.toISOString() : usage.used >= usage.limit ? nextMonthStart(this.now()).toISOString() : null,
+    };
+  }
+
   private noticeQuotaRefusal(answer: HttpAnswer): void {
-    const refusal = quotaRefusal(answer);
-    if (!refusal) return;
+    // The local count of calls is what the documented quota is measured against.
+    if (!this.refusals.observe(answer.status, this.now(), { used: this.budget.usage().used, limit: this.callsPerMonth })) return;
     this.budget.exhaust();
-    this.refusedUntil = refusal.resetsAt ?? nextMonthStart(this.now());
+    this.refusedUntil = nextMonthStart(this.now());
   }
 
   private checkRefusal(): void {

@@ -40,5 +40,6 @@ export function createHiboutikAdapter(connection: HiboutikConnection, deps: Adap
     recordSale: (sale) => sales.record(sale),
     apiCalls: () => client.calls(),
     budget: () => client.budget.usage(),
+    quota: () => client.quotaState(),
   };
 }
