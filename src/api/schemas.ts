@@ -3,6 +3,7 @@
  * serialise responses and feed the OpenAPI document, so the three cannot drift apart.
  * JSON is snake_case like the original's bodies; camelCase stays inside the engine (convert.ts).
  */
+import { SALE_STATES } from '../core/sales/states.ts';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
@@ -226,7 +227,6 @@ export type HealthJson = Static<typeof Health>;
 
 // ---------- sales ----------
 
-export const SALE_STATES = ['accepted', 'dispatching', 'posted', 'failed', 'cancelled'] as const;
 export const SaleStateSchema = Type.Union(SALE_STATES.map((s) => Type.Literal(s)), {
   description: 'accepted → dispatching → posted | failed; failed → dispatching (retry); accepted | failed → cancelled',
 });

@@ -119,7 +119,8 @@ export interface Service {
 }
 
 /** The sale ledger's states; allowed moves are written once in src/core/sales/states.ts. */
-export type SaleState = 'accepted' | 'dispatching' | 'posted' | 'failed' | 'cancelled';
+export type { SaleState } from '../core/sales/states.ts';
+import type { SaleState } from '../core/sales/states.ts';
 
 export interface SaleRequest {
   ecommerceId: string;
