@@ -1,7 +1,7 @@
 /**
- * An in-memory `Service` for API tests: real behaviour over maps (it registers, lists, queues),
- * not call-asserting mocks, so the tests say what a client sees. The real engine replaces it in
- * the integration tests.
+ * An in-memory `Service` for the API's item and synchronizer tests: real behaviour over maps (it
+ * registers, lists, queues), not call-asserting mocks. Sales are never faked: the sale routes are
+ * tested over the real ledger (sales.test.ts), so this one only takes a real SaleLedger in.
  */
 import {
   EngineInputError,
@@ -9,13 +9,13 @@ import {
   type ItemRegistry,
   type ItemView,
   type RegisterItemRequest,
+  type SaleLedger,
   type Service,
   type SynchronizerControl,
   type SynchronizerStatus,
   type TaskView,
 } from '../engine/ports.ts';
 import { buildApi } from './app.ts';
-import { FakeSales } from './test-support-sales.ts';
 
 export interface FakeAccount {
   id: string;
@@ -184,7 +184,7 @@ class FakeItems implements ItemRegistry {
 export class FakeService implements Service {
   readonly synchronizer = new FakeSynchronizer(this);
   readonly items = new FakeItems(this);
-  readonly sales = new FakeSales(this);
+  readonly sales: SaleLedger;
   /** When set, every call throws it (for 5xx tests). */
   failWith: unknown = null;
   healthView: HealthView = {
@@ -194,7 +194,12 @@ export class FakeService implements Service {
     jobs: { ok: true },
   };
 
-  constructor(readonly accounts: FakeAccount[] = defaultAccounts()) {}
+  constructor(
+    readonly accounts: FakeAccount[] = defaultAccounts(),
+    sales: SaleLedger = noSales,
+  ) {
+    this.sales = sales;
+  }
 
   maybeFail(): void {
     if (this.failWith !== null) throw this.failWith;
@@ -209,6 +214,11 @@ export class FakeService implements Service {
     return this.accounts.map((a) => a.id);
   }
 }
+
+/** For tests that never reach the sale ledger: any call is a 500, so a test relying on it fails. */
+const noSales: SaleLedger = new Proxy({} as SaleLedger, {
+  get: () => () => Promise.reject(new Error('this test has no sale ledger')),
+});
 
 /** Includes the original README's placeholder texts as real ids, so its curl bodies run verbatim. */
 export const README_ACCOUNT = 'The account ID of the POS that holds the item';

@@ -103,7 +103,7 @@ async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[]): 
     const hash = requestHash(request);
     const seen = key === null ? undefined : seenKeys.get(key);
     if (seen) {
-      if (seen.hash !== hash) return new EngineInputError('Idempotency-Key', `the key "${key}" was used for another sale with a different body`, 422);
+      if (seen.hash !== hash) return new EngineInputError('Idempotency-Key', `the key "${key}" was used for another sale with a different body`, 422, { sale_id: seen.id });
       return { outcome: 'accepted', sale: { id: seen.id, state: seen.state }, replayed: true };
     }
     const item = items.get(request.ecommerceId);
