@@ -18,6 +18,7 @@ import { SalesService } from './engine/sales/service.ts';
 import { SinkFlusher } from './engine/sink-flusher.ts';
 import { reservedSince } from './core/sales/ledger.ts';
 import { recoverJobs } from './jobs/recovery.ts';
+import { createJobsPort } from './jobs/port.ts';
 import type { HealthView, Service } from './engine/ports.ts';
 import type { SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
@@ -78,17 +79,18 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const context: SyncContext = { core, sink, reserved: reservedSince, onProgress: progressLogger(log) };
     const flusher = new SinkFlusher(context, (error) => log(`shop table not updated yet (will retry): ${error.message}`));
     closers.push(() => flusher.idle());
-    const intake = new SaleIntake(core, boss, () => flusher.request());
-    await recoverJobs(core, boss, log);
-    const workers: Workers = await startWorkers(boss, context, accounts, log);
+    const jobs = createJobsPort(core, boss);
+    const intake = new SaleIntake(core, jobs, () => flusher.request());
+    await recoverJobs(core, boss, jobs, log);
+    const workers: Workers = await startWorkers(boss, jobs, context, accounts, log);
     closers.push(() => workers.stop());
 
-    const synchronizer = new Synchronizer(core, boss, accounts, config.schedule);
+    const synchronizer = new Synchronizer(core, jobs, accounts, config.schedule);
     await synchronizer.restore();
     const service: Service = {
       synchronizer,
-      items: new Items(context, boss, accounts),
-      sales: new SalesService(core, boss, intake, () => flusher.request()),
+      items: new Items(context, jobs, accounts),
+      sales: new SalesService(core, jobs, intake, () => flusher.request()),
       accountIds: () => accounts.ids(),
       health: () => health(core, sink, boss),
     };

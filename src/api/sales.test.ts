@@ -12,6 +12,7 @@ import type { SaleLedger } from '../engine/ports.ts';
 import { SaleIntake } from '../engine/sales/intake.ts';
 import { SalesService } from '../engine/sales/service.ts';
 import { startBoss } from '../jobs/boss.ts';
+import { createJobsPort } from '../jobs/port.ts';
 
 /**
  * The sale routes over the real sale ledger (intake with group commit, SalesService, the SQL
@@ -29,7 +30,8 @@ let sales: SalesService;
 before(async () => {
   opened = await openTestCore('pglite', { accounts: [squareAccount(ACCOUNT)] });
   boss = await startBoss(opened.core, () => undefined);
-  sales = new SalesService(opened.core, boss, new SaleIntake(opened.core, boss, () => undefined), () => undefined);
+  const jobs = createJobsPort(opened.core, boss);
+  sales = new SalesService(opened.core, jobs, new SaleIntake(opened.core, jobs, () => undefined), () => undefined);
 });
 after(async () => {
   await boss?.stop({ graceful: false });

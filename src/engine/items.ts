@@ -1,26 +1,27 @@
-import type { PgBoss } from 'pg-boss';
 import type { Core } from '../core/open.ts';
 import { listMappings } from '../core/mappings.ts';
-import { REGISTER_QUEUE } from '../jobs/queues.ts';
-import type { RegisterJobOutput } from '../jobs/workers.ts';
+import type { JobsPort } from './jobs-port.ts';
 import type { AccountSet } from './accounts.ts';
 import { checkRequest, registerItem, toItemView } from './register.ts';
 import type { SyncContext } from './sync.ts';
 import { EngineInputError, type ItemRegistry, type ItemView, type RegisterItemRequest, type TaskView } from './ports.ts';
 
+/** What a registration job leaves as its output: the mapping, or why the request cannot succeed. */
+export type RegisterJobOutput =
+  | { ok: true; item: ItemView }
+  | { ok: false; error: { message: string; field: string; status: number; details?: Record<string, unknown> } };
+
 /** Item registration as jobs (202 + task) or in-line (?wait=true), and the item listing. */
 export class Items implements ItemRegistry {
   constructor(
     private readonly context: SyncContext & { core: Core },
-    private readonly boss: PgBoss,
+    private readonly jobs: JobsPort,
     private readonly accounts: AccountSet,
   ) {}
 
   async register(request: RegisterItemRequest): Promise<TaskView> {
     checkRequest(this.accounts, request);
-    const id = await this.boss.send(REGISTER_QUEUE, { ...request });
-    if (!id) throw new Error('the job queue refused the registration');
-    return (await this.task(id))!;
+    return (await this.task(await this.jobs.queueRegister(request)))!;
   }
 
   registerNow(request: RegisterItemRequest): Promise<ItemView> {
@@ -29,15 +30,15 @@ export class Items implements ItemRegistry {
 
   async task(id: string): Promise<TaskView | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const job = await this.boss.getJobById<RegisterItemRequest>(REGISTER_QUEUE, id);
+    const job = await this.jobs.registration(id);
     if (!job) return null;
     const output = job.output as RegisterJobOutput | { message?: string } | undefined | null;
     const base = {
       id: job.id,
       kind: 'register-item' as const,
-      createdAt: new Date(job.createdOn).toISOString(),
-      finishedAt: job.completedOn ? new Date(job.completedOn).toISOString() : null,
-      request: job.data,
+      createdAt: job.createdAt.toISOString(),
+      finishedAt: job.completedAt ? job.completedAt.toISOString() : null,
+      request: job.request,
     };
     if (job.state === 'completed' && output && 'ok' in output) {
       return output.ok

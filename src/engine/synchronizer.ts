@@ -1,4 +1,3 @@
-import type { PgBoss } from 'pg-boss';
 import { Cron } from 'croner';
 import cronstrue from 'cronstrue';
 import type { Core } from '../core/open.ts';
@@ -6,8 +5,7 @@ import type { ScheduleConfig } from '../config/types.ts';
 import { getSetting, setSetting } from '../core/settings.ts';
 import { lastRuns, type SyncRun } from '../core/runs.ts';
 import { CRON_OPTIONS, canonicalTimeZone, cronProblem } from '../config/schedule.ts';
-import { POLL_QUEUE, type PollJobData } from '../jobs/queues.ts';
-import { scheduleAccounts, unscheduleAccounts } from '../jobs/schedule.ts';
+import type { JobsPort } from './jobs-port.ts';
 import type { AccountSet } from './accounts.ts';
 import { EngineInputError, type RunView, type SynchronizerControl, type SynchronizerStatus } from './ports.ts';
 
@@ -18,7 +16,7 @@ import { EngineInputError, type RunView, type SynchronizerControl, type Synchron
 export class Synchronizer implements SynchronizerControl {
   constructor(
     private readonly core: Core,
-    private readonly boss: PgBoss,
+    private readonly jobs: JobsPort,
     private readonly accounts: AccountSet,
     private readonly defaults: ScheduleConfig,
   ) {}
@@ -27,8 +25,8 @@ export class Synchronizer implements SynchronizerControl {
   async restore(): Promise<void> {
     const running = (await getSetting(this.core.sql, 'synchronizer.running')) ?? this.defaults.startOnBoot;
     const { cron, timeZone } = await this.schedule();
-    if (running) await scheduleAccounts(this.boss, this.accounts.ids(), cron, timeZone);
-    else await unscheduleAccounts(this.boss);
+    if (running) await this.jobs.schedulePolls(this.accounts.ids(), cron, timeZone);
+    else await this.jobs.unschedulePolls();
   }
 
   async status(): Promise<SynchronizerStatus> {
@@ -60,13 +58,13 @@ export class Synchronizer implements SynchronizerControl {
     if (change.cron !== undefined || change.timeZone !== undefined) {
       await setSetting(this.core.sql, 'synchronizer.schedule', { cron, timeZone });
     }
-    await scheduleAccounts(this.boss, this.accounts.ids(), cron, timeZone);
+    await this.jobs.schedulePolls(this.accounts.ids(), cron, timeZone);
     await setSetting(this.core.sql, 'synchronizer.running', true);
     return this.status();
   }
 
   async stop(): Promise<SynchronizerStatus> {
-    await unscheduleAccounts(this.boss);
+    await this.jobs.unschedulePolls();
     await setSetting(this.core.sql, 'synchronizer.running', false);
     return this.status();
   }
@@ -78,9 +76,8 @@ export class Synchronizer implements SynchronizerControl {
     const ids = accountId === undefined ? this.accounts.ids() : [accountId];
     const queued: Array<{ accountId: string; jobId: string | null }> = [];
     for (const id of ids) {
-      const data: PollJobData = { accountId: id, trigger: 'forced' };
       // null: a poll for this account is already waiting; this request joins it.
-      queued.push({ accountId: id, jobId: await this.boss.send(POLL_QUEUE, data, { singletonKey: id }) });
+      queued.push({ accountId: id, jobId: await this.jobs.queuePoll(id, 'forced') });
     }
     return queued;
   }

@@ -5,11 +5,8 @@ import { pollAccount, quotaPause, type SyncContext } from '../engine/sync.ts';
 import { registerItem } from '../engine/register.ts';
 import type { AccountSet } from '../engine/accounts.ts';
 import { EngineInputError, type RegisterItemRequest } from '../engine/ports.ts';
-
-/** What a registration job leaves as its output: the mapping, or why the request cannot succeed. */
-export type RegisterJobOutput =
-  | { ok: true; item: import('../engine/ports.ts').ItemView }
-  | { ok: false; error: { message: string; field: string; status: number; details?: Record<string, unknown> } };
+import type { RegisterJobOutput } from '../engine/items.ts';
+import type { JobsPort } from '../engine/jobs-port.ts';
 
 export interface Workers {
   stop(): Promise<void>;
@@ -19,7 +16,7 @@ export interface Workers {
  * Handlers are idempotent (jobs are at-least-once): a poll re-reads and writes only changes; a
  * registration of the same binding again is a no-op in the core.
  */
-export async function startWorkers(boss: PgBoss, context: SyncContext, accounts: AccountSet, log: (message: string) => void): Promise<Workers> {
+export async function startWorkers(boss: PgBoss, jobs: JobsPort, context: SyncContext, accounts: AccountSet, log: (message: string) => void): Promise<Workers> {
   const concurrency = Math.max(1, Math.min(accounts.all().length, 4));
   const pollWorker = await boss.work<PollJobData>(POLL_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
@@ -50,7 +47,7 @@ export async function startWorkers(boss: PgBoss, context: SyncContext, accounts:
   });
   const dispatchWorker = await boss.work<DispatchJobData>(DISPATCH_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (!job) return;
-    const summary = await dispatchAccount({ core: context.core, boss, accounts }, job.data.accountId);
+    const summary = await dispatchAccount({ core: context.core, jobs, accounts }, job.data.accountId);
     if (summary.posted + summary.failed > 0 || summary.deferredMs) {
       log(`dispatch ${job.data.accountId}: ${summary.posted} posted, ${summary.failed} failed${summary.deferredMs ? `; next attempt in ${Math.ceil(summary.deferredMs / 1000)} s` : ''}`);
     }

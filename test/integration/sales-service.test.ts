@@ -13,6 +13,8 @@ import { SaleIntake } from '../../src/engine/sales/intake.ts';
 import { SalesService } from '../../src/engine/sales/service.ts';
 import { pollAccount, type SyncContext } from '../../src/engine/sync.ts';
 import { startBoss } from '../../src/jobs/boss.ts';
+import { createJobsPort } from '../../src/jobs/port.ts';
+import type { JobsPort } from '../../src/engine/jobs-port.ts';
 import { DISPATCH_QUEUE } from '../../src/jobs/queues.ts';
 import { createAdapter } from '../../src/pos/registry.ts';
 import { MemoryTokenStore } from '../../src/pos/token-store.ts';
@@ -39,6 +41,7 @@ for (const backend of BACKENDS) describe(`the sale service [${backend}]`, () => 
   let opened: TestCore;
   let sim: SquareSimulator;
   let boss: PgBoss;
+  let jobs: JobsPort;
   let service: SalesService;
   let accounts: AccountSet;
   let context: SyncContext;
@@ -61,7 +64,8 @@ for (const backend of BACKENDS) describe(`the sale service [${backend}]`, () => 
     accounts = new AccountSet([{ config: account, adapter: createAdapter(account.connection, { tokenStore: new MemoryTokenStore(), timeoutMs: 5_000 }) }]);
     context = { core, sink, reserved: reservedSince };
     released = [];
-    service = new SalesService(core, boss, new SaleIntake(core, boss, () => undefined), (id) => released.push(id));
+    jobs = createJobsPort(core, boss);
+    service = new SalesService(core, jobs, new SaleIntake(core, jobs, () => undefined), (id) => released.push(id));
     for (const i of [1, 2, 3]) await registerMapping(core.sql, { ecommerceId: `e${i}`, accountId: ACCOUNT, posItemId: variation(i) });
     const run = await pollAccount(context, accounts.get(ACCOUNT)!, 'manual');
     assert.equal(run?.status, 'ok');
@@ -78,7 +82,7 @@ for (const backend of BACKENDS) describe(`the sale service [${backend}]`, () => 
     return { saleId: result.outcome === 'accepted' ? result.sale.id : '' };
   };
   const available = async (ecommerceId: string) => (await getMapping(opened.core.sql, ecommerceId))?.available;
-  const dispatch = () => dispatchAccount({ core: opened.core, boss, accounts }, ACCOUNT);
+  const dispatch = () => dispatchAccount({ core: opened.core, jobs, accounts }, ACCOUNT);
   const stateOf = async (id: string): Promise<SaleState> => (await service.get(id))!.state;
 
   test(`cancel releases the reservation and journals it; a cancelled sale cannot move again [${backend}]`, async () => {

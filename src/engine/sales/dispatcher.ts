@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PgBoss } from 'pg-boss';
 import type { Core } from '../../core/open.ts';
-import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
 import { backoffMs, DEFAULT_RETRY_POLICY } from '../../pos/retry.ts';
 import { claimNext, moveSale, recordError, saveProgress, type SaleRow } from '../../core/sales/ledger.ts';
 import { PosError } from '../../pos/errors.ts';
 import type { AccountSet } from '../accounts.ts';
+import type { JobsPort } from '../jobs-port.ts';
 import { describeError } from '../errors.ts';
 
 /**
@@ -26,11 +25,11 @@ export interface DispatchSummary {
 
 export interface DispatchDeps {
   core: Core;
-  boss: PgBoss;
+  jobs: JobsPort;
   accounts: AccountSet;
 }
 
-export async function dispatchAccount({ core, boss, accounts }: DispatchDeps, accountId: string): Promise<DispatchSummary> {
+export async function dispatchAccount({ core, jobs, accounts }: DispatchDeps, accountId: string): Promise<DispatchSummary> {
   const summary: DispatchSummary = { posted: 0, failed: 0 };
   const account = accounts.get(accountId);
   if (!account) return summary;
@@ -63,8 +62,7 @@ export async function dispatchAccount({ core, boss, accounts }: DispatchDeps, ac
         await sleep(waitMs);
         continue;
       }
-      const data: DispatchJobData = { accountId };
-      await boss.send(DISPATCH_QUEUE, data, { singletonKey: accountId, startAfter: Math.ceil(waitMs / 1000) });
+      await jobs.queueDispatch(accountId, undefined, waitMs / 1000);
       summary.deferredMs = waitMs;
       return summary;
     }

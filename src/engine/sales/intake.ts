@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { PgBoss } from 'pg-boss';
 import type { Core } from '../../core/open.ts';
 import type { SqlQueryable } from '../../core/sql.ts';
 import { existingKeys, lockItems, recordAccepted, type Accepted, type BatchSale } from '../../core/sales/intake-sql.ts';
-import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
+import type { JobsPort } from '../jobs-port.ts';
 import { EngineInputError, type SaleIntakeResult, type SaleRequest, type SaleState } from '../ports.ts';
 
 /**
@@ -27,7 +26,7 @@ export class SaleIntake {
 
   constructor(
     private readonly core: Core,
-    private readonly boss: PgBoss,
+    private readonly jobs: JobsPort,
     /** Told which accounts got new sales, after the commit (sink refresh). */
     private readonly afterCommit: (accountIds: ReadonlySet<string>) => void,
   ) {}
@@ -57,9 +56,8 @@ export class SaleIntake {
         const { results, accounts } = await this.core.sql.transaction(async (tx) => {
           const decided = await decideBatch(tx, batch.map((p) => p.request));
           for (const accountId of decided.accounts) {
-            const data: DispatchJobData = { accountId };
             // Queued with the sale: a sale is never accepted without a job that will post it.
-            await this.boss.send(DISPATCH_QUEUE, data, { singletonKey: accountId, db: this.core.jobDb(tx) });
+            await this.jobs.queueDispatch(accountId, tx);
           }
           return decided;
         });

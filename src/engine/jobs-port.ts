@@ -1,0 +1,34 @@
+import type { SqlQueryable } from '../core/sql.ts';
+import type { RegisterItemRequest } from './ports.ts';
+
+/**
+ * What the engine asks of the job queue, and all it knows of it: `jobs/` implements this on
+ * pg-boss, and the engine imports nothing from `jobs/`.
+ */
+export type PollTrigger = 'cron' | 'forced' | 'boot';
+
+/** A registration job as the engine reads it back (state and output of the queued request). */
+export interface RegistrationJob {
+  id: string;
+  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  request: RegisterItemRequest;
+  output: unknown;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+export interface JobsPort {
+  /**
+   * Queues a drain of the account's pending sales (at most one waiting per account). Given `tx`,
+   * the job commits or rolls back with that transaction; given `afterSeconds`, it starts later.
+   */
+  queueDispatch(accountId: string, tx?: SqlQueryable, afterSeconds?: number): Promise<void>;
+  /** Queues a poll; null when one for the account is already waiting (this one joins it). */
+  queuePoll(accountId: string, trigger: PollTrigger): Promise<string | null>;
+  /** Queues an item registration; its id reads back through `registration`. */
+  queueRegister(request: RegisterItemRequest): Promise<string>;
+  registration(jobId: string): Promise<RegistrationJob | null>;
+  /** One stored poll schedule per account; accounts not named lose theirs. */
+  schedulePolls(accountIds: readonly string[], cron: string, timeZone: string): Promise<void>;
+  unschedulePolls(): Promise<void>;
+}

@@ -1,0 +1,36 @@
+import type { PgBoss } from 'pg-boss';
+import type { Core } from '../core/open.ts';
+import type { JobsPort, RegistrationJob } from '../engine/jobs-port.ts';
+import type { RegisterItemRequest } from '../engine/ports.ts';
+import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData, type PollJobData } from './queues.ts';
+import { scheduleAccounts, unscheduleAccounts } from './schedule.ts';
+
+/** The engine's job port on pg-boss: the one place that sends possync's jobs. */
+export function createJobsPort(core: Core, boss: PgBoss): JobsPort {
+  return {
+    async queueDispatch(accountId, tx, afterSeconds) {
+      const data: DispatchJobData = { accountId };
+      await boss.send(DISPATCH_QUEUE, data, {
+        singletonKey: accountId,
+        ...(tx ? { db: core.jobDb(tx) } : {}),
+        ...(afterSeconds ? { startAfter: Math.ceil(afterSeconds) } : {}),
+      });
+    },
+    queuePoll(accountId, trigger) {
+      const data: PollJobData = { accountId, trigger };
+      return boss.send(POLL_QUEUE, data, { singletonKey: accountId });
+    },
+    async queueRegister(request) {
+      const id = await boss.send(REGISTER_QUEUE, { ...request });
+      if (!id) throw new Error('the job queue refused the registration');
+      return id;
+    },
+    async registration(jobId): Promise<RegistrationJob | null> {
+      const job = await boss.getJobById<RegisterItemRequest>(REGISTER_QUEUE, jobId);
+      if (!job) return null;
+      return { id: job.id, state: job.state, request: job.data, output: job.output, createdAt: new Date(job.createdOn), completedAt: job.completedOn ? new Date(job.completedOn) : null };
+    },
+    schedulePolls: (accountIds, cron, timeZone) => scheduleAccounts(boss, accountIds, cron, timeZone),
+    unschedulePolls: () => unscheduleAccounts(boss),
+  };
+}
