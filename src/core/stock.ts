@@ -59,6 +59,15 @@ const LOCK_ROWS = `
   order by ecommerce_id
   for update`;
 
+/**
+ * Locks an account's mapped items for these POS ids, in the one order every locker uses
+ * (`ecommerce_id`, as intake and applyCountsPage do), so two transactions never wait on each other
+ * in a cycle. A poll takes it before reading what is reserved (rule 4).
+ */
+export async function lockItems(tx: SqlQueryable, accountId: string, posItemIds: readonly string[]): Promise<void> {
+  await tx.query(LOCK_ROWS, [accountId, posItemIds]);
+}
+
 // Every seen row gets its confirmation time and loses any missing flag; quantities and
 // updated_at move only where `changed` says so.
 const UPDATE_SEEN = `

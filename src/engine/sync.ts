@@ -2,7 +2,7 @@ import type { Core } from '../core/open.ts';
 import type { Sink } from '../sink/sink.ts';
 import type { QuotaState, StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from '../core/sql.ts';
-import { applyCountsPage, flagMissing } from '../core/stock.ts';
+import { applyCountsPage, flagMissing, lockItems } from '../core/stock.ts';
 import type { JournalCause } from '../core/journal.ts';
 import { finishRun, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
 import { mappedPosIds } from '../core/mappings.ts';
@@ -20,9 +20,9 @@ export interface SyncContext {
   sink: Sink;
   /**
    * Units reserved per e-commerce id for an account's items (rule 4), read inside the page's
-   * transaction. Absent until the sale ledger exists.
+   * transaction. Required: a poll that forgot it would hand reserved units back to the shop.
    */
-  reserved?: (tx: SqlQueryable, accountId: string, readStartedAt: Date) => Promise<ReadonlyMap<string, number>>;
+  reserved: (tx: SqlQueryable, accountId: string, readStartedAt: Date) => Promise<ReadonlyMap<string, number>>;
   /** Progress of long runs (first syncs of big catalogs). */
   onProgress?: (event: { accountId: string; runId: number; itemsRead: number; itemsChanged: number }) => void;
 }
@@ -83,8 +83,8 @@ export async function applyPage(
   const result = await context.core.sql.transaction(async (tx) => {
     // Lock the page's items before reading what is reserved: a sale accepted after this waits for
     // the page, and one accepted before is counted, so a poll never hands back a reserved unit.
-    await tx.query('select 1 from mappings where account_id = $1 and pos_item_id = any($2::text[]) for update', [accountId, counts.map((c) => c.posItemId)]);
-    const reservedByItem = context.reserved ? await context.reserved(tx, accountId, readStartedAt) : undefined;
+    await lockItems(tx, accountId, counts.map((c) => c.posItemId));
+    const reservedByItem = await context.reserved(tx, accountId, readStartedAt);
     return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem, cause });
   });
   return result.changes.length;

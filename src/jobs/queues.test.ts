@@ -18,6 +18,6 @@ test('ensureQueues brings an existing queue to the current options; a policy it 
   assert.deepEqual([now.retryLimit, now.expireInSeconds, now.heartbeatSeconds], [wanted.retryLimit, wanted.expireInSeconds, wanted.heartbeatSeconds]);
 
   await boss.deleteQueue(DISPATCH_QUEUE);
-  await boss.createQueue(DISPATCH_QUEUE, { name: DISPATCH_QUEUE, policy: 'standard' });
+  await boss.createQueue(DISPATCH_QUEUE, { policy: 'standard' });
   await assert.rejects(ensureQueues(boss), /job queue possync-dispatch has policy standard, possync needs stately/);
 });
