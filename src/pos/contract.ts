@@ -1,6 +1,6 @@
 /**
  * The one contract the engine uses to talk to a POS. Each POS implements it in its own folder;
- * the engine reads `capabilities` instead of asking which POS it has.
+ * the engine never asks which POS it has (a quota, where a POS has one, is `quota()`).
  */
 
 /** One count of one sellable unit at the account's location. */
@@ -46,23 +46,6 @@ export interface SaleReceipt {
   alreadyRecorded: boolean;
 }
 
-export type RateLimitModel =
-  | { kind: 'unpublished' }
-  | { kind: 'leaky-bucket'; size: number; dripPerSecond: number }
-  | { kind: 'monthly-quota'; callsPerMonth: number; maxConcurrent: number };
-
-export interface PosCapabilities {
-  /** The POS can push stock changes to us. */
-  webhooks: boolean;
-  /** Largest number of item ids one counts page covers. */
-  countsPageSize: number;
-  /** Largest number of item ids one catalog lookup covers. */
-  lookupBatchSize: number;
-  rateLimit: RateLimitModel;
-  /** How a re-post is kept from doubling a sale. */
-  saleDeduplication: 'idempotency-key' | 'reference-lookup';
-}
-
 /**
  * Where an account's call quota stands (POS with a monthly quota only). `refused`: the POS itself
  * refused us for quota; `spent`: our own count reached it. Either way nothing is called until
@@ -80,7 +63,6 @@ export interface ReadOptions {
 }
 
 export interface PosAdapter {
-  readonly capabilities: PosCapabilities;
   /**
    * Counts for the given POS item ids (or every item when omitted), a page at a time. An id the POS
    * does not know is absent from the pages; an id it knows but never counted comes back with
@@ -95,6 +77,6 @@ export interface PosAdapter {
   recordSale(sale: SaleToRecord): Promise<SaleReceipt>;
   /** API calls made since the adapter was created, for run records and benchmarks. */
   apiCalls(): number;
-  /** Present when the POS has a call quota (capabilities.rateLimit.kind 'monthly-quota'). */
+  /** Present when the POS has a call quota (Hiboutik's monthly one): the engine pauses polls on it. */
   quota?(): QuotaState;
 }

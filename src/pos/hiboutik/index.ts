@@ -1,19 +1,15 @@
 import type { HiboutikConnection } from '../accounts.ts';
 import type { MonthlyCallBudget } from '../call-budget.ts';
-import type { PosAdapter, PosCapabilities } from '../contract.ts';
+import type { PosAdapter } from '../contract.ts';
 import type { AdapterDeps } from '../deps.ts';
 import { HiboutikCatalog } from './catalog.ts';
-import { HiboutikClient, PAGE_SIZE } from './client.ts';
+import { HiboutikClient } from './client.ts';
 import { HiboutikSales } from './sale.ts';
 import { HiboutikStock } from './stock.ts';
 
 export { formatItemId, parseItemId } from './ids.ts';
 export { unitPrice, type SaleStep } from './sale.ts';
 
-/** Hiboutik's published limits: 10,000 calls a month per shop, 30 in flight. */
-const MAX_CONCURRENT = 30;
-/** One unpaged warehouse call answers the whole warehouse; this many ids is the scale we plan for. */
-const COUNTS_PAGE_SIZE = 10_000;
 
 export type HiboutikAdapter = PosAdapter & {
   /** This month's calls against `maximumRequests` (and the part kept for sales). */
@@ -25,15 +21,7 @@ export function createHiboutikAdapter(connection: HiboutikConnection, deps: Adap
   const catalog = new HiboutikCatalog(client);
   const stock = new HiboutikStock(client, catalog, connection.warehouseId, deps.now ?? Date.now);
   const sales = new HiboutikSales(client, { storeId: connection.storeId, customerId: connection.customerId });
-  const capabilities: PosCapabilities = {
-    webhooks: true,
-    countsPageSize: COUNTS_PAGE_SIZE,
-    lookupBatchSize: PAGE_SIZE,
-    rateLimit: { kind: 'monthly-quota', callsPerMonth: connection.maximumRequests, maxConcurrent: MAX_CONCURRENT },
-    saleDeduplication: 'reference-lookup',
-  };
   return {
-    capabilities,
     readCounts: (posItemIds, options) => stock.readCounts(posItemIds, options),
     getItems: (posItemIds) => catalog.getItems(posItemIds),
     searchItems: (text) => catalog.searchItems(text),

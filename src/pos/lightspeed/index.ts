@@ -1,8 +1,8 @@
 import type { LightspeedConnection } from '../accounts.ts';
-import type { PosAdapter, PosCapabilities, ReadOptions, StockCount } from '../contract.ts';
+import type { PosAdapter, ReadOptions, StockCount } from '../contract.ts';
 import type { AdapterDeps } from '../deps.ts';
 import { CatalogReader } from './catalog.ts';
-import { BUCKET_DEFAULTS, LightspeedClient } from './client.ts';
+import { LightspeedClient } from './client.ts';
 import { SalePoster } from './sale.ts';
 import { StockReader } from './stock.ts';
 
@@ -25,14 +25,6 @@ export interface LightspeedAdapter extends PosAdapter {
   bucketWaitMs(): number;
 }
 
-export const LIGHTSPEED_CAPABILITIES: PosCapabilities = {
-  webhooks: false,
-  countsPageSize: 100,
-  lookupBatchSize: 100,
-  rateLimit: { kind: 'leaky-bucket', size: BUCKET_DEFAULTS.size, dripPerSecond: BUCKET_DEFAULTS.dripPerSecond },
-  saleDeduplication: 'reference-lookup',
-};
-
 /** Stops a read between pages when the caller aborts; a page is never cut in half. */
 async function* abortable<T>(pages: AsyncGenerator<T, void, undefined>, signal?: AbortSignal): AsyncGenerator<T, void, undefined> {
   signal?.throwIfAborted();
@@ -48,7 +40,6 @@ export function createLightspeedAdapter(connection: LightspeedConnection, deps: 
   const catalog = new CatalogReader(client);
   const sales = new SalePoster(client, connection);
   return {
-    capabilities: LIGHTSPEED_CAPABILITIES,
     readCounts: (posItemIds, options) => abortable(posItemIds === undefined ? stock.readAll() : stock.readIds(posItemIds), options?.signal),
     readChangedSince: (since, options) => abortable(stock.readChangedSince(since), options?.signal),
     getItems: (posItemIds) => catalog.getItems(posItemIds),

@@ -1,11 +1,11 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { SquareConnection } from '../accounts.ts';
-import type { PosAdapter, PosCapabilities, ReadOptions, StockCount } from '../contract.ts';
+import type { PosAdapter, ReadOptions, StockCount } from '../contract.ts';
 import type { AdapterDeps } from '../deps.ts';
 import { DEFAULT_RETRY_POLICY } from '../retry.ts';
-import { COUNTS_PAGE_LIMIT, createSdkApi, type SquareApi } from './api.ts';
+import { createSdkApi, type SquareApi } from './api.ts';
 import { SquareCaller } from './calls.ts';
-import { CatalogReader, KnownVariations, LOOKUP_BATCH_SIZE } from './catalog.ts';
+import { CatalogReader, KnownVariations } from './catalog.ts';
 import { CountsReader } from './counts.ts';
 import { SaleRecorder } from './sale.ts';
 
@@ -14,15 +14,6 @@ import { SaleRecorder } from './sale.ts';
  * fetch, timeouts, JSON check), api (the SDK behind a small interface), calls (retry loop, typed
  * errors), shapes (answer checks), counts, catalog, sale.
  */
-export const SQUARE_CAPABILITIES: PosCapabilities = {
-  webhooks: true,
-  countsPageSize: COUNTS_PAGE_LIMIT,
-  // BatchRetrieveCatalogObjects documents no maximum; 1000 matches the counts page (UNCONFIRMED upstream).
-  lookupBatchSize: LOOKUP_BATCH_SIZE,
-  rateLimit: { kind: 'unpublished' },
-  saleDeduplication: 'idempotency-key',
-};
-
 /** The version that moved adjustment locations to from_/to_location_id (all SDK v46 can send). */
 const LOCATION_FIELDS_VERSION = '2026-07-15';
 
@@ -73,7 +64,6 @@ export function createSquareAdapter(connection: SquareConnection, deps: AdapterD
   const catalog = new CatalogReader(api, caller, known);
   const sales = new SaleRecorder(api, caller, first, now);
   return {
-    capabilities: SQUARE_CAPABILITIES,
     readCounts: (posItemIds?: readonly string[], readOptions?: ReadOptions) => abortable(counts.read(posItemIds, readOptions?.signal), readOptions?.signal),
     getItems: (posItemIds) => catalog.getItems(posItemIds),
     searchItems: (text) => catalog.searchItems(text),
