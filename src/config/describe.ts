@@ -3,7 +3,7 @@
  * Every secret goes through maskSecret or a password mask: these lines end up in terminals and logs.
  */
 import cronstrue from 'cronstrue';
-import type { PosConnection } from '../pos/accounts.ts';
+import { describeConnection } from '../pos/registry.ts';
 import { describeSink } from './connection-strings.ts';
 import { maskPostgresUrl, maskSecret } from './mask.ts';
 import type { PossyncConfig } from './types.ts';
@@ -34,30 +34,6 @@ export function describeConfig(config: PossyncConfig): string[] {
     lines.push(`  account "${account.id}" (${account.name}): ${describeConnection(account.connection)}`);
   }
   return lines;
-}
-
-function describeConnection(c: PosConnection): string {
-  switch (c.pos) {
-    case 'square':
-      return (
-        `Square at ${c.baseUrl}, location${c.locationIds.length > 1 ? 's' : ''} ${c.locationIds.join(', ')}` +
-        `${c.locationIds.length > 1 ? ` (sales go to ${c.locationIds[0]})` : ''}, access token ${maskSecret(c.accessToken)}` +
-        `${c.squareVersion ? `, Square-Version ${c.squareVersion}` : ''}`
-      );
-    case 'lightspeed':
-      return (
-        `Lightspeed account ${c.accountId} at ${c.apiBaseUrl} (tokens from ${c.tokenUrl}), shop ${c.shopId}, ` +
-        `register ${c.registerId}, employee ${c.employeeId}, payment type ${c.paymentTypeId}` +
-        `${c.customerId ? `, customer ${c.customerId}` : ''}, client id ${c.clientId}, client secret ${maskSecret(c.clientSecret)}, ` +
-        `refresh token ${maskSecret(c.refreshToken)}${c.accessToken ? `, access token ${maskSecret(c.accessToken)}` : ''}`
-      );
-    case 'hiboutik':
-      return (
-        `Hiboutik account ${c.accountName} at ${c.baseUrl}, store ${c.storeId}, warehouse ${c.warehouseId}` +
-        `${c.customerId ? `, customer ${c.customerId}` : ''}, login ${c.email}, API key ${maskSecret(c.apiKey)}, ` +
-        `${c.maximumRequests} calls a month (${c.reserveForSales} kept for sales)`
-      );
-  }
 }
 
 function humanCron(cron: string): string {
