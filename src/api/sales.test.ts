@@ -8,6 +8,7 @@ import { openTestCore, squareAccount, type TestCore } from '../core/test-support
 import { registerMapping, getMapping } from '../core/mappings.ts';
 import { applyCountsPage } from '../core/stock.ts';
 import { claimNext, moveSale } from '../core/sales/ledger.ts';
+import { freeLease, takeLease } from '../core/sales/lease.ts';
 import type { SaleLedger } from '../engine/ports.ts';
 import { SaleIntake } from '../engine/sales/intake.ts';
 import { SalesService } from '../engine/sales/service.ts';
@@ -65,9 +66,20 @@ const sell = (app: FastifyInstance, payload: unknown, headers: Record<string, st
 /** The original README's sale body, for an item id. */
 const readmeSale = (item: string) => `{"item_ecommerce_id": ${item}, "delta": 1, "balance": 1250}`;
 
+/** Claims the account's oldest pending sale as the dispatcher does: under the account's lease. */
+async function claim() {
+  const lease = await takeLease(opened.core.sql, ACCOUNT, 'api-sales-test', 60_000);
+  assert.ok(lease, 'no dispatcher holds the lease in this test');
+  try {
+    return await claimNext(opened.core.sql, lease, 60_000);
+  } finally {
+    await freeLease(opened.core.sql, lease);
+  }
+}
+
 /** Moves a sale as the dispatcher would: claimed (dispatching), then failed with this error. */
 async function failSale(id: string, error: string): Promise<void> {
-  const claimed = await claimNext(opened.core.sql, ACCOUNT);
+  const claimed = await claim();
   assert.equal(claimed?.id, id, 'the oldest pending sale of the account');
   await moveSale(opened.core.sql, id, { from: ['dispatching'], to: 'failed', lastError: error, reason: error });
 }
@@ -277,7 +289,7 @@ test('GET /api/sales: newest first, by state, limit and before; bad query → 40
   const app = await api();
   const made: string[] = [];
   for (let i = 0; i < 4; i++) made.push((await sell(app, readmeSale(item))).json().sale_id);
-  const claimed = await claimNext(opened.core.sql, ACCOUNT);
+  const claimed = await claim();
   assert.equal(claimed?.id, made[0], 'the oldest is claimed first');
   const ids = async (query: string) => {
     const res = await app.inject({ method: 'GET', url: `/api/sales${query}` });
@@ -364,7 +376,7 @@ test('cancel: accepted|failed → 200 cancelled, units released; reason optional
   assert.equal(again.statusCode, 409);
   assert.equal(again.json().message, `sale ${s1} is cancelled; only an accepted or failed sale can be cancelled`);
   const s4 = (await sell(app, readmeSale(item))).json().sale_id;
-  assert.equal((await claimNext(opened.core.sql, ACCOUNT))?.id, s4);
+  assert.equal((await claim())?.id, s4);
   assert.equal((await app.inject({ method: 'POST', url: `/api/sales/${s4}/cancel` })).statusCode, 409, 'dispatching');
   await moveSale(opened.core.sql, s4, { from: ['dispatching'], to: 'posted', posReference: 'sq-payment-1', reason: 'posted as sq-payment-1' });
   assert.equal((await app.inject({ method: 'POST', url: `/api/sales/${s4}/cancel` })).statusCode, 409, 'posted');

@@ -12,7 +12,7 @@ import { POS_MODULES, POS_TYPES, posModule } from '../pos/registry.ts';
 import { POS_ID } from './account-fields.ts';
 import { type Issues, Section } from './reader.ts';
 
-const COMMON_KEYS = ['Type', 'Id', 'Name', 'AccountID', 'AccessToken'] as const;
+const COMMON_KEYS = ['Type', 'Id', 'Name', 'AccountID', 'AccessToken', 'MaxItemAgeSeconds'] as const;
 
 const label = (pos: PosType) => POS_MODULES[pos].label;
 
@@ -68,6 +68,7 @@ export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[
     const explicitId = entry.string('Id');
     const name = entry.string('Name');
     const accountId = entry.string('AccountID');
+    const maxItemAgeSeconds = entry.int('MaxItemAgeSeconds', { min: 1 });
     const module = posModule(type);
     const read = module.readConfig(entry, { accountId, explicitId });
     entry.finish([...COMMON_KEYS, ...module.configKeys], foreignKeys(type));
@@ -82,7 +83,12 @@ export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[
     }
     const id = explicitId ?? accountId ?? read?.defaultId ?? fallbackId(entry, type);
     if (id !== undefined) ids.push({ id, path: entry.path });
-    if (read !== undefined && id !== undefined) accounts.push({ id, name: name ?? `${module.label} ${id}`, connection: read.connection });
+    if (read !== undefined && id !== undefined) accounts.push({
+      id,
+      name: name ?? `${module.label} ${id}`,
+      connection: read.connection,
+      ...(maxItemAgeSeconds !== undefined ? { maxItemAgeSeconds } : {}),
+    });
   }
   const seen = new Map<string, string>();
   for (const { id, path } of ids) {

@@ -7,6 +7,8 @@ export const DEFAULTS = {
   /** The original never started its recurring job by itself: POST /api/synchronizer/start did. */
   startOnBoot: false,
   dataFolder: './.possync/data',
+  /** The dashboard may act (requeue, trigger, retry, cancel, cron) unless set read-only. */
+  dashboardReadOnly: false,
   squareBaseUrl: 'https://connect.squareup.com',
   lightspeedApiBaseUrl: 'https://api.lightspeedapp.com',
   lightspeedTokenUrl: 'https://cloud.lightspeedapp.com/auth/oauth/token',
@@ -20,4 +22,5 @@ export const DEFAULTS = {
   reserveForSalesShare: 0.1,
   /** A Hiboutik StoreID the original file leaves out: Hiboutik numbers its first store 1. */
   hiboutikStoreId: '1',
+  logLevel: 'info',
 } as const;

@@ -3,7 +3,8 @@
  * Every secret goes through maskSecret or a password mask: these lines end up in terminals and logs.
  */
 import cronstrue from 'cronstrue';
-import { describeConnection } from '../pos/registry.ts';
+import type { PosConnection } from '../pos/accounts.ts';
+import { describeConnection, whereConnection } from '../pos/registry.ts';
 import { describeSink } from './connection-strings.ts';
 import { maskPostgresUrl, maskSecret } from './mask.ts';
 import type { PossyncConfig } from './types.ts';
@@ -34,6 +35,12 @@ export function describeConfig(config: PossyncConfig): string[] {
     lines.push(`  account "${account.id}" (${account.name}): ${describeConnection(account.connection)}`);
   }
   return lines;
+}
+
+/** One account for start-up output: id, name, POS and where it points, and nothing secret. */
+export function describeAccount(account: { id: string; name: string; connection: PosConnection; maxItemAgeSeconds?: number }): string {
+  return `"${account.id}" (${account.name}): ${account.connection.pos} at ${whereConnection(account.connection)}` +
+    `${account.maxItemAgeSeconds !== undefined ? `, items stale after ${account.maxItemAgeSeconds} s` : ''}`;
 }
 
 function humanCron(cron: string): string {

@@ -4,7 +4,8 @@ import type { JobsPort } from './jobs-port.ts';
 import type { AccountSet } from './accounts.ts';
 import { checkRequest, registerItem, toItemView } from './register.ts';
 import type { SyncContext } from './sync.ts';
-import { EngineInputError, type ItemRegistry, type ItemView, type RegisterItemRequest, type TaskView } from './ports.ts';
+import { EngineInputError, type ItemRegistry, type ItemView, type RegisterItemRequest, type RegisterTaskView, type TaskView } from './ports.ts';
+import { pollTask } from './poll-task.ts';
 
 /** What a registration job leaves as its output: the mapping, or why the request cannot succeed. */
 export type RegisterJobOutput =
@@ -19,17 +20,22 @@ export class Items implements ItemRegistry {
     private readonly accounts: AccountSet,
   ) {}
 
-  async register(request: RegisterItemRequest): Promise<TaskView> {
+  async register(request: RegisterItemRequest): Promise<RegisterTaskView> {
     checkRequest(this.accounts, request);
-    return (await this.task(await this.jobs.queueRegister(request)))!;
+    return (await this.registerTask(await this.jobs.queueRegister(request)))!;
   }
 
   registerNow(request: RegisterItemRequest): Promise<ItemView> {
     return registerItem(this.context, this.accounts, request);
   }
 
+  /** Any job id the API handed out: a registration's or a poll's. */
   async task(id: string): Promise<TaskView | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await this.registerTask(id)) ?? (await pollTask(this.context.core.sql, this.jobs, id));
+  }
+
+  private async registerTask(id: string): Promise<RegisterTaskView | null> {
     const job = await this.jobs.registration(id);
     if (!job) return null;
     const output = job.output as RegisterJobOutput | { message?: string } | undefined | null;

@@ -4,7 +4,7 @@ import type { QuotaState, StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from '../core/sql.ts';
 import { applyCountsPage, flagMissing, lockItems } from '../core/stock.ts';
 import type { JournalCause } from '../core/journal.ts';
-import { finishRun, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
+import { failAbandonedRuns, finishRun, recordProgress, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
 import { mappedPosIds } from '../core/mappings.ts';
 import { markSinkWritten, pendingSinkWrites } from '../core/sink-state.ts';
 import type { AccountHandle } from './accounts.ts';
@@ -20,7 +20,7 @@ export interface SyncContext {
   sink: Sink;
   /**
    * Units reserved per e-commerce id for an account's items (rule 4), read inside the page's
-   * transaction. Required: a poll that forgot it would hand reserved units back to the shop.
+   * transaction. Absent until the sale ledger exists.
    */
   reserved: (tx: SqlQueryable, accountId: string, readStartedAt: Date) => Promise<ReadonlyMap<string, number>>;
   /** Progress of long runs (first syncs of big catalogs). */
@@ -36,6 +36,15 @@ export function quotaPause(account: AccountHandle): QuotaState | null {
 /** One poll; null when the account's quota pauses it (no call made, no run recorded). */
 export async function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun | null> {
   if (quotaPause(account)) return null;
+  // One poll per account across every instance (rule 7): pg-boss's singleton alone is not exclusion.
+  return context.core.locks.withLock('poll', account.config.id, async () => {
+    // Under the lock, a run still marked running has no live owner: a killed instance left it.
+    await failAbandonedRuns(context.core.sql, account.config.id);
+    return pollLocked(context, account, trigger);
+  });
+}
+
+async function pollLocked(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
   const { core } = context;
   const accountId = account.config.id;
   const run = await startRun(core.sql, { accountId, trigger });
@@ -52,6 +61,7 @@ export async function pollAccount(context: SyncContext, account: AccountHandle, 
         itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
         for (const count of page) seen.add(count.posItemId);
         itemsRead += page.length;
+        await recordProgress(core.sql, run.id, { itemsRead, itemsChanged });
         context.onProgress?.({ accountId, runId: run.id, itemsRead, itemsChanged });
       }
       // Only a read that finished may call an item missing: a failed page proves nothing.

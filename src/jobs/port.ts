@@ -1,8 +1,9 @@
 import type { PgBoss } from 'pg-boss';
 import type { Core } from '../core/open.ts';
-import type { JobsPort, RegistrationJob } from '../engine/jobs-port.ts';
+import type { JobsPort, PollJob, RegistrationJob } from '../engine/jobs-port.ts';
 import type { RegisterItemRequest } from '../engine/ports.ts';
 import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData, type PollJobData } from './queues.ts';
+import { queueOrJoinPoll } from './polls.ts';
 import { scheduleAccounts, unscheduleAccounts } from './schedule.ts';
 
 /** The engine's job port on pg-boss: the one place that sends possync's jobs. */
@@ -16,9 +17,17 @@ export function createJobsPort(core: Core, boss: PgBoss): JobsPort {
         ...(afterSeconds ? { startAfter: Math.ceil(afterSeconds) } : {}),
       });
     },
-    queuePoll(accountId, trigger) {
-      const data: PollJobData = { accountId, trigger };
-      return boss.send(POLL_QUEUE, data, { singletonKey: accountId });
+    queuePoll: (accountId) => queueOrJoinPoll(core, boss, accountId),
+    async pollJob(jobId): Promise<PollJob | null> {
+      const job = await boss.getJobById<PollJobData>(POLL_QUEUE, jobId);
+      if (!job) return null;
+      return {
+        id: job.id, state: job.state, accountId: job.data.accountId, trigger: job.data.trigger, output: job.output,
+        createdAt: new Date(job.createdOn), startedAt: job.startedOn ? new Date(job.startedOn) : null, completedAt: job.completedOn ? new Date(job.completedOn) : null,
+      };
+    },
+    async check() {
+      await boss.getQueues();
     },
     async queueRegister(request) {
       const id = await boss.send(REGISTER_QUEUE, { ...request });

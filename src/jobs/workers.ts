@@ -7,8 +7,12 @@ import type { AccountSet } from '../engine/accounts.ts';
 import { EngineInputError, type RegisterItemRequest } from '../engine/ports.ts';
 import type { RegisterJobOutput } from '../engine/items.ts';
 import type { JobsPort } from '../engine/jobs-port.ts';
+import type { Logger } from '../log.ts';
+import type { PossyncMetrics } from '../observe/metrics.ts';
 
 export interface Workers {
+  /** True from start until stop: readiness reports it. */
+  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -16,22 +20,41 @@ export interface Workers {
  * Handlers are idempotent (jobs are at-least-once): a poll re-reads and writes only changes; a
  * registration of the same binding again is a no-op in the core.
  */
-export async function startWorkers(boss: PgBoss, jobs: JobsPort, context: SyncContext, accounts: AccountSet, log: (message: string) => void): Promise<Workers> {
+export async function startWorkers(
+  boss: PgBoss,
+  jobs: JobsPort,
+  context: SyncContext,
+  accounts: AccountSet,
+  observe: { log: Logger; metrics?: PossyncMetrics },
+): Promise<Workers> {
+  const { log, metrics } = observe;
+  let running = true;
   const concurrency = Math.max(1, Math.min(accounts.all().length, 4));
   const pollWorker = await boss.work<PollJobData>(POLL_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
     const account = accounts.get(job.data.accountId);
     if (!account) {
-      log(`poll skipped: account ${job.data.accountId} is no longer configured`);
+      log.warn({ event: 'poll.skipped', accountId: job.data.accountId, jobId: job.id }, `poll skipped: account ${job.data.accountId} is no longer configured`);
       return;
     }
-    const run = await pollAccount(context, account, job.data.trigger);
+    // Jobs queued before triggers were renamed say `forced`; the run records what it was.
+    const trigger = job.data.trigger === 'forced' ? 'manual' : job.data.trigger;
+    log.info({ event: 'poll.started', accountId: account.config.id, jobId: job.id, trigger }, `poll ${account.config.id} started (${trigger})`);
+    const run = await pollAccount(context, account, trigger);
     if (!run) {
-      log(`poll ${account.config.id} skipped: the POS call quota is spent until ${quotaPause(account)?.resumesAt ?? 'its reset'}`);
+      const resumesAt = quotaPause(account)?.resumesAt ?? 'its reset';
+      log.warn({ event: 'poll.paused', accountId: account.config.id, jobId: job.id, resumesAt }, `poll ${account.config.id} skipped: the POS call quota is spent until ${resumesAt}`);
       return { skipped: 'quota' };
     }
-    log(`poll ${account.config.id}: ${run.status}, ${run.itemsRead} read, ${run.itemsChanged} changed, ${run.apiCalls} API calls${run.error ? ` (${run.error})` : ''}`);
-    return { runId: run.id, status: run.status };
+    metrics?.observePoll(account.config.id, run);
+    const fields = {
+      event: 'poll.finished', accountId: account.config.id, runId: run.id, jobId: job.id, trigger, status: run.status,
+      itemsRead: run.itemsRead, itemsChanged: run.itemsChanged, apiCalls: run.apiCalls, error: run.error ?? undefined,
+    };
+    const text = `poll ${account.config.id}: ${run.status}, ${run.itemsRead} read, ${run.itemsChanged} changed, ${run.apiCalls} API calls${run.error ? ` (${run.error})` : ''}`;
+    if (run.status === 'ok') log.info(fields, text);
+    else log.warn(fields, text);
+    return { runId: run.id, status: run.status, itemsRead: run.itemsRead, itemsChanged: run.itemsChanged, apiCalls: run.apiCalls, error: run.error };
   });
   const registerWorker = await boss.work<RegisterItemRequest, RegisterJobOutput>(REGISTER_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) throw new Error('empty batch');
@@ -47,14 +70,19 @@ export async function startWorkers(boss: PgBoss, jobs: JobsPort, context: SyncCo
   });
   const dispatchWorker = await boss.work<DispatchJobData>(DISPATCH_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (!job) return;
-    const summary = await dispatchAccount({ core: context.core, jobs, accounts }, job.data.accountId);
+    const summary = await dispatchAccount({ core: context.core, jobs, accounts, observe }, job.data.accountId);
     if (summary.posted + summary.failed > 0 || summary.deferredMs) {
-      log(`dispatch ${job.data.accountId}: ${summary.posted} posted, ${summary.failed} failed${summary.deferredMs ? `; next attempt in ${Math.ceil(summary.deferredMs / 1000)} s` : ''}`);
+      log.info(
+        { event: 'dispatch.finished', accountId: job.data.accountId, jobId: job.id, ...summary },
+        `dispatch ${job.data.accountId}: ${summary.posted} posted, ${summary.failed} failed${summary.deferredMs ? `; next attempt in ${Math.ceil(summary.deferredMs / 1000)} s` : ''}`,
+      );
     }
     return summary;
   });
   return {
+    running: () => running,
     async stop() {
+      running = false;
       await boss.offWork(DISPATCH_QUEUE, { id: dispatchWorker });
       await boss.offWork(POLL_QUEUE, { id: pollWorker });
       await boss.offWork(REGISTER_QUEUE, { id: registerWorker });

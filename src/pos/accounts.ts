@@ -57,4 +57,9 @@ export interface AccountConfig {
   id: string;
   name: string;
   connection: PosConnection;
+  /**
+   * Items not confirmed by the POS for longer than this many seconds count as stale; absent =
+   * Synchronizer.MaxItemAgeSeconds, else twice the poll interval of the schedule in force.
+   */
+  maxItemAgeSeconds?: number;
 }

@@ -46,6 +46,12 @@ export interface SaleReceipt {
   alreadyRecorded: boolean;
 }
 
+/** A POS's published rate limit, for the dashboard (each POS module says its own). */
+export type RateLimitModel =
+  | { kind: 'unpublished' }
+  | { kind: 'leaky-bucket'; size: number; dripPerSecond: number }
+  | { kind: 'monthly-quota'; callsPerMonth: number; maxConcurrent: number };
+
 /**
  * Where an account's call quota stands (POS with a monthly quota only). `refused`: the POS itself
  * refused us for quota; `spent`: our own count reached it. Either way nothing is called until
@@ -79,4 +85,17 @@ export interface PosAdapter {
   apiCalls(): number;
   /** Present when the POS has a call quota (Hiboutik's monthly one): the engine pauses polls on it. */
   quota?(): QuotaState;
+  /** Where the account stands against its POS's rate limits, for metrics (absent = nothing to say). */
+  limits?(): AdapterLimits;
+}
+
+/** Each field only where the POS has that kind of limit. */
+export interface AdapterLimits {
+  /** Calls left this month (monthly quota). */
+  quotaLeft?: number;
+  /** Estimated leaky-bucket level and its size. */
+  bucketLevel?: number;
+  bucketSize?: number;
+  /** Milliseconds spent waiting for rate-limit room since the adapter was created. */
+  rateLimitWaitMs?: number;
 }

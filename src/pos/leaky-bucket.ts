@@ -77,6 +77,12 @@ export class LeakyBucketGate {
     if (Number.isInteger(max) && max > 0) this.burst = max;
   }
 
+  /** The estimated level now, and the bucket's size (for metrics). */
+  reading(): { level: number; size: number } {
+    this.drain();
+    return { level: this.level, size: this.size };
+  }
+
   /** Milliseconds spent waiting for room, for benchmarks. */
   totalWaitMs(): number {
     return this.waitedMs;

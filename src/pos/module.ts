@@ -1,6 +1,6 @@
 import type { Section } from '../config/reader.ts';
 import type { PosConnection, PosType } from './accounts.ts';
-import type { PosAdapter } from './contract.ts';
+import type { PosAdapter, RateLimitModel } from './contract.ts';
 import type { AdapterDeps } from './deps.ts';
 
 /**
@@ -20,7 +20,11 @@ export interface PosModule<K extends PosType> {
   checksAccountId?: boolean;
   /** One entry → its connection and default account id; 'skip' leaves it out with a warning; undefined: problems reported. */
   readConfig(entry: Section, ids: { accountId?: string; explicitId?: string }): { connection: Extract<PosConnection, { pos: K }>; defaultId: string } | 'skip' | undefined;
+  /** Its base URL and place (location, shop, store), nothing secret: start-up lines. */
+  where(connection: Extract<PosConnection, { pos: K }>): string;
   /** One line for check-config and start-up logs; secrets masked. */
   describe(connection: Extract<PosConnection, { pos: K }>): string;
+  /** Its published rate limit for this connection (the dashboard shows it). */
+  rateLimit(connection: Extract<PosConnection, { pos: K }>): RateLimitModel;
   createAdapter(connection: Extract<PosConnection, { pos: K }>, deps: AdapterDeps): PosAdapter;
 }

@@ -1,5 +1,5 @@
 import type { PosConnection, PosType } from './accounts.ts';
-import type { PosAdapter } from './contract.ts';
+import type { PosAdapter, RateLimitModel } from './contract.ts';
 import type { AdapterDeps } from './deps.ts';
 import type { PosModule } from './module.ts';
 import { SQUARE_MODULE } from './square/config.ts';
@@ -30,4 +30,13 @@ export function createAdapter(connection: PosConnection, deps: AdapterDeps): Pos
 
 export function describeConnection(connection: PosConnection): string {
   return posModule(connection.pos).describe(connection as never);
+}
+
+/** Where a connection points (URL and location), with nothing secret in it. */
+export function whereConnection(connection: PosConnection): string {
+  return posModule(connection.pos).where(connection as never);
+}
+
+export function rateLimitOf(connection: PosConnection): RateLimitModel {
+  return posModule(connection.pos).rateLimit(connection as never);
 }

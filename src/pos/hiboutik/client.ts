@@ -57,7 +57,7 @@ export class HiboutikClient {
       hooks: {
         beforeAttempt: async (request) => {
           this.checkRefusal();
-          this.budget.take(this.purposes.get(request) ?? 'read');
+          await this.budget.take(this.purposes.get(request) ?? 'read');
         },
         afterAnswer: (answer) => this.noticeQuotaRefusal(answer),
       },
@@ -150,7 +150,8 @@ export class HiboutikClient {
   private noticeQuotaRefusal(answer: HttpAnswer): void {
     // The local count of calls is what the documented quota is measured against.
     if (!this.refusals.observe(answer.status, this.now(), { used: this.budget.usage().used, limit: this.callsPerMonth })) return;
-    this.budget.exhaust();
+    // Best effort: this instance stops on refusedUntil; another one learns from its own refusals.
+    this.budget.exhaust().catch(() => {});
     this.refusedUntil = nextMonthStart(this.now());
   }
 

@@ -61,6 +61,9 @@ export const HIBOUTIK_MODULE: PosModule<'hiboutik'> = {
   configKeys: ['EmailAddress', 'AccountName', 'StoreID', 'WarehouseID', 'HiboutikCustomerID', 'MaximumRequests', 'ReserveForSales', 'BaseUrl'],
   fallbackIdKey: 'AccountName',
   readConfig: readHiboutik,
+  where: (c) => `${c.baseUrl}, store ${c.storeId}, warehouse ${c.warehouseId}`,
+  // Hiboutik's published limits: MaximumRequests a month per shop, 30 calls in flight.
+  rateLimit: (c) => ({ kind: 'monthly-quota', callsPerMonth: c.maximumRequests, maxConcurrent: 30 }),
   describe: (c) =>
     (
         `Hiboutik account ${c.accountName} at ${c.baseUrl}, store ${c.storeId}, warehouse ${c.warehouseId}` +

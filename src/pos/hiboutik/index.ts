@@ -29,5 +29,9 @@ export function createHiboutikAdapter(connection: HiboutikConnection, deps: Adap
     apiCalls: () => client.calls(),
     budget: () => client.budget.usage(),
     quota: () => client.quotaState(),
+    limits: () => {
+      const usage = client.budget.usage();
+      return { quotaLeft: Math.max(0, usage.limit - usage.used) };
+    },
   };
 }

@@ -9,6 +9,7 @@ import { DEFAULTS } from '../../config/defaults.ts';
 import { maskSecret } from '../../config/mask.ts';
 import { POS_ID, optionalCustomer, positiveId, readUrl, required } from '../../config/account-fields.ts';
 import { createLightspeedAdapter } from './index.ts';
+import { BUCKET_DEFAULTS } from './client.ts';
 
 export function readLightspeed(entry: Section, ids: { accountId?: string }): { connection: LightspeedConnection; defaultId: string } | undefined {
   const { accountId } = ids;
@@ -50,6 +51,8 @@ export const LIGHTSPEED_MODULE: PosModule<'lightspeed'> = {
   configKeys: ['RefreshToken', 'ClientID', 'ClientSecret', 'EmployeeID', 'RegisterID', 'ShopID', 'LightspeedCustomerID', 'PaymentTypeID', 'ApiBaseUrl', 'TokenUrl'],
   checksAccountId: true,
   readConfig: readLightspeed,
+  where: (c) => `${c.apiBaseUrl}, account ${c.accountId}, shop ${c.shopId}`,
+  rateLimit: () => ({ kind: 'leaky-bucket', size: BUCKET_DEFAULTS.size, dripPerSecond: BUCKET_DEFAULTS.dripPerSecond }),
   describe: (c) =>
     (
         `Lightspeed account ${c.accountId} at ${c.apiBaseUrl} (tokens from ${c.tokenUrl}), shop ${c.shopId}, ` +

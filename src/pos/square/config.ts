@@ -46,6 +46,8 @@ export const SQUARE_MODULE: PosModule<'square'> = {
   configKeys: ['Locations', 'LocationID', 'BaseUrl', 'SquareVersion'],
   fallbackIdKey: 'LocationID',
   readConfig: readSquare,
+  where: (c) => `${c.baseUrl}, location ${c.locationIds.join(', ')}`,
+  rateLimit: () => ({ kind: 'unpublished' }),
   describe: (c) =>
     (
         `Square at ${c.baseUrl}, location${c.locationIds.length > 1 ? 's' : ''} ${c.locationIds.join(', ')}` +
