@@ -6,6 +6,7 @@
  * 127.0.0.1:5432 as the tests do.
  */
 import { PgBoss } from 'pg-boss';
+import { createJobsPort } from '../src/jobs/port.ts';
 import { buildApi } from '../src/api/app.ts';
 import { openCore, type Core } from '../src/core/open.ts';
 import { createTestDatabase, tempDir } from '../src/core/test-support.ts';
@@ -80,14 +81,15 @@ await time('analyze', () => core.sql.query('analyze'));
 
 const set = new AccountSet(accounts.map((config) => ({ config, adapter: null as never })));
 const schedule = { cron: '*/5 * * * *', timeZone: 'UTC', startOnBoot: false, maxItemAgeSeconds: null };
-const synchronizer = new Synchronizer(core, boss, set, schedule);
+const jobs = createJobsPort(core, boss);
+const synchronizer = new Synchronizer(core, jobs, set, schedule);
 const sink = trackSink(await openSink({ kind: 'embedded' }, DEFAULT_SINK_TABLE, { core: core.sql }), () => {});
-const healthDeps: HealthDeps = { core, sink, boss, accounts: set, defaults: schedule, schedule: async () => schedule, workersRunning: () => true };
+const healthDeps: HealthDeps = { core, sink, jobs, accounts: set, defaults: schedule, schedule: async () => schedule, workersRunning: () => true };
 const service: Service = {
   synchronizer,
   items: null as never,
   // Intake is not exercised by the pages.
-  sales: new SalesService(core, boss, null as never, () => {}),
+  sales: new SalesService(core, jobs, null as never, () => {}),
   health: () => checkHealth(healthDeps),
   readiness: () => checkReadiness(healthDeps),
   freshness: () => accountFreshness(core.sql, accounts, schedule, schedule),

@@ -7,8 +7,9 @@ import { failAbandonedRunsWhereFree } from './core/runs.ts';
 import { DbTokenStore } from './core/token-store.ts';
 import { DbBudgetStore } from './core/budget-store.ts';
 import { openSink } from './sink/open.ts';
-import { createAdapter } from './pos/registry.ts';
+import { createAdapter, rateLimitOf } from './pos/registry.ts';
 import { startBoss } from './jobs/boss.ts';
+import { createJobsPort } from './jobs/port.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
 import { AccountSet, type AccountHandle } from './engine/accounts.ts';
 import { Synchronizer } from './engine/synchronizer.ts';
@@ -106,12 +107,13 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const context: SyncContext = { core, sink, reserved: reservedSince, onProgress: progressLogger(log) };
     const flusher = new SinkFlusher(context, (error) => logger.debug({ err: error }, `shop table not updated yet (will retry): ${error.message}`), 50, options.sinkRetryMs ?? 15_000);
     closers.push(() => flusher.idle());
-    const intake = new SaleIntake(core, boss, () => flusher.request(), { isConfigured: (id) => accounts.get(id) !== undefined, log });
-    await recoverJobs(core, boss, log);
-    const workers: Workers = await startWorkers(boss, context, accounts, { log: logger, metrics });
+    const jobs = createJobsPort(core, boss);
+    const intake = new SaleIntake(core, jobs, () => flusher.request(), { isConfigured: (id) => accounts.get(id) !== undefined, log });
+    await recoverJobs(core, boss, jobs, log);
+    const workers: Workers = await startWorkers(boss, jobs, context, accounts, { log: logger, metrics });
     closers.push(() => workers.stop());
 
-    const synchronizer = new Synchronizer(core, boss, accounts, config.schedule, logger);
+    const synchronizer = new Synchronizer(core, jobs, accounts, config.schedule, logger);
     await synchronizer.restore();
     const inForce = await synchronizer.inForce();
     const running = (await synchronizer.status()).running;
@@ -123,13 +125,13 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       const { cron, timeZone } = await synchronizer.inForce();
       return { cron, timeZone };
     };
-    const healthDeps: HealthDeps = { core, sink, boss, accounts, defaults: config.schedule, schedule, workersRunning: () => workers.running() };
+    const healthDeps: HealthDeps = { core, sink, jobs, accounts, defaults: config.schedule, schedule, workersRunning: () => workers.running() };
     const freshness = async () => accountFreshness(core.sql, config.accounts, config.schedule, await schedule());
     metrics.bind({ core, accounts, boss, freshness });
     const service: Service = {
       synchronizer,
-      items: new Items(context, boss, accounts),
-      sales: new SalesService(core, boss, intake, () => flusher.request()),
+      items: new Items(context, jobs, accounts),
+      sales: new SalesService(core, jobs, intake, () => flusher.request()),
       accountIds: () => accounts.ids(),
       health: () => checkHealth(healthDeps),
       readiness: () => checkReadiness(healthDeps),
@@ -179,13 +181,13 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
 
 /** What the dashboard shows of an account: never a secret; the token's storage key when it has one. */
 function dashboardAccount(handle: AccountHandle): DashboardAccount {
-  const { config, adapter } = handle;
+  const { config } = handle;
   const connection = config.connection as { accountId?: unknown };
   return {
     id: config.id,
     name: config.name,
     pos: config.connection.pos,
-    rateLimit: adapter.capabilities.rateLimit,
+    rateLimit: rateLimitOf(config.connection),
     // Rotating OAuth tokens are stored under the connection's account id (pos_tokens).
     tokenKey: typeof connection.accountId === 'string' ? connection.accountId : undefined,
   };

@@ -122,6 +122,7 @@ export function toStatusJson(status: SynchronizerStatus): SynchronizerStatusJson
       pos: a.pos,
       last_run: a.lastRun && toRunJson(a.lastRun),
       freshness: a.freshness && toFreshnessJson(a.freshness),
+      quota: a.quota && { state: a.quota.state, used: a.quota.used, limit: a.quota.limit, resumes_at: a.quota.resumesAt },
     })),
   };
 }

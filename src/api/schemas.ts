@@ -3,6 +3,7 @@
  * serialise responses and feed the OpenAPI document, so the three cannot drift apart.
  * JSON is snake_case like the original's bodies; camelCase stays inside the engine (convert.ts).
  */
+import { SALE_STATES } from '../core/sales/states.ts';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
@@ -188,6 +189,19 @@ export const Freshness = Type.Object(
   Closed,
 );
 
+/** A POS call quota (Hiboutik); polls pause and sales wait while it is not ok. */
+const QuotaJson = Type.Object(
+  {
+    state: Type.Union([Type.Literal('ok'), Type.Literal('spent'), Type.Literal('refused')], {
+      description: 'spent: our own count reached the quota; refused: the POS refused us for quota',
+    }),
+    used: Type.Integer({ description: "This month's calls, as counted here" }),
+    limit: Type.Integer(),
+    resumes_at: Nullable(Timestamp),
+  },
+  Closed,
+);
+
 export const SynchronizerStatus = Type.Object(
   {
     running: Type.Boolean(),
@@ -197,7 +211,14 @@ export const SynchronizerStatus = Type.Object(
     next_run_at: Nullable(Timestamp),
     last_run_at: Nullable(Timestamp),
     accounts: Type.Array(Type.Object(
-      { account_id: Type.String(), account_name: Type.String(), pos: Type.String(), last_run: Nullable(RunJson), freshness: Nullable(Freshness) },
+      {
+        account_id: Type.String(),
+        account_name: Type.String(),
+        pos: Type.String(),
+        last_run: Nullable(RunJson),
+        freshness: Nullable(Freshness),
+        quota: Nullable(QuotaJson),
+      },
       Closed,
     )),
   },
@@ -291,7 +312,6 @@ export type ReadinessJson = Static<typeof Readiness>;
 
 // ---------- sales ----------
 
-export const SALE_STATES = ['accepted', 'dispatching', 'posted', 'failed', 'cancelled'] as const;
 export const SaleStateSchema = Type.Union(SALE_STATES.map((s) => Type.Literal(s)), {
   description: 'accepted → dispatching → posted | failed; failed → dispatching (retry); accepted | failed → cancelled',
 });

@@ -27,8 +27,12 @@ test('GET /api/synchronizer → the status in snake_case', async () => {
           items: 2, stale_items: 1, never_confirmed: 0, max_item_age_seconds: 120, max_age_source: 'schedule',
           oldest_confirmed_at: '2026-11-27T07:00:00.000Z',
         },
+        quota: null,
       },
-      { account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null, freshness: null },
+      {
+        account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null, freshness: null,
+        quota: { state: 'refused', used: 10_000, limit: 10_000, resumes_at: '2026-12-01T00:00:00.000Z' },
+      },
     ],
   });
 });

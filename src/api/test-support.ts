@@ -1,7 +1,7 @@
 /**
- * An in-memory `Service` for API tests: real behaviour over maps (it registers, lists, queues),
- * not call-asserting mocks, so the tests say what a client sees. The real engine replaces it in
- * the integration tests.
+ * An in-memory `Service` for the API's item and synchronizer tests: real behaviour over maps (it
+ * registers, lists, queues), not call-asserting mocks. Sales are never faked: the sale routes are
+ * tested over the real ledger (sales.test.ts), so this one only takes a real SaleLedger in.
  */
 import {
   EngineInputError,
@@ -11,6 +11,7 @@ import {
   type ItemRegistry,
   type ItemView,
   type RegisterItemRequest,
+  type SaleLedger,
   type Service,
   type SynchronizerControl,
   type SynchronizerStatus,
@@ -19,7 +20,6 @@ import {
 } from '../engine/ports.ts';
 import { buildApi } from './app.ts';
 import type { Logger } from '../log.ts';
-import { FakeSales } from './test-support-sales.ts';
 
 export interface FakeAccount {
   id: string;
@@ -60,6 +60,7 @@ class FakeSynchronizer implements SynchronizerControl {
         freshness: i === 0
           ? { accountId: a.id, maxItemAgeSeconds: 120, maxAgeSource: 'schedule', items: 2, staleItems: 1, neverConfirmed: 0, oldestConfirmedAt: NOW }
           : null,
+        quota: a.pos === 'hiboutik' ? { state: 'refused', used: 10_000, limit: 10_000, resumesAt: '2026-12-01T00:00:00.000Z' } : null,
       })),
     };
   }
@@ -208,7 +209,7 @@ class FakeItems implements ItemRegistry {
 export class FakeService implements Service {
   readonly synchronizer = new FakeSynchronizer(this);
   readonly items = new FakeItems(this);
-  readonly sales = new FakeSales(this);
+  readonly sales: SaleLedger;
   /** When set, every call throws it (for 5xx tests). */
   failWith: unknown = null;
   healthView: HealthReport = {
@@ -223,7 +224,12 @@ export class FakeService implements Service {
   workersRunning = true;
   metricsText = '# HELP possync_test a test metric\n# TYPE possync_test counter\npossync_test 1\n';
 
-  constructor(readonly accounts: FakeAccount[] = defaultAccounts()) {}
+  constructor(
+    readonly accounts: FakeAccount[] = defaultAccounts(),
+    sales: SaleLedger = noSales,
+  ) {
+    this.sales = sales;
+  }
 
   maybeFail(): void {
     if (this.failWith !== null) throw this.failWith;
@@ -249,6 +255,18 @@ export class FakeService implements Service {
     return this.accounts.map((a) => a.id);
   }
 }
+
+/**
+ * For tests that never write a sale: an empty ledger (no sale to read or list); anything else is
+ * a 500, so a test relying on sales fails.
+ */
+const noSales: SaleLedger = {
+  list: async () => [],
+  get: async () => null,
+  accept: () => Promise.reject(new Error('this test has no sale ledger')),
+  retry: () => Promise.reject(new Error('this test has no sale ledger')),
+  cancel: () => Promise.reject(new Error('this test has no sale ledger')),
+};
 
 /** Includes the original README's placeholder texts as real ids, so its curl bodies run verbatim. */
 export const README_ACCOUNT = 'The account ID of the POS that holds the item';

@@ -4,6 +4,7 @@
  */
 import cronstrue from 'cronstrue';
 import type { PosConnection } from '../pos/accounts.ts';
+import { describeConnection, whereConnection } from '../pos/registry.ts';
 import { describeSink } from './connection-strings.ts';
 import { maskPostgresUrl, maskSecret } from './mask.ts';
 import type { PossyncConfig } from './types.ts';
@@ -36,37 +37,10 @@ export function describeConfig(config: PossyncConfig): string[] {
   return lines;
 }
 
-/** One account for start-up output: id, name, POS and base URL, and nothing secret. */
+/** One account for start-up output: id, name, POS and where it points, and nothing secret. */
 export function describeAccount(account: { id: string; name: string; connection: PosConnection; maxItemAgeSeconds?: number }): string {
-  const c = account.connection;
-  const url = c.pos === 'lightspeed' ? c.apiBaseUrl : c.baseUrl;
-  const where = c.pos === 'square' ? `location ${c.locationIds.join(', ')}` : c.pos === 'lightspeed' ? `account ${c.accountId}, shop ${c.shopId}` : `store ${c.storeId}, warehouse ${c.warehouseId}`;
-  return `"${account.id}" (${account.name}): ${c.pos} at ${url}, ${where}` +
+  return `"${account.id}" (${account.name}): ${account.connection.pos} at ${whereConnection(account.connection)}` +
     `${account.maxItemAgeSeconds !== undefined ? `, items stale after ${account.maxItemAgeSeconds} s` : ''}`;
-}
-
-function describeConnection(c: PosConnection): string {
-  switch (c.pos) {
-    case 'square':
-      return (
-        `Square at ${c.baseUrl}, location${c.locationIds.length > 1 ? 's' : ''} ${c.locationIds.join(', ')}` +
-        `${c.locationIds.length > 1 ? ` (sales go to ${c.locationIds[0]})` : ''}, access token ${maskSecret(c.accessToken)}` +
-        `${c.squareVersion ? `, Square-Version ${c.squareVersion}` : ''}`
-      );
-    case 'lightspeed':
-      return (
-        `Lightspeed account ${c.accountId} at ${c.apiBaseUrl} (tokens from ${c.tokenUrl}), shop ${c.shopId}, ` +
-        `register ${c.registerId}, employee ${c.employeeId}, payment type ${c.paymentTypeId}` +
-        `${c.customerId ? `, customer ${c.customerId}` : ''}, client id ${c.clientId}, client secret ${maskSecret(c.clientSecret)}, ` +
-        `refresh token ${maskSecret(c.refreshToken)}${c.accessToken ? `, access token ${maskSecret(c.accessToken)}` : ''}`
-      );
-    case 'hiboutik':
-      return (
-        `Hiboutik account ${c.accountName} at ${c.baseUrl}, store ${c.storeId}, warehouse ${c.warehouseId}` +
-        `${c.customerId ? `, customer ${c.customerId}` : ''}, login ${c.email}, API key ${maskSecret(c.apiKey)}, ` +
-        `${c.maximumRequests} calls a month (${c.reserveForSales} kept for sales)`
-      );
-  }
 }
 
 function humanCron(cron: string): string {

@@ -83,6 +83,15 @@ const LOCK_ROWS = `
   order by m.ecommerce_id
   for update of m`;
 
+/**
+ * Locks an account's mapped items for these POS ids, in the one order every locker uses
+ * (`ecommerce_id`, as intake and applyCountsPage do), so two transactions never wait on each other
+ * in a cycle. A poll takes it before reading what is reserved (rule 4).
+ */
+export async function lockItems(tx: SqlQueryable, accountId: string, posItemIds: readonly string[]): Promise<void> {
+  await tx.query(LOCK_ROWS, [accountId, posItemIds]);
+}
+
 // Only rows with something to say are written (a poll that changes nothing writes nothing; the
 // run's confirmed_at stands for the rest, see freshness.ts): a changed count, a missing flag to
 // clear, or a count that went unknown or came back. A counted row is stamped confirmed; one whose

@@ -5,7 +5,7 @@
  * runs but something needs a look (shop-table writes failing, a poll failing, stale items, a
  * sale waiting too long or failed).
  */
-import type { PgBoss } from 'pg-boss';
+import type { JobsPort } from './jobs-port.ts';
 import type { Core } from '../core/open.ts';
 import { lastRuns } from '../core/runs.ts';
 import { saleStats } from '../core/sales/stats.ts';
@@ -60,7 +60,7 @@ export interface Readiness {
 export interface HealthDeps {
   core: Core;
   sink: TrackedSink;
-  boss: PgBoss;
+  jobs: JobsPort;
   accounts: AccountSet;
   defaults: ScheduleConfig;
   schedule: () => Promise<{ cron: string; timeZone: string }>;
@@ -79,9 +79,9 @@ async function succeeds(fn: () => Promise<unknown>): Promise<boolean> {
 }
 
 export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
-  const { core, sink, boss, accounts } = deps;
+  const { core, sink, jobs, accounts } = deps;
   const coreUp = await succeeds(() => core.sql.query('select 1'));
-  const jobsUp = await succeeds(() => boss.getQueues());
+  const jobsUp = await succeeds(() => jobs.check());
 
   const probe = await sink.probe();
   const last = sink.lastWrite();

@@ -1,12 +1,10 @@
-import type { PgBoss } from 'pg-boss';
 import type { Core } from '../core/open.ts';
 import { randomUUID } from 'node:crypto';
 import { listMappings } from '../core/mappings.ts';
 import { listMappingsPage } from '../core/mapping-list.ts';
 import { MappingNotFoundError, SalesInFlightError, unmapItem, updateMapping } from '../core/mapping-admin.ts';
 import { createImport, getImport } from '../core/imports.ts';
-import { BULK_QUEUE, REGISTER_QUEUE } from '../jobs/queues.ts';
-import type { RegisterJobOutput } from '../jobs/workers.ts';
+import type { JobsPort } from './jobs-port.ts';
 import type { AccountSet } from './accounts.ts';
 import { checkRequest, registerItem, toItemView } from './register.ts';
 import type { SyncContext } from './sync.ts';
@@ -30,19 +28,22 @@ import { pollTask } from './poll-task.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What a registration job leaves as its output: the mapping, or why the request cannot succeed. */
+export type RegisterJobOutput =
+  | { ok: true; item: ItemView }
+  | { ok: false; error: { message: string; field: string; status: number; details?: Record<string, unknown> } };
+
 /** Item registration as jobs (202 + task) or in-line (?wait=true), and the item listing. */
 export class Items implements ItemRegistry {
   constructor(
     private readonly context: SyncContext & { core: Core },
-    private readonly boss: PgBoss,
+    private readonly jobs: JobsPort,
     private readonly accounts: AccountSet,
   ) {}
 
   async register(request: RegisterItemRequest): Promise<RegisterTaskView> {
     checkRequest(this.accounts, request);
-    const id = await this.boss.send(REGISTER_QUEUE, { ...request });
-    if (!id) throw new Error('the job queue refused the registration');
-    return (await this.registerTask(id))!;
+    return (await this.registerTask(await this.jobs.queueRegister(request)))!;
   }
 
   registerNow(request: RegisterItemRequest): Promise<ItemView> {
@@ -57,8 +58,7 @@ export class Items implements ItemRegistry {
     }
     const id = randomUUID();
     await createImport(this.context.core.sql, { id, dryRun: options.dryRun, rows });
-    const jobId = await this.boss.send(BULK_QUEUE, { importId: id });
-    if (!jobId) throw new Error('the job queue refused the import');
+    await this.jobs.queueBulkImport(id);
     return (await this.bulkTask(id))!;
   }
 
@@ -83,19 +83,19 @@ export class Items implements ItemRegistry {
   /** Any job id the API handed out: a bulk import's, a registration's or a poll's. */
   async task(id: string): Promise<TaskView | BulkTaskView | null> {
     if (!UUID.test(id)) return null;
-    return (await this.bulkTask(id)) ?? (await this.registerTask(id)) ?? (await pollTask(this.context.core.sql, this.boss, id));
+    return (await this.bulkTask(id)) ?? (await this.registerTask(id)) ?? (await pollTask(this.context.core.sql, this.jobs, id));
   }
 
   private async registerTask(id: string): Promise<RegisterTaskView | null> {
-    const job = await this.boss.getJobById<RegisterItemRequest>(REGISTER_QUEUE, id);
+    const job = await this.jobs.registration(id);
     if (!job) return null;
     const output = job.output as RegisterJobOutput | { message?: string } | undefined | null;
     const base = {
       id: job.id,
       kind: 'register-item' as const,
-      createdAt: new Date(job.createdOn).toISOString(),
-      finishedAt: job.completedOn ? new Date(job.completedOn).toISOString() : null,
-      request: job.data,
+      createdAt: job.createdAt.toISOString(),
+      finishedAt: job.completedAt ? job.completedAt.toISOString() : null,
+      request: job.request,
     };
     if (job.state === 'completed' && output && 'ok' in output) {
       return output.ok

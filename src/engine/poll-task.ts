@@ -1,7 +1,6 @@
-import type { PgBoss } from 'pg-boss';
 import { getRun, runOfJob } from '../core/runs.ts';
 import type { SqlQueryable } from '../core/sql.ts';
-import { POLL_QUEUE, type PollJobData } from '../jobs/queues.ts';
+import type { JobsPort } from './jobs-port.ts';
 import type { PollTaskView } from './ports.ts';
 import { toRunView } from './synchronizer.ts';
 
@@ -9,21 +8,21 @@ import { toRunView } from './synchronizer.ts';
  * A poll job as a task: queued, running (with the counts so far, read from its run), done or
  * failed (with the run it recorded). Jobs answer what pg-boss kept; runs what possync recorded.
  */
-export async function pollTask(sql: SqlQueryable, boss: PgBoss, id: string): Promise<PollTaskView | null> {
-  const job = await boss.getJobById<PollJobData>(POLL_QUEUE, id);
+export async function pollTask(sql: SqlQueryable, jobs: JobsPort, id: string): Promise<PollTaskView | null> {
+  const job = await jobs.pollJob(id);
   if (!job) return null;
   const base = {
     id: job.id,
     kind: 'poll' as const,
-    createdAt: new Date(job.createdOn).toISOString(),
-    finishedAt: job.completedOn ? new Date(job.completedOn).toISOString() : null,
-    request: { accountId: job.data.accountId, trigger: job.data.trigger === 'forced' ? 'manual' : job.data.trigger },
+    createdAt: job.createdAt.toISOString(),
+    finishedAt: job.completedAt ? job.completedAt.toISOString() : null,
+    request: { accountId: job.accountId, trigger: job.trigger === 'forced' ? 'manual' : job.trigger },
   };
   if (job.state === 'created' || job.state === 'retry') {
     return { ...base, state: 'queued', progress: null, result: null, error: null };
   }
   if (job.state === 'active') {
-    const run = job.startedOn ? await runOfJob(sql, job.data.accountId, new Date(job.startedOn)) : null;
+    const run = job.startedAt ? await runOfJob(sql, job.accountId, job.startedAt) : null;
     return { ...base, state: 'running', progress: run ? { itemsRead: run.itemsRead, itemsChanged: run.itemsChanged } : null, result: null, error: null };
   }
   const output = job.output as { runId?: number; message?: string } | null | undefined;

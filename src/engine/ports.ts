@@ -10,6 +10,7 @@ export type { HealthReport, HealthLevel, Readiness } from './health.ts';
  * What the HTTP API (and the CLI) may ask of the running service. The engine implements these;
  * the API only translates HTTP to these calls and back, so it can be tested with `inject`.
  */
+import type { QuotaState } from '../pos/contract.ts';
 
 export interface AccountRunView {
   accountId: string;
@@ -18,6 +19,8 @@ export interface AccountRunView {
   lastRun: RunView | null;
   /** Items, stale items and the maximum age that applies (null only in fakes without a core). */
   freshness: AccountFreshness | null;
+  /** The POS's call quota, when it has one (polls pause while it is not ok). */
+  quota: QuotaState | null;
 }
 
 export interface RunView {
@@ -184,7 +187,8 @@ export interface Service {
 }
 
 /** The sale ledger's states; allowed moves are written once in src/core/sales/states.ts. */
-export type SaleState = 'accepted' | 'dispatching' | 'posted' | 'failed' | 'cancelled';
+export type { SaleState } from '../core/sales/states.ts';
+import type { SaleState } from '../core/sales/states.ts';
 
 export interface SaleRequest {
   ecommerceId: string;

@@ -1,8 +1,8 @@
 import type { Core } from '../core/open.ts';
 import type { Sink } from '../sink/sink.ts';
-import type { StockCount } from '../pos/contract.ts';
+import type { QuotaState, StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from '../core/sql.ts';
-import { applyCountsPage, flagMissing } from '../core/stock.ts';
+import { applyCountsPage, flagMissing, lockItems } from '../core/stock.ts';
 import type { JournalCause } from '../core/journal.ts';
 import { failAbandonedRuns, finishRun, recordProgress, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
 import { mappedPosIds } from '../core/mappings.ts';
@@ -22,12 +22,20 @@ export interface SyncContext {
    * Units reserved per e-commerce id for an account's items (rule 4), read inside the page's
    * transaction. Absent until the sale ledger exists.
    */
-  reserved?: (tx: SqlQueryable, accountId: string, readStartedAt: Date) => Promise<ReadonlyMap<string, number>>;
+  reserved: (tx: SqlQueryable, accountId: string, readStartedAt: Date) => Promise<ReadonlyMap<string, number>>;
   /** Progress of long runs (first syncs of big catalogs). */
   onProgress?: (event: { accountId: string; runId: number; itemsRead: number; itemsChanged: number }) => void;
 }
 
-export function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
+/** A POS whose call quota is spent is not polled until it resets; its sales stay queued meanwhile. */
+export function quotaPause(account: AccountHandle): QuotaState | null {
+  const quota = account.adapter.quota?.();
+  return quota && quota.state !== 'ok' ? quota : null;
+}
+
+/** One poll; null when the account's quota pauses it (no call made, no run recorded). */
+export async function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun | null> {
+  if (quotaPause(account)) return null;
   // One poll per account across every instance (rule 7): pg-boss's singleton alone is not exclusion.
   return context.core.locks.withLock('poll', account.config.id, async () => {
     // Under the lock, a run still marked running has no live owner: a killed instance left it.
@@ -88,8 +96,8 @@ export async function applyPage(
   const result = await context.core.sql.transaction(async (tx) => {
     // Lock the page's items before reading what is reserved: a sale accepted after this waits for
     // the page, and one accepted before is counted, so a poll never hands back a reserved unit.
-    await tx.query('select 1 from mappings where account_id = $1 and pos_item_id = any($2::text[]) for update', [accountId, counts.map((c) => c.posItemId)]);
-    const reservedByItem = context.reserved ? await context.reserved(tx, accountId, readStartedAt) : undefined;
+    await lockItems(tx, accountId, counts.map((c) => c.posItemId));
+    const reservedByItem = await context.reserved(tx, accountId, readStartedAt);
     return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem, cause });
   });
   return result.changes.length;

@@ -1,4 +1,3 @@
-import type { PgBoss } from 'pg-boss';
 import { Cron } from 'croner';
 import cronstrue from 'cronstrue';
 import type { Core } from '../core/open.ts';
@@ -6,8 +5,7 @@ import type { ScheduleConfig } from '../config/types.ts';
 import { getSetting, setSetting } from '../core/settings.ts';
 import { lastRuns, type SyncRun } from '../core/runs.ts';
 import { CRON_OPTIONS, canonicalTimeZone, cronProblem } from '../config/schedule.ts';
-import { queueOrJoinPoll } from '../jobs/polls.ts';
-import { scheduleAccounts, unscheduleAccounts } from '../jobs/schedule.ts';
+import type { JobsPort } from './jobs-port.ts';
 import type { AccountSet } from './accounts.ts';
 import { EngineInputError, type RunView, type SynchronizerControl, type SynchronizerStatus } from './ports.ts';
 import { accountFreshness } from './freshness.ts';
@@ -27,7 +25,7 @@ export interface ScheduleInForce {
 export class Synchronizer implements SynchronizerControl {
   constructor(
     private readonly core: Core,
-    private readonly boss: PgBoss,
+    private readonly jobs: JobsPort,
     private readonly accounts: AccountSet,
     private readonly defaults: ScheduleConfig,
     private readonly log: Logger = silentLogger(),
@@ -37,8 +35,8 @@ export class Synchronizer implements SynchronizerControl {
   async restore(): Promise<void> {
     const running = (await getSetting(this.core.sql, 'synchronizer.running')) ?? this.defaults.startOnBoot;
     const { cron, timeZone } = await this.schedule();
-    if (running) await scheduleAccounts(this.boss, this.accounts.ids(), cron, timeZone);
-    else await unscheduleAccounts(this.boss);
+    if (running) await this.jobs.schedulePolls(this.accounts.ids(), cron, timeZone);
+    else await this.jobs.unschedulePolls();
   }
 
   async status(): Promise<SynchronizerStatus> {
@@ -63,6 +61,7 @@ export class Synchronizer implements SynchronizerControl {
           pos: a.config.connection.pos,
           lastRun: run ? toRunView(run) : null,
           freshness: freshness.get(a.config.id) ?? null,
+          quota: a.adapter.quota?.() ?? null,
         };
       }),
     };
@@ -79,7 +78,7 @@ export class Synchronizer implements SynchronizerControl {
     if (change.cron !== undefined || change.timeZone !== undefined) {
       await setSetting(this.core.sql, 'synchronizer.schedule', { cron, timeZone });
     }
-    await scheduleAccounts(this.boss, this.accounts.ids(), cron, timeZone);
+    await this.jobs.schedulePolls(this.accounts.ids(), cron, timeZone);
     await setSetting(this.core.sql, 'synchronizer.running', true);
     this.log.info(
       { event: changed ? 'config.schedule_changed' : 'synchronizer.started', cron, timeZone, previous: changed ? { cron: current.cron, timeZone: current.timeZone } : undefined },
@@ -89,7 +88,7 @@ export class Synchronizer implements SynchronizerControl {
   }
 
   async stop(): Promise<SynchronizerStatus> {
-    await unscheduleAccounts(this.boss);
+    await this.jobs.unschedulePolls();
     await setSetting(this.core.sql, 'synchronizer.running', false);
     this.log.info({ event: 'synchronizer.stopped' }, 'synchronizer stopped');
     return this.status();
@@ -102,7 +101,7 @@ export class Synchronizer implements SynchronizerControl {
     const ids = accountId === undefined ? this.accounts.ids() : [accountId];
     const queued: Array<{ accountId: string; jobId: string | null }> = [];
     for (const id of ids) {
-      const jobId = await queueOrJoinPoll(this.core, this.boss, id);
+      const jobId = await this.jobs.queuePoll(id);
       this.log.info({ event: 'poll.forced', accountId: id, jobId: jobId.id, joined: jobId.joined }, jobId.joined ? `poll of ${id} forced: joins the poll already queued (${jobId.id})` : `poll of ${id} forced (job ${jobId.id})`);
       queued.push({ accountId: id, jobId: jobId.id });
     }

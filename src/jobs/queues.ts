@@ -1,4 +1,5 @@
-import type { PgBoss, Queue } from 'pg-boss';
+import type { PgBoss, Queue, UpdateQueueOptions } from 'pg-boss';
+import type { PollTrigger } from '../engine/jobs-port.ts';
 
 /**
  * possync's job queues. Polls use pg-boss's `stately` policy keyed by account: at most one
@@ -17,8 +18,7 @@ export interface BulkJobData {
 
 export interface PollJobData {
   accountId: string;
-  /** `manual`: forced through the API (older queued jobs may still say `forced`). */
-  trigger: 'cron' | 'forced' | 'manual' | 'boot';
+  trigger: PollTrigger;
 }
 
 /** One job drains an account's pending sales in ledger order (rule 7). */
@@ -26,7 +26,7 @@ export interface DispatchJobData {
   accountId: string;
 }
 
-const QUEUES: Array<Queue> = [
+export const QUEUES: Array<Queue> = [
   // A poll is repeated by the schedule anyway: no retries; expiry frees a poll whose worker died.
   { name: POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
   // A registration waits on the POS: retried with back-off when the POS is unavailable.
@@ -40,8 +40,26 @@ const QUEUES: Array<Queue> = [
   { name: BULK_QUEUE, policy: 'standard', retryLimit: 2, retryDelay: 10, expireInSeconds: 3 * 60 * 60, heartbeatSeconds: 30 },
 ];
 
+/**
+ * Creates the queues, and brings existing ones to the options above: a database made by an
+ * older possync gets changed retry, expiry and heartbeat settings too. pg-boss cannot change a
+ * queue's policy; a queue with another policy stops start-up with what to do.
+ */
 export async function ensureQueues(boss: PgBoss): Promise<void> {
   for (const queue of QUEUES) {
-    if (!(await boss.getQueue(queue.name))) await boss.createQueue(queue.name, queue);
+    const existing = await boss.getQueue(queue.name);
+    if (!existing) {
+      await boss.createQueue(queue.name, queue);
+      continue;
+    }
+    if ((existing.policy ?? 'standard') !== (queue.policy ?? 'standard')) {
+      throw new Error(
+        `job queue ${queue.name} has policy ${existing.policy}, possync needs ${queue.policy}; pg-boss cannot change it in place: ` +
+          `stop possync, let the queue drain, delete it (pg-boss deleteQueue('${queue.name}')) and start again`,
+      );
+    }
+    const { name: _name, policy: _policy, partition: _partition, ...options } = queue;
+    const changed = Object.entries(options).some(([key, value]) => (existing as unknown as Record<string, unknown>)[key] !== value);
+    if (changed) await boss.updateQueue(queue.name, options as UpdateQueueOptions);
   }
 }

@@ -1,8 +1,9 @@
 import type { PgBoss } from 'pg-boss';
 import type { Core } from '../core/open.ts';
+import type { JobsPort } from '../engine/jobs-port.ts';
 import { accountsWithPendingSales } from '../core/sales/ledger.ts';
 import { freeAllLeases } from '../core/sales/lease.ts';
-import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData } from './queues.ts';
+import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE } from './queues.ts';
 
 /**
  * At boot. On PGlite the lock file guarantees this is the only process, so a job still marked
@@ -10,7 +11,7 @@ import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData } from
  * heartbeat to expire. On PostgreSQL other instances may be running them, so that is left to
  * pg-boss (and a dead instance's dispatch lease expires by itself). Then make sure every account with unposted sales has a dispatch job.
  */
-export async function recoverJobs(core: Core, boss: PgBoss, log: (message: string) => void): Promise<void> {
+export async function recoverJobs(core: Core, boss: PgBoss, jobs: JobsPort, log: (message: string) => void): Promise<void> {
   if (core.kind === 'pglite') {
     for (const queue of [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE]) {
       const { rows } = await core.sql.query<{ id: string }>(`select id from pgboss.job where name = $1 and state = 'active'`, [queue]);
@@ -21,8 +22,5 @@ export async function recoverJobs(core: Core, boss: PgBoss, log: (message: strin
     const leases = await freeAllLeases(core.sql);
     if (leases > 0) log(`freed ${leases} dispatch lease(s) left by a stopped possync`);
   }
-  for (const accountId of await accountsWithPendingSales(core.sql)) {
-    const data: DispatchJobData = { accountId };
-    await boss.send(DISPATCH_QUEUE, data, { singletonKey: accountId });
-  }
+  for (const accountId of await accountsWithPendingSales(core.sql)) await jobs.queueDispatch(accountId);
 }

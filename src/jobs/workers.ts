@@ -2,17 +2,14 @@ import type { PgBoss } from 'pg-boss';
 import { BULK_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type BulkJobData, type DispatchJobData, type PollJobData } from './queues.ts';
 import { runImport } from '../engine/bulk/import-job.ts';
 import { dispatchAccount } from '../engine/sales/dispatcher.ts';
-import { pollAccount, type SyncContext } from '../engine/sync.ts';
+import { pollAccount, quotaPause, type SyncContext } from '../engine/sync.ts';
 import { registerItem } from '../engine/register.ts';
 import type { AccountSet } from '../engine/accounts.ts';
 import { EngineInputError, type RegisterItemRequest } from '../engine/ports.ts';
+import type { RegisterJobOutput } from '../engine/items.ts';
+import type { JobsPort } from '../engine/jobs-port.ts';
 import type { Logger } from '../log.ts';
 import type { PossyncMetrics } from '../observe/metrics.ts';
-
-/** What a registration job leaves as its output: the mapping, or why the request cannot succeed. */
-export type RegisterJobOutput =
-  | { ok: true; item: import('../engine/ports.ts').ItemView }
-  | { ok: false; error: { message: string; field: string; status: number; details?: Record<string, unknown> } };
 
 export interface Workers {
   /** True from start until stop: readiness reports it. */
@@ -26,6 +23,7 @@ export interface Workers {
  */
 export async function startWorkers(
   boss: PgBoss,
+  jobs: JobsPort,
   context: SyncContext,
   accounts: AccountSet,
   observe: { log: Logger; metrics?: PossyncMetrics },
@@ -44,6 +42,11 @@ export async function startWorkers(
     const trigger = job.data.trigger === 'forced' ? 'manual' : job.data.trigger;
     log.info({ event: 'poll.started', accountId: account.config.id, jobId: job.id, trigger }, `poll ${account.config.id} started (${trigger})`);
     const run = await pollAccount(context, account, trigger);
+    if (!run) {
+      const resumesAt = quotaPause(account)?.resumesAt ?? 'its reset';
+      log.warn({ event: 'poll.paused', accountId: account.config.id, jobId: job.id, resumesAt }, `poll ${account.config.id} skipped: the POS call quota is spent until ${resumesAt}`);
+      return { skipped: 'quota' };
+    }
     metrics?.observePoll(account.config.id, run);
     const fields = {
       event: 'poll.finished', accountId: account.config.id, runId: run.id, jobId: job.id, trigger, status: run.status,
@@ -68,7 +71,7 @@ export async function startWorkers(
   });
   const dispatchWorker = await boss.work<DispatchJobData>(DISPATCH_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (!job) return;
-    const summary = await dispatchAccount({ core: context.core, boss, accounts, observe }, job.data.accountId);
+    const summary = await dispatchAccount({ core: context.core, jobs, accounts, observe }, job.data.accountId);
     if (summary.posted + summary.failed > 0 || summary.deferredMs) {
       log.info(
         { event: 'dispatch.finished', accountId: job.data.accountId, jobId: job.id, ...summary },

@@ -1,6 +1,6 @@
 /**
  * The one contract the engine uses to talk to a POS. Each POS implements it in its own folder;
- * the engine reads `capabilities` instead of asking which POS it has.
+ * the engine never asks which POS it has (a quota, where a POS has one, is `quota()`).
  */
 
 /** One count of one sellable unit at the account's location. */
@@ -58,6 +58,7 @@ export interface SaleReceipt {
   alreadyRecorded: boolean;
 }
 
+/** A POS's published rate limit, for the dashboard (each POS module says its own). */
 export type RateLimitModel =
   | { kind: 'unpublished' }
   | { kind: 'leaky-bucket'; size: number; dripPerSecond: number }
@@ -77,12 +78,23 @@ export interface PosCapabilities {
   saleDeduplication: 'idempotency-key' | 'reference-lookup';
 }
 
+/**
+ * Where an account's call quota stands (POS with a monthly quota only). `refused`: the POS itself
+ * refused us for quota; `spent`: our own count reached it. Either way nothing is called until
+ * `resumesAt`: polls pause, sales stay queued.
+ */
+export interface QuotaState {
+  state: 'ok' | 'spent' | 'refused';
+  used: number;
+  limit: number;
+  resumesAt: string | null;
+}
+
 export interface ReadOptions {
   signal?: AbortSignal;
 }
 
 export interface PosAdapter {
-  readonly capabilities: PosCapabilities;
   /**
    * Counts for the given POS item ids (or every item when omitted), a page at a time. An id the POS
    * does not know is absent from the pages; an id it knows but never counted comes back with
@@ -102,6 +114,9 @@ export interface PosAdapter {
   recordSale(sale: SaleToRecord): Promise<SaleReceipt>;
   /** API calls made since the adapter was created, for run records and benchmarks. */
   apiCalls(): number;
+  readonly capabilities: PosCapabilities;
+  /** Present when the POS has a call quota (Hiboutik's monthly one): the engine pauses polls on it. */
+  quota?(): QuotaState;
   /** Where the account stands against its POS's rate limits, for metrics (absent = nothing to say). */
   limits?(): AdapterLimits;
 }

@@ -10,6 +10,11 @@ export interface LeakyBucketOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Head-room kept free for estimation error (in units). */
   margin?: number;
+  /**
+   * Requests allowed per 1-second window by a secondary burst limiter (Lightspeed's
+   * `X-LS-API-Burst-Level: n/max`); updated from the server's header. Omit for none.
+   */
+  burstPerSecond?: number;
 }
 
 export class LeakyBucketGate {
@@ -22,6 +27,9 @@ export class LeakyBucketGate {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly margin: number;
   private waitedMs = 0;
+  private burst: number | undefined;
+  /** Send times within the last second, oldest first. */
+  private sent: number[] = [];
 
   constructor(options: LeakyBucketOptions) {
     this.size = options.size;
@@ -29,19 +37,20 @@ export class LeakyBucketGate {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.margin = options.margin ?? 1;
+    this.burst = options.burstPerSecond;
     this.at = this.now();
   }
 
   /** Waits until `cost` units fit, then books them. Callers are served in order. */
   acquire(cost: number): Promise<void> {
     const turn = this.queue.then(async () => {
-      const wait = this.waitFor(cost);
-      if (wait > 0) {
+      for (let wait = this.waitFor(cost); wait > 0; wait = this.waitFor(cost)) {
         this.waitedMs += wait;
         await this.sleep(wait);
       }
       this.drain();
       this.level += cost;
+      this.sent.push(this.now());
     });
     this.queue = turn.catch(() => undefined);
     return turn;
@@ -51,12 +60,21 @@ export class LeakyBucketGate {
   observe(levelHeader: string | null, dripHeader: string | null): void {
     const match = levelHeader?.match(/^\s*([\d.]+)\s*\/\s*([\d.]+)\s*$/);
     if (match) {
-      this.level = Number(match[1]);
+      // A reading can be older than requests already booked and still in flight (answers come
+      // back out of order), so it may raise the estimate but never lower it.
+      this.drain();
+      this.level = Math.max(this.level, Number(match[1]));
       this.size = Number(match[2]);
       this.at = this.now();
     }
     const drip = Number(dripHeader);
     if (dripHeader && Number.isFinite(drip) && drip > 0) this.drip = drip;
+  }
+
+  /** Takes the burst limiter's reading (`X-LS-API-Burst-Level: 3/20`): its per-second maximum. */
+  observeBurst(header: string | null): void {
+    const max = Number(header?.match(/^\s*[\d.]+\s*\/\s*(\d+)\s*$/)?.[1]);
+    if (Number.isInteger(max) && max > 0) this.burst = max;
   }
 
   /** The estimated level now, and the bucket's size (for metrics). */
@@ -79,7 +97,19 @@ export class LeakyBucketGate {
   private waitFor(cost: number): number {
     this.drain();
     const room = this.size - this.margin - this.level;
-    if (room >= cost) return 0;
-    return Math.ceil(((cost - room) / this.drip) * 1000);
+    const bucketWait = room >= cost ? 0 : Math.ceil(((cost - room) / this.drip) * 1000);
+    return Math.max(bucketWait, this.burstWait());
+  }
+
+  /**
+   * The server counts requests in fixed 1-second windows whose edges we cannot see, so we never
+   * send more than `burst` in any sliding second: then no fixed window can hold more.
+   */
+  private burstWait(): number {
+    if (this.burst === undefined) return 0;
+    const now = this.now();
+    while (this.sent.length > 0 && this.sent[0]! <= now - 1000) this.sent.shift();
+    if (this.sent.length < this.burst) return 0;
+    return this.sent[this.sent.length - this.burst]! + 1000 - now;
   }
 }

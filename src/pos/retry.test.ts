@@ -72,5 +72,22 @@ test('the leaky bucket gate waits for room instead of overflowing', async () => 
   assert.deepEqual(slept, [1000], 'the 11th unit waits one drip');
   gate.observe('9.5/10', '2');
   await gate.acquire(1);
-  assert.deepEqual(slept, [1000, 250], 'server reading and drip rate replace the estimate');
+  assert.deepEqual(slept, [1000, 500], 'the drip rate is taken; a lower (possibly stale) level does not lower the estimate of 10');
+  gate.observe('10/10', '2');
+  now += 1000;
+  gate.observe('11/10', null);
+  await gate.acquire(1);
+  assert.deepEqual(slept, [1000, 500, 1000], 'a higher reading (another client on the bucket) raises it');
+});
+
+test('the gate keeps under a burst limit in every sliding second, learning the limit from X-LS-API-Burst-Level', async () => {
+  let now = 500;
+  const sent: number[] = [];
+  const gate = new LeakyBucketGate({ size: 1000, dripPerSecond: 100, now: () => now, sleep: async (ms) => { now += ms; }, burstPerSecond: 5 });
+  gate.observeBurst('1/3');
+  for (let i = 0; i < 7; i++) {
+    await gate.acquire(1);
+    sent.push(now);
+  }
+  assert.deepEqual(sent, [500, 500, 500, 1500, 1500, 1500, 2500]);
 });

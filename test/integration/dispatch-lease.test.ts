@@ -31,7 +31,7 @@ for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
     sims.hiboutik.kit.faults.add({ endpoint: 'POST *', kind: 'latency', latencyMs: 400 });
     sims.hiboutik.kit.faults.add({ endpoint: 'PUT *', kind: 'latency', latencyMs: 400 });
 
-    const deps = { core: rig.core, boss: rig.boss, accounts: rig.accounts };
+    const deps = { core: rig.core, jobs: rig.jobs, accounts: rig.accounts };
     const [first, second] = await Promise.all([dispatchAccount(deps, ACCOUNTS.hiboutik), dispatchAccount(deps, ACCOUNTS.hiboutik)]);
     assert.equal(first.posted + second.posted, 4, `posted: ${JSON.stringify([first, second])}`);
     assert.ok(first.busy || second.busy, 'one dispatcher stood aside');
@@ -55,7 +55,7 @@ test('a dispatcher whose lease was taken over writes nothing more (embedded PGli
 
   // The first POS write is held long enough for the lease (renewals stopped: a hung process) to be taken over.
   sims.hiboutik.kit.faults.add({ endpoint: 'POST *', kind: 'latency', latencyMs: 1_500, count: 1 });
-  const deps = { core: rig.core, boss: rig.boss, accounts: rig.accounts, leaseMs: 60_000 };
+  const deps = { core: rig.core, jobs: rig.jobs, accounts: rig.accounts, leaseMs: 60_000 };
   const creates = () => sims.hiboutik.kit.stats.requestsTo('POST /api/sales/');
   const before0 = creates();
   const stalled = dispatchAccount(deps, ACCOUNTS.hiboutik);

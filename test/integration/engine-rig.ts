@@ -1,3 +1,5 @@
+import { createJobsPort } from '../../src/jobs/port.ts';
+import type { JobsPort } from '../../src/engine/jobs-port.ts';
 import type { PgBoss } from 'pg-boss';
 import type { PossyncConfig } from '../../src/config/types.ts';
 import { openCore, type Core } from '../../src/core/open.ts';
@@ -18,6 +20,7 @@ import type { SyncContext } from '../../src/engine/sync.ts';
 export interface EngineRig {
   core: Core;
   boss: PgBoss;
+  jobs: JobsPort;
   accounts: AccountSet;
   context: SyncContext;
   intake: SaleIntake;
@@ -31,10 +34,12 @@ export async function openEngineRig(config: PossyncConfig, adapterDeps: Partial<
   const accounts = new AccountSet(config.accounts.map((account) => ({ config: account, adapter: createAdapter(account.connection, { ...adapterDeps, tokenStore }) })));
   const boss = await startBoss(core, () => {});
   const context: SyncContext = { core, sink, reserved: reservedSince };
-  const intake = new SaleIntake(core, boss, () => {});
+  const jobs = createJobsPort(core, boss);
+  const intake = new SaleIntake(core, jobs, () => {});
   return {
     core,
     boss,
+    jobs,
     accounts,
     context,
     intake,

@@ -44,7 +44,7 @@ async function sell(rig: EngineRig, ecommerceId: string, key: string): Promise<s
 /** Dispatches until the sale leaves accepted/dispatching (a deferred retry is run at once: the test plays the queue). */
 async function settle(rig: EngineRig, account: string, saleId: string): Promise<{ state: string; attempts: number; last_error: string | null }> {
   for (let round = 0; round < 30; round++) {
-    await dispatchAccount({ core: rig.core, boss: rig.boss, accounts: rig.accounts }, account);
+    await dispatchAccount({ core: rig.core, jobs: rig.jobs, accounts: rig.accounts }, account);
     const { rows } = await rig.core.sql.query<{ state: string; attempts: number; last_error: string | null }>('select state, attempts, last_error from sales where id = $1', [saleId]);
     if (rows[0] && rows[0].state !== 'accepted' && rows[0].state !== 'dispatching') return rows[0];
   }

@@ -1,5 +1,5 @@
 import type { SqlQueryable } from '../sql.ts';
-import type { SaleState } from '../../engine/ports.ts';
+import type { SaleState } from './states.ts';
 
 /**
  * Sale intake for a whole batch in a fixed number of statements (group commit): PGlite answers

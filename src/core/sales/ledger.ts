@@ -1,6 +1,5 @@
 import type { SqlQueryable } from '../sql.ts';
-import type { SaleState } from '../../engine/ports.ts';
-import { RESERVING_STATES, assertTransition } from './states.ts';
+import { PENDING_STATES, RESERVING_STATES, assertTransition, sqlStates, type SaleState } from './states.ts';
 import { LeaseLostError, leaseHeld, type Lease } from './lease.ts';
 
 /** The sale ledger's SQL: reads, state moves, reservations (intake is in intake-sql.ts). Every function takes the caller's transaction. */
@@ -85,7 +84,7 @@ export async function claimNext(sql: SqlQueryable, lease: Lease, leaseMs: number
        returning 1
      ), next as (
        select id, state from sales
-        where account_id = $1 and state in ('accepted', 'dispatching') and exists (select 1 from lease)
+        where account_id = $1 and state in ${sqlStates(PENDING_STATES)} and exists (select 1 from lease)
         order by seq limit 1 for update
      ), moved as (
        update sales s set state = 'dispatching', attempts = s.attempts + 1, updated_at = now()
@@ -107,7 +106,7 @@ export async function claimNext(sql: SqlQueryable, lease: Lease, leaseMs: number
 }
 
 export async function accountsWithPendingSales(sql: SqlQueryable): Promise<string[]> {
-  const { rows } = await sql.query<{ account_id: string }>(`select distinct account_id from sales where state in ('accepted', 'dispatching')`);
+  const { rows } = await sql.query<{ account_id: string }>(`select distinct account_id from sales where state in ${sqlStates(PENDING_STATES)}`);
   return rows.map((r) => r.account_id);
 }
 
@@ -175,8 +174,7 @@ export async function recordError(sql: SqlQueryable, lease: Lease, id: string, e
  * it was posted at or after `since` (a POS read that began then may or may not include it).
  */
 function stillReserved(sale: string, since: string): string {
-  const states = RESERVING_STATES.map((state) => `'${state}'`).join(', ');
-  return `(${sale}.state in (${states}) or (${sale}.state = 'posted' and ${sale}.posted_at >= ${since}))`;
+  return `(${sale}.state in ${sqlStates(RESERVING_STATES)} or (${sale}.state = 'posted' and ${sale}.posted_at >= ${since}))`;
 }
 
 /**

@@ -1,4 +1,6 @@
-import type { SaleState } from '../../engine/ports.ts';
+/** Every state a sale can be in, written once: the engine, the API schemas and the SQL use these. */
+export const SALE_STATES = ['accepted', 'dispatching', 'posted', 'failed', 'cancelled'] as const;
+export type SaleState = (typeof SALE_STATES)[number];
 
 /**
  * The sale ledger's state machine, written once. Every change of state goes through
@@ -16,6 +18,14 @@ export const SALE_TRANSITIONS: Readonly<Record<SaleState, readonly SaleState[]>>
 
 /** States whose units are still held back from the shop (the POS does not have the sale yet). */
 export const RESERVING_STATES: readonly SaleState[] = ['accepted', 'dispatching', 'failed'];
+
+/** States the dispatcher still has to post (the `sales_pending` index covers these). */
+export const PENDING_STATES: readonly SaleState[] = ['accepted', 'dispatching'];
+
+/** `('accepted', 'dispatching')`: a state list for SQL, from the constants above only. */
+export function sqlStates(states: readonly SaleState[]): string {
+  return `(${states.map((state) => `'${state}'`).join(', ')})`;
+}
 
 export function canMove(from: SaleState, to: SaleState): boolean {
   return SALE_TRANSITIONS[from].includes(to);

@@ -1,5 +1,5 @@
 import type { SqlQueryable } from '../sql.ts';
-import type { SaleState } from '../../engine/ports.ts';
+import type { SaleState } from './states.ts';
 
 /** Sale counts by state and the oldest sale the POS does not have yet, for health and metrics. */
 export interface SaleStats {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PgBoss } from 'pg-boss';
 import type { Core } from '../../core/open.ts';
-import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
+import type { JobsPort } from '../jobs-port.ts';
 import { backoffMs, DEFAULT_RETRY_POLICY } from '../../pos/retry.ts';
 import { claimNext, moveSale, recordError, saveProgress, type SaleRow } from '../../core/sales/ledger.ts';
 import { freeLease, LeaseLostError, renewLease, takeLease, type Lease } from '../../core/sales/lease.ts';
@@ -46,7 +45,7 @@ export interface DispatchSummary {
 
 export interface DispatchDeps {
   core: Core;
-  boss: PgBoss;
+  jobs: JobsPort;
   accounts: AccountSet;
   /** Lease duration (default DEFAULT_LEASE_MS); renewed every third of it while working. */
   leaseMs?: number;
@@ -62,7 +61,7 @@ export async function dispatchAccount(deps: DispatchDeps, accountId: string): Pr
   if (!lease) {
     // The holder drains the account; look again later in case it dies or a sale lands after its last claim.
     const waitMs = Math.max(1_000, Math.ceil(leaseMs / 3));
-    await queueDispatch(deps.boss, accountId, waitMs);
+    await deps.jobs.queueDispatch(accountId, undefined, waitMs / 1000);
     return { ...summary, busy: true, deferredMs: waitMs };
   }
   const heartbeat = keepRenewing(deps.core.sql, lease, leaseMs);
@@ -77,7 +76,7 @@ export async function dispatchAccount(deps: DispatchDeps, accountId: string): Pr
   }
 }
 
-async function drain({ core, boss, accounts, observe }: DispatchDeps, accountId: string, lease: Lease, leaseMs: number, summary: DispatchSummary): Promise<DispatchSummary> {
+async function drain({ core, jobs, accounts, observe }: DispatchDeps, accountId: string, lease: Lease, leaseMs: number, summary: DispatchSummary): Promise<DispatchSummary> {
   const account = accounts.get(accountId)!;
   for (;;) {
     const sale = await claimNext(core.sql, lease, leaseMs);
@@ -116,16 +115,11 @@ async function drain({ core, boss, accounts, observe }: DispatchDeps, accountId:
         await sleep(waitMs);
         continue;
       }
-      await queueDispatch(boss, accountId, waitMs);
+      await jobs.queueDispatch(accountId, undefined, waitMs / 1000);
       summary.deferredMs = waitMs;
       return summary;
     }
   }
-}
-
-async function queueDispatch(boss: PgBoss, accountId: string, waitMs: number): Promise<void> {
-  const data: DispatchJobData = { accountId };
-  await boss.send(DISPATCH_QUEUE, data, { singletonKey: accountId, startAfter: Math.ceil(waitMs / 1000) });
 }
 
 /** Renews the lease every third of its length; a failed renewal is retried at the next tick. */

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { PgBoss } from 'pg-boss';
 import type { Core } from '../../core/open.ts';
 import type { SqlQueryable } from '../../core/sql.ts';
 import { existingKeys, lockItems, recordAccepted, type Accepted, type BatchSale } from '../../core/sales/intake-sql.ts';
-import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
+import type { JobsPort } from '../jobs-port.ts';
 import { EngineInputError, type SaleIntakeResult, type SaleRequest, type SaleState } from '../ports.ts';
 
 /**
@@ -33,7 +32,7 @@ export class SaleIntake {
 
   constructor(
     private readonly core: Core,
-    private readonly boss: PgBoss,
+    private readonly jobs: JobsPort,
     /** Told which accounts got new sales, after the commit (sink refresh). */
     private readonly afterCommit: (accountIds: ReadonlySet<string>) => void,
     private readonly options: IntakeOptions = {},
@@ -64,9 +63,8 @@ export class SaleIntake {
         const { results, accounts } = await this.core.sql.transaction(async (tx) => {
           const decided = await decideBatch(tx, batch.map((p) => p.request), this.options);
           for (const accountId of decided.accounts) {
-            const data: DispatchJobData = { accountId };
             // Queued with the sale: a sale is never accepted without a job that will post it.
-            await this.boss.send(DISPATCH_QUEUE, data, { singletonKey: accountId, db: this.core.jobDb(tx) });
+            await this.jobs.queueDispatch(accountId, tx);
           }
           return decided;
         });
@@ -116,7 +114,7 @@ async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[], o
     const hash = requestHash(request);
     const seen = key === null ? undefined : seenKeys.get(key);
     if (seen) {
-      if (seen.hash !== hash) return new EngineInputError('Idempotency-Key', `the key "${key}" was used for another sale with a different body`, 422);
+      if (seen.hash !== hash) return new EngineInputError('Idempotency-Key', `the key "${key}" was used for another sale with a different body`, 422, { sale_id: seen.id });
       return { outcome: 'accepted', sale: { id: seen.id, state: seen.state }, replayed: true };
     }
     const item = items.get(request.ecommerceId);

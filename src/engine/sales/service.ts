@@ -1,8 +1,7 @@
-import type { PgBoss } from 'pg-boss';
 import type { Core } from '../../core/open.ts';
 import { getSale, historyOf, listSales, moveSale, releaseReservation, type SaleRow, type TransitionRow } from '../../core/sales/ledger.ts';
 import { canMove } from '../../core/sales/states.ts';
-import { DISPATCH_QUEUE, type DispatchJobData } from '../../jobs/queues.ts';
+import type { JobsPort } from '../jobs-port.ts';
 import { EngineInputError, type SaleIntakeResult, type SaleLedger, type SaleRequest, type SaleState, type SaleView } from '../ports.ts';
 import type { SaleIntake } from './intake.ts';
 
@@ -10,7 +9,7 @@ import type { SaleIntake } from './intake.ts';
 export class SalesService implements SaleLedger {
   constructor(
     private readonly core: Core,
-    private readonly boss: PgBoss,
+    private readonly jobs: JobsPort,
     private readonly intake: SaleIntake,
     private readonly afterRelease: (accountId: string) => void,
   ) {}
@@ -38,8 +37,7 @@ export class SalesService implements SaleLedger {
     await this.core.sql.transaction(async (tx) => {
       const moved = await moveSale(tx, id, { from: ['failed'], to: 'dispatching', reason: `retry asked by an operator${reason?.trim() ? ` (${reason.trim()})` : ''}` });
       if (!moved) throw new EngineInputError('id', `sale ${id} changed state meanwhile; look again`, 409);
-      const data: DispatchJobData = { accountId: moved.account_id };
-      await this.boss.send(DISPATCH_QUEUE, data, { singletonKey: moved.account_id, db: this.core.jobDb(tx) });
+      await this.jobs.queueDispatch(moved.account_id, tx);
     });
     return (await this.get(id))!;
   }

@@ -4,7 +4,8 @@ import type { AdapterDeps } from '../deps.ts';
 import { PosBadResponseError, PosError, PosQuotaExhaustedError, PosRateLimitedError } from '../errors.ts';
 import { parseJson, PosHttp, type HttpAnswer, type HttpRequest } from '../http.ts';
 import { DEFAULT_RETRY_POLICY } from '../retry.ts';
-import { makeRedactor, mapHiboutikError, quotaRefusal, type Redact } from './errors.ts';
+import { makeRedactor, mapHiboutikError, QuotaRefusalDetector, type Redact } from './errors.ts';
+import type { QuotaState } from '../contract.ts';
 
 /** Rows per page on Hiboutik's paged lists. */
 export const PAGE_SIZE = 250;
@@ -31,9 +32,12 @@ export class HiboutikClient {
   private readonly now: () => number;
   /** Set when Hiboutik itself refused us for quota: nothing more until this date. */
   private refusedUntil: Date | null = null;
+  private readonly refusals = new QuotaRefusalDetector();
+  private readonly callsPerMonth: number;
 
   constructor(connection: HiboutikConnection, deps: AdapterDeps) {
     this.now = deps.now ?? Date.now;
+    this.callsPerMonth = connection.maximumRequests;
     this.base = new URL(connection.baseUrl.endsWith('/') ? connection.baseUrl : `${connection.baseUrl}/`);
     this.authorization = `Basic ${Buffer.from(`${connection.email}:${connection.apiKey}`).toString('base64')}`;
     this.redact = makeRedactor([connection.apiKey, connection.email, this.authorization]);
@@ -87,13 +91,17 @@ export class HiboutikClient {
   }
 
   /**
-   * Pages of a list: follows `Link: rel="next"` (same origin only, so credentials never leave the
-   * shop's host). Without a Link header, `untilEmpty` asks for `?p=N+1` while pages come back full;
-   * otherwise one answer is the whole list (the warehouse stock route, which may not page).
+   * Pages of a list, by `?p=N`. Hiboutik's documented headers have no rel="next": more pages
+   * follow while `Content-Range: X-Y/Z` counts fewer rows read than Z, or (without it) while the
+   * page is before the `Link` rel="last" page; a rel="next", if one appears, is followed (same
+   * origin only, so credentials never leave the shop's host). Without either header,
+   * `untilEmpty` asks for `?p=N+1` while pages come back full; otherwise one answer is the whole
+   * list (the warehouse stock route, which may not page).
    */
   async *pages<T>(path: string, options: CallOptions & { untilEmpty: boolean }): AsyncGenerator<T[], void, undefined> {
     let url: string | null = this.url(path);
     let firstKey: string | null = null;
+    let read = 0;
     for (let page = 1; url && page <= MAX_PAGES; page++) {
       const label = `${options.label ?? `GET ${path}`}${page > 1 ? ` page ${page}` : ''}`;
       const { body, answer }: { body: unknown; answer: HttpAnswer } = await this.json<unknown>({ method: 'GET', url, idempotent: true, label }, options.purpose);
@@ -103,9 +111,13 @@ export class HiboutikClient {
       const key = JSON.stringify(body[0]);
       if (page > 1 && key === firstKey) return;
       firstKey ??= key;
+      read += body.length;
       yield body as T[];
-      const link = answer.headers.get('link');
-      if (link !== null) url = this.sameOrigin(nextLink(link));
+      const more: boolean | null = morePages(answer, page, read);
+      const link: string | null = answer.headers.get('link');
+      const next: string | null = link === null ? null : this.sameOrigin(linkRel(link, 'next'));
+      if (next !== null) url = next;
+      else if (more !== null) url = more ? withPage(url, page + 1) : null;
       else url = options.untilEmpty && body.length >= PAGE_SIZE ? withPage(url, page + 1) : null;
     }
   }
@@ -123,12 +135,24 @@ export class HiboutikClient {
     return { body: parseJson<T>(answer, `Hiboutik ${request.label}`), answer };
   }
 
+  /** Where the month's quota stands, for status and health. */
+  quotaState(): QuotaState {
+    const usage = this.budget.usage();
+    const refused = this.refusedUntil !== null && this.now() < this.refusedUntil.getTime();
+    return {
+      state: refused ? 'refused' : usage.used >= usage.limit ? 'spent' : 'ok',
+      used: usage.used,
+      limit: usage.limit,
+      resumesAt: refused ? this.refusedUntil!.toISOString() : usage.used >= usage.limit ? nextMonthStart(this.now()).toISOString() : null,
+    };
+  }
+
   private noticeQuotaRefusal(answer: HttpAnswer): void {
-    const refusal = quotaRefusal(answer);
-    if (!refusal) return;
-    // Best effort: this instance stops on refusedUntil; another one learns from its own refusal.
+    // The local count of calls is what the documented quota is measured against.
+    if (!this.refusals.observe(answer.status, this.now(), { used: this.budget.usage().used, limit: this.callsPerMonth })) return;
+    // Best effort: this instance stops on refusedUntil; another one learns from its own refusals.
     this.budget.exhaust().catch(() => {});
-    this.refusedUntil = refusal.resetsAt ?? nextMonthStart(this.now());
+    this.refusedUntil = nextMonthStart(this.now());
   }
 
   private checkRefusal(): void {
@@ -165,13 +189,27 @@ export class HiboutikClient {
   }
 }
 
-/** `<https://…?p=2>; rel="next", <…>; rel="last"` → the next URL, or null. */
-export function nextLink(header: string): string | null {
+/** `<https://…?p=1>; rel="start", <…?p=3>; rel="last"` → the URL of one rel, or null. */
+export function linkRel(header: string, rel: string): string | null {
   for (const part of header.split(',')) {
     const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
-    if (match && /rel\s*=\s*"?next"?/i.test(match[2] ?? '')) return match[1] ?? null;
+    if (match && new RegExp(`rel\\s*=\\s*"?${rel}"?`, 'i').test(match[2] ?? '')) return match[1] ?? null;
   }
   return null;
+}
+
+/**
+ * Whether a page follows `page`, from `Content-Range: X-Y/Z` (rows read so far against the total
+ * Z, so it does not matter whether X and Y count from 0 or 1) or else the `Link` rel="last"
+ * page number; null when the answer has neither.
+ */
+export function morePages(answer: HttpAnswer, page: number, read: number): boolean | null {
+  const total = /\/\s*(\d+)\s*$/.exec(answer.headers.get('content-range') ?? '')?.[1];
+  if (total !== undefined) return read < Number(total);
+  const last = linkRel(answer.headers.get('link') ?? '', 'last');
+  if (last === null) return null;
+  const lastPage = Number(new URL(last, 'http://x').searchParams.get('p'));
+  return Number.isInteger(lastPage) && lastPage > 0 ? page < lastPage : null;
 }
 
 function withPage(url: string, page: number): string {

@@ -20,19 +20,31 @@ export function readErrorBody(text: string): HiboutikErrorBody {
 
 /**
  * Hiboutik answers 429 both for "30 calls in flight" (retry soon) and for "the month's quota is
- * spent" (nothing until the 1st). The body is the only way to tell them apart; the wording is
- * UNCONFIRMED upstream, so any mention of a quota / month, or a reset date in `details`, counts.
+ * spent" (nothing until the month ends). Its documentation gives no way to tell them apart
+ * (faq.hiboutik.com, API requests: 10,000 calls a month, 30 concurrent; once over, no call until
+ * the end of the month), and the body's wording is unconfirmed, so it is read from behaviour:
+ * - a 429 while our own count of the month's calls is within `NEAR_QUOTA` of the quota is the
+ *   quota (other apps share it, so Hiboutik may get there a little before we do);
+ * - 429s that persist, `PERSISTENT_REFUSALS` in a row over at least `PERSISTENT_MS`, are the
+ *   quota whatever our count says: a concurrency refusal clears as soon as calls finish.
  */
-export function quotaRefusal(answer: HttpAnswer): { resetsAt?: Date } | null {
-  if (answer.status !== 429) return null;
-  const body = readErrorBody(answer.text);
-  const description = typeof body.error_description === 'string' ? body.error_description : '';
-  const details = typeof body.details === 'object' && body.details !== null ? (body.details as Record<string, unknown>) : {};
-  const concurrency = /concurren|in flight/i.test(description);
-  const quota = /quota|month/i.test(description) || 'resets_at' in details;
-  if (!quota || concurrency) return null;
-  const reset = typeof details.resets_at === 'string' ? new Date(details.resets_at) : undefined;
-  return reset && !Number.isNaN(reset.getTime()) ? { resetsAt: reset } : {};
+export const NEAR_QUOTA = (callsPerMonth: number) => Math.max(30, Math.ceil(callsPerMonth / 100));
+export const PERSISTENT_REFUSALS = 6;
+export const PERSISTENT_MS = 60_000;
+
+export class QuotaRefusalDetector {
+  private run: { count: number; since: number } | null = null;
+
+  /** Called with every answer; true when this answer shows the monthly quota is spent. */
+  observe(status: number, now: number, usage: { used: number; limit: number }): boolean {
+    if (status !== 429) {
+      this.run = null;
+      return false;
+    }
+    this.run = this.run ? { count: this.run.count + 1, since: this.run.since } : { count: 1, since: now };
+    if (usage.used >= usage.limit - NEAR_QUOTA(usage.limit)) return true;
+    return this.run.count >= PERSISTENT_REFUSALS && now - this.run.since >= PERSISTENT_MS;
+  }
 }
 
 /** Removes credentials from any text that reaches an error message (rule 9). */

@@ -41,6 +41,7 @@ export function createHiboutikAdapter(connection: HiboutikConnection, deps: Adap
     searchItems: (text) => catalog.searchItems(text),
     recordSale: (sale) => sales.record(sale),
     apiCalls: () => client.calls(),
+    quota: () => client.quotaState(),
     budget: () => client.budget.usage(),
     limits: () => {
       const usage = client.budget.usage();

@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PosQuotaExhaustedError } from '../errors.ts';
 import { ENDPOINTS, startRig } from './test-rig.ts';
+import type { AccountConfig } from '../accounts.ts';
+import { pollAccount, quotaPause } from '../../engine/sync.ts';
 
 const drain = async (iterable: AsyncIterable<unknown>) => {
   for await (const _ of iterable);
@@ -42,26 +44,55 @@ describe('monthly quota', () => {
     assert.equal(restarted.apiCalls(), 0);
   });
 
-  test('Hiboutik’s own quota 429 (the quota is shared with other apps) stops every call until the month turns', async (t) => {
-    const rig = await startRig({ items: 10, switches: { monthlyQuota: '3' } });
+  /** Every 429 body replaced by a bare one: the classification must not depend on wording. */
+  const plain429: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.status !== 429) return response;
+    await response.arrayBuffer();
+    return new Response(JSON.stringify({ error: 'too_many_requests', code: 429, error_description: 'Too Many Requests' }), { status: 429, headers: { 'content-type': 'application/json' } });
+  };
+
+  test('429s that persist for a minute are the monthly quota (shared with other apps): every call stops until the month turns', async (t) => {
+    let rig!: Awaited<ReturnType<typeof startRig>>;
+    // Retries sleep on the simulator's clock, so a minute of refusals takes no real time.
+    rig = await startRig({ items: 10, switches: { monthlyQuota: '3' }, deps: { fetch: plain429, sleep: async (ms) => rig.sim.kit.clock.advance(ms) } });
     t.after(() => rig.close());
     for (let i = 0; i < 3; i++) await drain(rig.adapter.readCounts());
+    assert.equal(rig.adapter.quota!().state, 'ok');
+    // Our count is 3 of 10,000: the first refusals look like a busy shop (30 calls in flight).
+    await assert.rejects(drain(rig.adapter.readCounts()), (error: unknown) => !(error instanceof PosQuotaExhaustedError));
+    assert.equal(rig.adapter.quota!().state, 'ok');
+    rig.sim.kit.clock.advance(60_000);
     await assert.rejects(drain(rig.adapter.readCounts()), (error: unknown) => {
-      assert.ok(error instanceof PosQuotaExhaustedError);
+      assert.ok(error instanceof PosQuotaExhaustedError, String(error));
       assert.match(error.message, /Hiboutik refused the call: the shop's monthly API quota is spent/);
       assert.equal(error.resetsAt.toISOString(), '2026-12-01T00:00:00.000Z');
       return true;
     });
-    assert.equal(rig.adapter.apiCalls(), 4, 'the refused call is not retried');
-    assert.equal(rig.sim.quota().refused, 1);
-    assert.equal(rig.adapter.budget().used, 10_000, 'the local budget is marked spent');
-    // Sales too wait for the new month, without calling.
+    const calls = rig.adapter.apiCalls();
+    assert.deepEqual(rig.adapter.quota!(), { state: 'refused', used: 10_000, limit: 10_000, resumesAt: '2026-12-01T00:00:00.000Z' });
+    // Polls and sales wait for the new month, without calling.
+    await assert.rejects(drain(rig.adapter.readCounts()), PosQuotaExhaustedError);
     await assert.rejects(rig.adapter.recordSale({ saleId: 'late', posItemId: '1', quantity: 1, amountCents: 100, mayExist: false }), PosQuotaExhaustedError);
-    assert.equal(rig.adapter.apiCalls(), 4);
+    assert.equal(rig.adapter.apiCalls(), calls);
+    // The engine's poll pauses without touching the core (no run recorded, nothing called).
+    const account = { config: { id: 'hbk' } as AccountConfig, adapter: rig.adapter };
+    assert.equal(await pollAccount({ core: null as never, sink: null as never, reserved: null as never }, account, 'manual'), null);
+    assert.equal(quotaPause(account)?.resumesAt, '2026-12-01T00:00:00.000Z');
 
     rig.sim.kit.clock.advance(30 * 24 * 3600 * 1000);
     await drain(rig.adapter.readCounts());
     assert.equal(rig.adapter.budget().month, '2026-12');
+    assert.equal(rig.adapter.quota!().state, 'ok');
+  });
+
+  test('a 429 while our own count is near the quota is the quota at once', async (t) => {
+    const rig = await startRig({ items: 10, switches: { monthlyQuota: '175' }, connection: { maximumRequests: 200, reserveForSales: 0 }, deps: { fetch: plain429 } });
+    t.after(() => rig.close());
+    for (let i = 0; i < 175; i++) await drain(rig.adapter.readCounts());
+    await assert.rejects(drain(rig.adapter.readCounts()), PosQuotaExhaustedError);
+    assert.equal(rig.sim.quota().refused, 1, 'other apps used the last 25 calls: one refusal is enough (176 ≥ 200 − 30)');
+    assert.equal(rig.adapter.quota!().state, 'refused');
   });
 
   test('a concurrency 429 is an ordinary retry', async (t) => {

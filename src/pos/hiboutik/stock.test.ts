@@ -83,7 +83,7 @@ describe('stock counts', () => {
     assert.equal(counts.size, 20);
   });
 
-  test('with stockPaging=250 the adapter follows Link rel="next": one page per answer', async (t) => {
+  test('with stockPaging=250 the adapter pages by Content-Range (no rel="next" is sent): one page per answer', async (t) => {
     const rig = await startRig({ items: 1000, switches: { stockPaging: '250' } });
     t.after(() => rig.close());
     const rows = rig.sim.store.stockRows({ warehouseId: 1 }).length;
@@ -92,6 +92,32 @@ describe('stock counts', () => {
     assert.equal(rig.requests(ENDPOINTS.stock), pages);
     assert.equal(rig.adapter.apiCalls(), pages);
     assert.deepEqual(counts, expectedCounts(rig));
+  });
+
+  test('without Content-Range the adapter pages up to the Link rel="last" page; a rel="next" is followed when present', async (t) => {
+    const rewrite = (edit: (headers: Headers) => void): typeof fetch => async (input, init) => {
+      const response = await fetch(input, init);
+      const headers = new Headers(response.headers);
+      edit(headers);
+      return new Response(await response.arrayBuffer(), { status: response.status, headers });
+    };
+    const lastOnly = await startRig({ items: 1000, switches: { stockPaging: '250' }, deps: { fetch: rewrite((h) => h.delete('content-range')) } });
+    t.after(() => lastOnly.close());
+    const pages = Math.ceil(lastOnly.sim.store.stockRows({ warehouseId: 1 }).length / 250);
+    const read = await readAll(lastOnly.adapter);
+    assert.equal(read.pages, pages);
+    assert.equal(lastOnly.requests(ENDPOINTS.stock), pages, 'no probe past the last page');
+    assert.deepEqual(read.counts, expectedCounts(lastOnly));
+
+    // A server that does send rel="next" (pointing at p=2 whatever the page) is believed over the total.
+    const withNext = await startRig({
+      items: 1000,
+      switches: { stockPaging: '250' },
+      deps: { fetch: rewrite((h) => h.set('link', `${h.get('link')}, <${new URL('/api/stock_available/warehouse_id/1?p=2', 'http://x').pathname}?p=2>; rel="next"`)) },
+    });
+    t.after(() => withNext.close());
+    const twice = await readAll(withNext.adapter);
+    assert.equal(twice.pages, 2, 'p=1, then the rel="next" page, whose rel="next" repeats and is cut as a loop');
   });
 
   test('numbers sent as numeric strings are normalised; fractions round down', async (t) => {

@@ -32,8 +32,8 @@ export function toCatalogItem(record: LsRecord, searched?: string): CatalogItem 
   return item;
 }
 
-/** A LIKE pattern: `|` would split the `or=` list, so it becomes a wildcard too. */
-const like = (pattern: string) => `~,${pattern.replace(/\|/g, '%')}`;
+/** A LIKE pattern (a `|` in it is sent as %7C, a literal pipe). */
+const like = (pattern: string) => `~,${pattern}`;
 
 export class CatalogReader {
   constructor(
@@ -73,8 +73,8 @@ export class CatalogReader {
     const wanted = raw.trim();
     if (wanted === '') return [];
     const clauses = [`description=${like(`%${wanted}%`)}`];
-    // An exact value holding `|` or `,` cannot be written in an or= clause; the LIKE still covers names.
-    if (!/[|,]/.test(wanted)) clauses.push(...SKU_FIELDS.map((f) => `${f}=${wanted}`));
+    // An exact value holding `,` would read as `OP,value`; the LIKE still covers names.
+    if (!wanted.includes(',')) clauses.push(...SKU_FIELDS.map((f) => `${f}=${wanted}`));
     const first = await this.search(clauses, wanted);
     const exact = first.some((item) => same(item.name, wanted) || (item.sku !== undefined && same(item.sku, wanted)));
     if (exact || wanted.length < 2) return first;
@@ -88,7 +88,7 @@ export class CatalogReader {
 
   /** One page (≤ 100 candidates) of items matching any clause. */
   private async search(clauses: string[], wanted: string): Promise<CatalogItem[]> {
-    const { records } = await this.client.firstPage('Item.json', { or: clauses.join('|'), limit: String(PAGE) }, 'Item', COST_LIST);
+    const { records } = await this.client.firstPage('Item.json', { limit: String(PAGE) }, 'Item', COST_LIST, clauses);
     return asList(records, 'Item').map((r) => toCatalogItem(r, wanted));
   }
 }

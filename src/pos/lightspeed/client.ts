@@ -13,7 +13,17 @@ import { TokenManager } from './tokens.ts';
  * access_denied), the leaky-bucket gate in front of every attempt, cursor paging by following
  * `@attributes.next`, and error mapping. Knows nothing about stock or sales.
  */
-export const BUCKET_DEFAULTS = { size: 90, dripPerSecond: 1 } as const;
+export const BUCKET_DEFAULTS = { size: 90, dripPerSecond: 1, burstPerSecond: 20 } as const;
+
+/**
+ * Extra drips of an `or=` (developers.lightspeedhq.com/retail/introduction/parameters): none when
+ * every operand names one field, else 1 per operand. (Range operators and relation fields, which
+ * cost more, are never sent in an or= by this adapter.)
+ */
+export function orCost(operands: readonly string[]): number {
+  const fields = new Set(operands.map((o) => o.slice(0, o.indexOf('='))));
+  return fields.size > 1 ? operands.length : 0;
+}
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -47,7 +57,10 @@ export class LightspeedClient {
       ...common,
       hooks: {
         beforeAttempt: (request) => this.gate.acquire(request.cost ?? 1),
-        afterAnswer: (answer) => this.gate.observe(answer.headers.get('x-ls-api-bucket-level'), answer.headers.get('x-ls-api-drip-rate')),
+        afterAnswer: (answer) => {
+          this.gate.observe(answer.headers.get('x-ls-api-bucket-level'), answer.headers.get('x-ls-api-drip-rate'));
+          this.gate.observeBurst(answer.headers.get('x-ls-api-burst-level'));
+        },
       },
     });
     this.tokenHttp = new PosHttp('Lightspeed', common);
@@ -58,9 +71,14 @@ export class LightspeedClient {
     this.origin = new URL(host).origin;
   }
 
-  /** `Item.json` + query → full URL. Values are encoded once; Lightspeed decodes `>=,` and `IN,[…]`. */
-  url(path: string, params: Record<string, string> = {}): string {
-    const query = new URLSearchParams(params).toString();
+  /**
+   * `Item.json` + query → full URL. Values are encoded once; Lightspeed decodes `>=,` and `IN,[…]`.
+   * `or` operands are each encoded and joined by a raw `|`: Lightspeed splits before decoding, so
+   * an encoded `%7C` is a literal pipe, never a separator.
+   */
+  url(path: string, params: Record<string, string> = {}, or?: readonly string[]): string {
+    let query = new URLSearchParams(params).toString();
+    if (or?.length) query += `${query ? '&' : ''}or=${or.map(encodeURIComponent).join('|')}`;
     return `${this.accountBase}${path}${query ? `?${query}` : ''}`;
   }
 
@@ -95,8 +113,9 @@ export class LightspeedClient {
   }
 
   /** Fetches one page only (a lookup that can never need a second one). */
-  async firstPage(path: string, params: Record<string, string>, entity: string, cost: number): Promise<{ records: LsRecord[]; next: string }> {
-    return readListPage(await this.json({ method: 'GET', url: this.url(path, params), idempotent: true, cost, label: `GET ${path}` }), entity);
+  async firstPage(path: string, params: Record<string, string>, entity: string, cost: number, or?: readonly string[]): Promise<{ records: LsRecord[]; next: string }> {
+    const url = this.url(path, params, or);
+    return readListPage(await this.json({ method: 'GET', url, idempotent: true, cost: cost + orCost(or ?? []), label: `GET ${path}` }), entity);
   }
 
   private attempt(request: ApiRequest, token: string): Promise<HttpAnswer> {

@@ -34,6 +34,23 @@ function saleOf(saleId: string, posItemId: string, store: { progress?: SaleProgr
   };
 }
 
+test('under the simulator default (documented: location_id alone refused from 2026-07-15) the adapter\'s sale is taken', async (t) => {
+  const versions: string[] = [];
+  const rig = await withRig(t, {
+    deps: {
+      fetch: async (input, init) => {
+        if (String(input).endsWith('/v2/inventory/changes/batch-create')) versions.push(new Headers(init?.headers).get('square-version') ?? '');
+        return fetch(input, init);
+      },
+    },
+  });
+  const item = stockedItem(rig);
+  const before = rig.onHand(item)!;
+  await rig.adapter.recordSale(saleOf('ledger-documented-1', item, {}));
+  assert.ok(versions[0]! >= '2026-07-15', `the SDK's Square-Version (${versions[0]}) is one where location_id is retired`);
+  assert.equal(rig.onHand(item), before - 2);
+});
+
 test('the wire body names the location as from_location_id and to_location_id (both-required passes)', async (t) => {
   const bodies: string[] = [];
   const rig = await withRig(t, {

@@ -62,8 +62,10 @@ export const PAGE_SIZE = 250;
 /**
  * Hiboutik paging: `?p=N` from 1, 250 rows a page, `Content-Range: first-last/total` (0-based,
  * inclusive, like an HTTP range) and a `Link` header with absolute URLs for rel start, prev,
- * current, next and last. Past the end: an empty array, a Content-Range of a star over the
- * total (the RFC 9110 "unsatisfied range" form) and no `next`.
+ * current and last — as documented (faq.hiboutik.com, API responses), with NO rel="next":
+ * clients page by the total or the last page. Past the end: an empty array and a Content-Range
+ * of a star over the total (the RFC 9110 "unsatisfied range" form). Header names are sent as
+ * `Content-Range` and `Link`: the official PHP client reads them case-sensitively.
  */
 export function page<T>(request: FastifyRequest, reply: FastifyReply, rows: T[], size = PAGE_SIZE): T[] {
   const query = (request.query ?? {}) as Record<string, unknown>;
@@ -71,7 +73,8 @@ export function page<T>(request: FastifyRequest, reply: FastifyReply, rows: T[],
   const current = Number.isInteger(requested) && requested >= 1 ? requested : 1;
   const last = Math.max(1, Math.ceil(rows.length / size));
   const slice = rows.slice((current - 1) * size, current * size);
-  reply.header('content-range', slice.length > 0 ? `${(current - 1) * size}-${(current - 1) * size + slice.length - 1}/${rows.length}` : `*/${rows.length}`);
+  // Fastify lower-cases names given to reply.header; Node keeps the case given to setHeader.
+  reply.raw.setHeader('Content-Range', slice.length > 0 ? `${(current - 1) * size}-${(current - 1) * size + slice.length - 1}/${rows.length}` : `*/${rows.length}`);
 
   const path = request.url.split('?')[0] ?? request.url;
   const base = `${request.protocol}://${request.headers.host ?? 'localhost'}${path}`;
@@ -84,8 +87,7 @@ export function page<T>(request: FastifyRequest, reply: FastifyReply, rows: T[],
   const parts = [`${link(1)}; rel="start"`];
   if (current > 1) parts.push(`${link(Math.min(current - 1, last))}; rel="prev"`);
   parts.push(`${link(current)}; rel="current"`);
-  if (current < last) parts.push(`${link(current + 1)}; rel="next"`);
   parts.push(`${link(last)}; rel="last"`);
-  reply.header('link', parts.join(', '));
+  reply.raw.setHeader('Link', parts.join(', '));
   return slice;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { relationsCost } from './bucket.ts';
+import { orClauses, orCost } from './or-clause.ts';
 import type { LightspeedContext } from './context.ts';
 import {
   employeeSpec,
@@ -40,18 +41,20 @@ declare module 'fastify' {
 
 type Params = Record<string, string>;
 
-const searchParams = (request: FastifyRequest) => new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
+const rawQuery = (request: FastifyRequest) => (request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
+const searchParams = (request: FastifyRequest) => new URLSearchParams(rawQuery(request));
 
 /** load_relations cost, falling back to the base when the value is bad (the handler then answers 400). */
-function readCost<T>(spec: EntitySpec<T>, list: boolean) {
+function readCost<T>(spec: EntitySpec<T>, list: boolean, orCosts: boolean) {
   return (request: FastifyRequest): number => {
     const params = searchParams(request);
-    if (list && params.get('count') === '1') return 10;
+    const or = orCosts ? orCost(orClauses(rawQuery(request))) : 0;
+    if (list && params.get('count') === '1') return 10 + or;
     try {
       const names = parseRelations(params.get('load_relations'), spec);
-      return 1 + relationsCost(names.map((n) => spec.relations[n]!), list);
+      return 1 + relationsCost(names.map((n) => spec.relations[n]!), list) + or;
     } catch {
-      return 1;
+      return 1 + or;
     }
   };
 }
@@ -90,15 +93,15 @@ export async function registerApi(scope: FastifyInstance, ctx: LightspeedContext
 
     /** A V3 list endpoint: filters, sort, count=1, cursor paging with full next/previous URLs. */
     function list<T>(name: string, spec: EntitySpec<T>, rows: () => Iterable<T>, render: (r: T, relations: string[]) => object) {
-      get(`${V3}/${name}.json`, readCost(spec, true), async (request) => {
+      get(`${V3}/${name}.json`, readCost(spec, true, ctx.orCosts), async (request) => {
         const params = searchParams(request);
-        const query = parseQuery(params, spec);
+        const query = parseQuery(params, spec, rawQuery(request));
         const page = runQuery(rows(), spec, query);
         if (query.count) return { '@attributes': { count: String(page.total) } };
         const base = ctx.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
         const path = request.url.split('?')[0]!;
         const link = (direction: 'after' | 'before', cursor: string | null) =>
-          cursor === null ? '' : pageUrl(base, path, params, query as never, direction, cursor);
+          cursor === null ? '' : pageUrl(base, path, rawQuery(request), query as never, direction, cursor);
         const body: Record<string, unknown> = {
           '@attributes': { next: link('after', page.nextCursor), previous: link('before', page.previousCursor) },
         };
@@ -110,7 +113,7 @@ export async function registerApi(scope: FastifyInstance, ctx: LightspeedContext
 
     /** A single-record GET: {"@attributes":{"count":"1"}, "Entity": {…}} or 404. */
     function single<T>(name: string, param: string, spec: EntitySpec<T>, find: (id: string) => T | undefined, render: (r: T, relations: string[]) => object) {
-      get(`${V3}/${name}/:${param}.json`, readCost(spec, false), async (request) => {
+      get(`${V3}/${name}/:${param}.json`, readCost(spec, false, ctx.orCosts), async (request) => {
         const id = (request.params as Params)[param] ?? '';
         const relations = parseRelations(searchParams(request).get('load_relations'), spec);
         const record = /^[0-9]+$/.test(id) ? find(String(Number(id))) : undefined;

@@ -18,8 +18,12 @@ function limits(response: Response) {
   };
 }
 
+// The burst limiter is on by default (20 a second); the bucket-only tests turn it off, since the
+// manual clock puts all their requests in one second.
+const bucketOnly = { burstLimit: '0' };
+
 test('the bucket takes 90 one-drip requests, refuses the 91st unit, and recovers at the drip rate', async (t) => {
-  const h = await harness();
+  const h = await harness({ switches: bucketOnly });
   t.after(() => h.sim.close());
   for (let i = 1; i <= 90; i++) {
     const response = await h.api('Shop.json');
@@ -48,7 +52,7 @@ test('the bucket takes 90 one-drip requests, refuses the 91st unit, and recovers
 });
 
 test('the request that first pushes the level over the size is let in; later ones wait until below the size', async (t) => {
-  const h = await harness();
+  const h = await harness({ switches: bucketOnly });
   t.after(() => h.sim.close());
   // Item.json with ItemShops costs 1 + 2 × 0.2 = 1.4: 64 of them fill 89.6 drips.
   for (let i = 0; i < 64; i++) await (await h.api(`Item.json?load_relations=${rel}`)).arrayBuffer();
@@ -62,6 +66,24 @@ test('the request that first pushes the level over the size is let in; later one
   h.clock.advance(1_000);
   const back = await h.api('Shop.json');
   assert.deepEqual(limits(back), { status: 200, level: '90/90', cost: '1', drip: '1', type: null, retryAfter: null });
+});
+
+test('an or= across different fields costs one extra drip per operand; on one field, nothing (switch orCosts)', async (t) => {
+  const h = await harness();
+  t.after(() => h.sim.close());
+  const enc = encodeURIComponent;
+  const cost = async (h2: typeof h, query: string) => {
+    const response = await h2.api(`Item.json?${query}`);
+    await response.arrayBuffer();
+    assert.equal(response.status, 200, query);
+    return response.headers.get('x-ls-api-request-cost');
+  };
+  assert.equal(await cost(h, `or=${enc('itemID=1')}|${enc('itemID=2')}|${enc('itemID=3')}`), '1', 'same field: no extra');
+  assert.equal(await cost(h, `or=${enc('description=~,%Mug%')}|${enc('customSku=SKU-1')}|${enc('upc=1')}`), '4', '1 + 3 operands');
+  assert.equal(await cost(h, `or=${enc('itemID=>,1')}|${enc('customSku=<,S')}`), '12', 'two range operators: 1 + 10 for the entity + 1 for the further operand');
+  const off = await harness({ switches: { orCosts: 'off' } });
+  t.after(() => off.sim.close());
+  assert.equal(await cost(off, `or=${enc('description=~,%Mug%')}|${enc('customSku=SKU-1')}`), '1');
 });
 
 test('request costs follow the published table', async (t) => {
@@ -100,12 +122,22 @@ test('switches: bucketSize and dripRate; the token endpoint is outside the bucke
   assert.deepEqual(limits(one), { status: 200, level: '5/5', cost: '1', drip: '2', type: null, retryAfter: null });
   assert.equal((await h.api('Shop.json')).status, 429);
   const admin: J = await (await fetch(`${h.sim.url}/__sim/bucket`)).json();
-  assert.deepEqual(admin, { level: 5, size: 5, dripRate: 2, burstLimit: 0 });
+  assert.deepEqual(admin, { level: 5, size: 5, dripRate: 2, burstLimit: 20 });
   await postJson(`${h.sim.url}/__sim/reset`, {});
   assert.equal(h.sim.bucketLevel(), 0, 'reset empties the bucket');
 });
 
-test('burstLimit refuses the extra requests of one second with api-burst-limiter', async (t) => {
+test('the burst limiter is on by default: 20 requests per one-second window, then api-burst-limiter', async (t) => {
+  const d = await harness();
+  t.after(() => d.sim.close());
+  for (let i = 1; i <= 20; i++) assert.equal((await d.api('Shop.json')).headers.get('x-ls-api-burst-level'), `${i}/20`);
+  const burst = await d.api('Shop.json');
+  assert.deepEqual(limits(burst), { status: 429, level: '20/90', cost: '0', drip: '1', type: 'api-burst-limiter', retryAfter: '1' });
+  d.clock.advance(1_000 - (d.clock.now() % 1_000));
+  assert.equal((await d.api('Shop.json')).headers.get('x-ls-api-burst-level'), '1/20', 'a new window starts at the next second');
+});
+
+test('burstLimit sets the window size; 0 turns it off', async (t) => {
   const h = await harness({ switches: { burstLimit: '3' } });
   t.after(() => h.sim.close());
   for (let i = 1; i <= 3; i++) assert.equal((await h.api('Shop.json')).headers.get('x-ls-api-burst-level'), `${i}/3`);

@@ -13,5 +13,7 @@ export interface LightspeedContext {
   taxRatePercent: number;
   /** Overrides the scheme+host of next/previous URLs (else taken from the Host header). */
   publicUrl: string | null;
+  /** Whether an `or=` across fields costs its documented extra drips (switch `orCosts`). */
+  orCosts: boolean;
   bucketFor(clientId: string): LeakyBucket;
 }

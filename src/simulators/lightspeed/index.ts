@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildSimulatorApp, createKit, listen, SimAdminError, type SimulatorDefinition } from '../kit/server.ts';
-import { checkSwitches, readNumberSwitch, type Simulator, type SimulatorOptions } from '../kit/options.ts';
+import { checkSwitches, readNumberSwitch, readSwitch, type Simulator, type SimulatorOptions } from '../kit/options.ts';
 import { generateSeed, parseSeed, type SeedFile } from '../kit/seed.ts';
 import { registerApi } from './api.ts';
 import { LeakyBucket, type BucketConfig } from './bucket.ts';
@@ -11,7 +11,7 @@ import { registerTokenRoutes, TokenService } from './oauth.ts';
 import { checkLightspeedSeed, LightspeedStore } from './store.ts';
 
 /** Lightspeed Retail R-Series (API V3) simulator: one account, OAuth with rotation, leaky bucket. */
-export const LIGHTSPEED_SWITCHES = ['tokenTtlSeconds', 'bucketSize', 'dripRate', 'burstLimit', 'refreshLimitPerMinute', 'taxRatePercent', 'publicUrl'] as const;
+export const LIGHTSPEED_SWITCHES = ['tokenTtlSeconds', 'bucketSize', 'dripRate', 'burstLimit', 'orCosts', 'refreshLimitPerMinute', 'taxRatePercent', 'publicUrl'] as const;
 
 export interface LightspeedSimulatorOptions extends SimulatorOptions {}
 
@@ -39,8 +39,11 @@ export async function startLightspeedSimulator(options: LightspeedSimulatorOptio
   const bucketConfig: BucketConfig = {
     size: positive('bucketSize', readNumberSwitch(switches, 'bucketSize', 90)),
     dripRate: positive('dripRate', readNumberSwitch(switches, 'dripRate', 1)),
-    burstLimit: positive('burstLimit', readNumberSwitch(switches, 'burstLimit', 0), true),
+    // The real burst limiter is always on: 1-second windows, a fraction of the bucket (the docs'
+    // example shows 20 with a bucket of 90). 0 turns it off, for tests of the bucket alone.
+    burstLimit: positive('burstLimit', readNumberSwitch(switches, 'burstLimit', 20), true),
   };
+  const orCosts = readSwitch(switches, 'orCosts', ['on', 'off'], 'on') === 'on';
   const refreshLimitPerMinute = positive('refreshLimitPerMinute', readNumberSwitch(switches, 'refreshLimitPerMinute', 5), true);
   const taxRatePercent = positive('taxRatePercent', readNumberSwitch(switches, 'taxRatePercent', 0), true);
   const publicUrl = switches?.publicUrl?.replace(/\/+$/, '') ?? null;
@@ -79,6 +82,7 @@ export async function startLightspeedSimulator(options: LightspeedSimulatorOptio
     accountName: given.accountName ?? 'possync simulated shop',
     taxRatePercent,
     publicUrl,
+    orCosts,
     bucketFor(id) {
       let bucket = buckets.get(id);
       if (!bucket) {

@@ -1,4 +1,5 @@
 import { LsHttpError } from './format.ts';
+import { orClauses, type OrOperand } from './or-clause.ts';
 
 /**
  * V3 query semantics: `field=OP,value` filters, `or=`, `sort=[-]field`, `limit` ≤ 100, `count=1`,
@@ -67,7 +68,8 @@ export function parseRelations<T>(raw: string | null, spec: EntitySpec<T>): stri
   return [...new Set(names as string[])];
 }
 
-export function parseQuery<T>(params: URLSearchParams, spec: EntitySpec<T>): ParsedQuery<T> {
+/** `rawQuery` is the query string as sent (no `?`): `or=` must be split before decoding. */
+export function parseQuery<T>(params: URLSearchParams, spec: EntitySpec<T>, rawQuery = params.toString()): ParsedQuery<T> {
   if (params.has('offset')) throw new LsHttpError(400, 'The offset parameter is not supported in API V3; follow @attributes.next instead.');
   const relations = parseRelations(params.get('load_relations'), spec);
   const count = params.get('count') === '1';
@@ -91,7 +93,7 @@ export function parseQuery<T>(params: URLSearchParams, spec: EntitySpec<T>): Par
     if (RESERVED.has(name)) continue;
     predicates.push(fieldPredicate(spec, name, value, relations));
   }
-  for (const value of params.getAll('or')) predicates.push(orPredicate(spec, value, relations));
+  for (const operands of orClauses(rawQuery)) predicates.push(orPredicate(spec, operands, relations));
   if (spec.archived) predicates.push(archivedPredicate(spec.archived, params.get('archived')));
   const cursor = readCursor(params, sort);
   return { predicates, relations, count, limit, sort, cursor };
@@ -105,11 +107,10 @@ function archivedPredicate<T>(isArchived: (r: T) => boolean, raw: string | null)
   throw new LsHttpError(400, `archived must be true, false or only (got ${raw}).`);
 }
 
-function orPredicate<T>(spec: EntitySpec<T>, raw: string, relations: string[]): Predicate<T> {
-  const parts = raw.split('|').map((part) => {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new LsHttpError(400, `Invalid or clause "${part}"; expected field=OP,value.`);
-    return fieldPredicate(spec, part.slice(0, eq), part.slice(eq + 1), relations);
+function orPredicate<T>(spec: EntitySpec<T>, operands: OrOperand[], relations: string[]): Predicate<T> {
+  const parts = operands.map((o) => {
+    if (o.field === '') throw new LsHttpError(400, `Invalid or clause "${o.condition}"; expected field%3DOP,value.`);
+    return fieldPredicate(spec, o.field, o.condition, relations);
   });
   return (record) => parts.some((p) => p(record));
 }
@@ -280,13 +281,16 @@ export function runQuery<T>(all: Iterable<T>, spec: EntitySpec<T>, query: Parsed
   };
 }
 
-/** The full URL of a neighbouring page: same path and query, defaults spelled out, new cursor. */
-export function pageUrl(base: string, path: string, params: URLSearchParams, query: ParsedQuery<unknown>, direction: 'after' | 'before', cursor: string): string {
-  const next = new URLSearchParams(params);
-  next.delete('after');
-  next.delete('before');
-  if (!next.has('sort')) next.set('sort', `${query.sort.desc ? '-' : ''}${query.sort.field}`);
-  if (!next.has('limit')) next.set('limit', String(query.limit));
-  next.set(direction, cursor);
-  return `${base}${path}?${next.toString()}`;
+/**
+ * The full URL of a neighbouring page: the query as sent (raw, so an `or=` keeps its raw pipes),
+ * defaults spelled out, new cursor.
+ */
+export function pageUrl(base: string, path: string, rawQuery: string, query: ParsedQuery<unknown>, direction: 'after' | 'before', cursor: string): string {
+  const keyOf = (pair: string) => decodeURIComponent(pair.split('=')[0]!.replace(/\+/g, ' '));
+  const pairs = rawQuery.split('&').filter((pair) => pair !== '' && !['after', 'before'].includes(keyOf(pair)));
+  const present = new Set(pairs.map(keyOf));
+  if (!present.has('sort')) pairs.push(`sort=${encodeURIComponent(`${query.sort.desc ? '-' : ''}${query.sort.field}`)}`);
+  if (!present.has('limit')) pairs.push(`limit=${query.limit}`);
+  pairs.push(`${direction}=${cursor}`);
+  return `${base}${path}?${pairs.join('&')}`;
 }

@@ -180,7 +180,10 @@ function resolveLocations(object: Record<string, unknown>, field: string, ctx: P
     if (to === undefined) throw invalidRequest('MISSING_REQUIRED_PARAMETER', 'Missing required parameter to_location_id.', `${field}.to_location_id`);
     return { from: checkLocation(from, `${field}.from_location_id`, ctx), to: checkLocation(to, `${field}.to_location_id`, ctx), form: 'split' };
   }
-  // either: any one spelling names the location; mixing them must agree.
+  if (mode === 'retired-legacy' && legacy !== undefined && !split) {
+    throw invalidRequest('INVALID_VALUE', `location_id is retired at Square-Version ${ctx.squareVersion}; use from_location_id and to_location_id.`, `${field}.location_id`);
+  }
+  // either (and retired-legacy past that check): any one spelling names the location; mixing them must agree.
   const named = [legacy, from, to].filter((v): v is string => v !== undefined);
   if (named.length === 0) throw invalidRequest('MISSING_REQUIRED_PARAMETER', 'An adjustment needs location_id, or from_location_id and to_location_id.', `${field}.from_location_id`);
   if (legacy !== undefined && named.some((v) => v !== legacy)) {

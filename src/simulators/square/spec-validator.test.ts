@@ -19,22 +19,12 @@ function onTheWire<T>(schema: { jsonOrThrow(value: T, options: typeof sdkOptions
   return JSON.parse(text);
 }
 
-const startedAt = performance.now();
 const validator = loadSquareSpecValidator();
-const loadMs = performance.now() - startedAt;
 
 const pointers = (problems: SpecProblem[]): string[] => problems.map((p) => p.pointer);
 
-test('loads the spec and compiles a first operation quickly', (t) => {
-  const before = performance.now();
+test('loads the spec once and compiles an operation (load time: bench/simulators.bench.ts)', () => {
   assert.deepEqual(validator.validateRequestBody('POST', '/v2/inventory/changes/batch-create', { idempotency_key: 'k' }), []);
-  const firstCompileMs = performance.now() - before;
-  const again = performance.now();
-  validator.validateRequestBody('POST', '/v2/inventory/changes/batch-create', { idempotency_key: 'k' });
-  const cachedMs = performance.now() - again;
-  t.diagnostic(`load ${loadMs.toFixed(0)} ms, first compile ${firstCompileMs.toFixed(0)} ms, cached ${cachedMs.toFixed(2)} ms`);
-  // Generous bound so a slow CI box does not flake; locally this is ~0.1 s in total.
-  assert.ok(loadMs + firstCompileMs < 2000, `load+compile took ${loadMs + firstCompileMs} ms`);
   assert.equal(loadSquareSpecValidator(), validator, 'singleton');
 });
 

@@ -22,7 +22,7 @@ for (const validate of ['on', 'off'] as const) {
     assert.deepEqual(firstError(await call(sim, 'POST', CHANGES, { changes: [] })), ['MISSING_REQUIRED_PARAMETER', 'idempotency_key']);
     assert.deepEqual(firstError(await call(sim, 'POST', CHANGES, { idempotency_key: 'x'.repeat(129), changes: [] })), ['VALUE_TOO_LONG', 'idempotency_key']);
     assert.deepEqual(firstError(await call(sim, 'POST', CHANGES, { idempotency_key: '', changes: [] })), ['VALUE_TOO_SHORT', 'idempotency_key']);
-    assert.deepEqual(firstError(await call(sim, 'POST', CHANGES, { idempotency_key: 'k', changes: [sale({ location_id: MAIN, to_state: 'BROKEN' })] })), ['INVALID_ENUM_VALUE', 'changes[0].adjustment.to_state']);
+    assert.deepEqual(firstError(await call(sim, 'POST', CHANGES, { idempotency_key: 'k', changes: [sale({ from_location_id: MAIN, to_location_id: MAIN, to_state: 'BROKEN' })] })), ['INVALID_ENUM_VALUE', 'changes[0].adjustment.to_state']);
     assert.deepEqual(firstError(await call(sim, 'POST', COUNTS, { limit: 0 })), ['VALUE_TOO_LOW', 'limit']);
     assert.deepEqual(firstError(await call(sim, 'POST', COUNTS, { limit: 1001 })), ['VALUE_TOO_HIGH', 'limit']);
     assert.deepEqual(firstError(await call(sim, 'POST', COUNTS, { limit: '10' })), ['EXPECTED_INTEGER', 'limit']);
@@ -37,25 +37,25 @@ for (const validate of ['on', 'off'] as const) {
 test('semantic checks of BatchChangeInventory', async (t) => {
   const { sim } = await start(t, { seed: FIXED_SEED });
   const one = (change: unknown) => call(sim, 'POST', CHANGES, { idempotency_key: `k-${Math.random()}`, changes: [change] });
-  assert.deepEqual(firstError(await call(sim, 'POST', CHANGES, { idempotency_key: 'many', changes: Array.from({ length: 101 }, () => sale({ location_id: MAIN })) })), ['ARRAY_LENGTH_TOO_LONG', 'changes']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, to_state: 'NONE' }))), ['INVALID_VALUE', 'changes[0].adjustment.to_state']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, to_state: 'RESERVED_FOR_SALE' }))), ['INVALID_VALUE', 'changes[0].adjustment.to_state']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, from_state: 'SOLD_ONLINE' }))), ['INVALID_VALUE', 'changes[0].adjustment.from_state']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, catalog_object_id: 'NOSUCHVARIATION' }))), ['INVALID_VALUE', 'changes[0].adjustment.catalog_object_id']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, catalog_object_id: itemIdFor(BLUE) }))), ['INVALID_VALUE', 'changes[0].adjustment.catalog_object_id']);
-  assert.deepEqual(firstError(await one(sale({ location_id: 'LNOWHERE' }))), ['INVALID_VALUE', 'changes[0].adjustment.location_id']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, quantity: '1.123456' }))), ['INVALID_VALUE', 'changes[0].adjustment.quantity']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, quantity: '-1' }))), ['INVALID_VALUE', 'changes[0].adjustment.quantity']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, occurred_at: 'yesterday' }))), ['INVALID_TIME', 'changes[0].adjustment.occurred_at']);
-  assert.deepEqual(firstError(await one(sale({ location_id: MAIN, occurred_at: undefined }))), ['MISSING_REQUIRED_PARAMETER', 'changes[0].adjustment.occurred_at']);
+  assert.deepEqual(firstError(await call(sim, 'POST', CHANGES, { idempotency_key: 'many', changes: Array.from({ length: 101 }, () => sale({ from_location_id: MAIN, to_location_id: MAIN })) })), ['ARRAY_LENGTH_TOO_LONG', 'changes']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, to_state: 'NONE' }))), ['INVALID_VALUE', 'changes[0].adjustment.to_state']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, to_state: 'RESERVED_FOR_SALE' }))), ['INVALID_VALUE', 'changes[0].adjustment.to_state']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, from_state: 'SOLD_ONLINE' }))), ['INVALID_VALUE', 'changes[0].adjustment.from_state']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, catalog_object_id: 'NOSUCHVARIATION' }))), ['INVALID_VALUE', 'changes[0].adjustment.catalog_object_id']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, catalog_object_id: itemIdFor(BLUE) }))), ['INVALID_VALUE', 'changes[0].adjustment.catalog_object_id']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: 'LNOWHERE', to_location_id: 'LNOWHERE' }))), ['INVALID_VALUE', 'changes[0].adjustment.from_location_id']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, quantity: '1.123456' }))), ['INVALID_VALUE', 'changes[0].adjustment.quantity']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, quantity: '-1' }))), ['INVALID_VALUE', 'changes[0].adjustment.quantity']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, occurred_at: 'yesterday' }))), ['INVALID_TIME', 'changes[0].adjustment.occurred_at']);
+  assert.deepEqual(firstError(await one(sale({ from_location_id: MAIN, to_location_id: MAIN, occurred_at: undefined }))), ['MISSING_REQUIRED_PARAMETER', 'changes[0].adjustment.occurred_at']);
   assert.deepEqual(firstError(await one({ type: 'TRANSFER' })), ['INVALID_VALUE', 'changes[0].type']);
-  assert.deepEqual(firstError(await one({ type: 'PHYSICAL_COUNT', physical_count: { catalog_object_id: BLUE, location_id: MAIN, state: 'SOLD', quantity: '1', occurred_at: now() } })), ['INVALID_VALUE', 'changes[0].physical_count.state']);
+  assert.deepEqual(firstError(await one({ type: 'PHYSICAL_COUNT', physical_count: { catalog_object_id: BLUE, from_location_id: MAIN, to_location_id: MAIN, state: 'SOLD', quantity: '1', occurred_at: now() } })), ['INVALID_VALUE', 'changes[0].physical_count.state']);
   // One bad change rejects the whole batch: nothing written.
-  const mixed = await call(sim, 'POST', CHANGES, { idempotency_key: 'mixed', changes: [sale({ location_id: MAIN }), sale({ location_id: 'LNOWHERE' })] });
+  const mixed = await call(sim, 'POST', CHANGES, { idempotency_key: 'mixed', changes: [sale({ from_location_id: MAIN, to_location_id: MAIN }), sale({ from_location_id: 'LNOWHERE', to_location_id: 'LNOWHERE' })] });
   assert.equal(mixed.status, 400);
   assert.equal(sim.kit.ledger.list().length, 0);
   // A rejected request does not burn its key.
-  const retried = await call(sim, 'POST', CHANGES, { idempotency_key: 'mixed', changes: [sale({ location_id: MAIN })] });
+  const retried = await call(sim, 'POST', CHANGES, { idempotency_key: 'mixed', changes: [sale({ from_location_id: MAIN, to_location_id: MAIN })] });
   assert.equal(retried.status, 200);
   assert.equal(sim.kit.ledger.list().length, 1);
   assertNoViolations(sim);
@@ -79,17 +79,30 @@ test('cursors are opaque and bound to their query; deprecated aliases answer the
     cursor = page.body.cursor;
   } while (cursor);
   assert.equal(all.length, 7, 'seven counted pairs in the fixed seed');
-  const legacy = await call(sim, 'POST', '/v2/inventory/batch-change', { idempotency_key: 'alias', changes: [sale({ location_id: MAIN })] });
+  const legacy = await call(sim, 'POST', '/v2/inventory/batch-change', { idempotency_key: 'alias', changes: [sale({ location_id: MAIN })] }, { 'square-version': '2025-08-20' });
   assert.equal(legacy.status, 200);
-  assert.equal(legacy.body.changes[0].adjustment.location_id, MAIN, 'the legacy spelling is echoed back');
+  assert.equal(legacy.body.changes[0].adjustment.location_id, MAIN, 'the legacy spelling is echoed back (at a version that still has it)');
   assert.equal(sim.kit.stats.requestsTo('POST /v2/inventory/changes/batch-create'), 1, 'aliases share their successor\'s counter');
   const empty = await call(sim, 'POST', COUNTS, { catalog_object_ids: ['NOPE'] });
   assert.deepEqual(empty.body, {});
   assertNoViolations(sim);
 });
 
-test('adjustmentLocation=either takes location_id, from/to, or one of them', async (t) => {
+test('by default (documented) location_id alone is refused from Square-Version 2026-07-15; from/to name the place', async (t) => {
   const { sim } = await start(t, { seed: FIXED_SEED });
+  const post = (adjustment: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    call(sim, 'POST', CHANGES, { idempotency_key: `doc-${Math.random()}`, changes: [sale(adjustment)] }, headers);
+  assert.deepEqual(firstError(await post({ location_id: MAIN })), ['INVALID_VALUE', 'changes[0].adjustment.location_id'], 'no header: the pinned 2026-09-16');
+  assert.deepEqual(firstError(await post({ location_id: MAIN }, { 'square-version': '2026-07-15' })), ['INVALID_VALUE', 'changes[0].adjustment.location_id']);
+  assert.equal((await post({ location_id: MAIN }, { 'square-version': '2026-07-14' })).status, 200, 'before that version it is the only form');
+  assert.equal((await post({ from_location_id: MAIN, to_location_id: MAIN })).status, 200, "as Square's own SDK test sends a same-location sale");
+  assert.equal((await post({ to_location_id: MAIN, from_state: 'NONE', to_state: 'IN_STOCK' })).status, 200);
+  assert.equal((await post({ location_id: MAIN, from_location_id: MAIN, to_location_id: MAIN })).status, 200, 'beside from/to it must only agree');
+  assertNoViolations(sim);
+});
+
+test('adjustmentLocation=either takes location_id, from/to, or one of them', async (t) => {
+  const { sim } = await start(t, { seed: FIXED_SEED, switches: { adjustmentLocation: 'either' } });
   const post = (adjustment: Record<string, unknown>) => call(sim, 'POST', CHANGES, { idempotency_key: `either-${Math.random()}`, changes: [sale(adjustment)] });
   assert.equal((await post({ location_id: MAIN })).status, 200);
   assert.equal((await post({ from_location_id: MAIN, to_location_id: MAIN })).status, 200);
@@ -155,7 +168,7 @@ test('scopes switch gives 403 INSUFFICIENT_SCOPES; unknown switches and values s
   assert.equal(denied.body.errors[0].code, 'INSUFFICIENT_SCOPES');
   assert.equal((await call(sim, 'GET', '/v2/locations')).status, 403);
   await assert.rejects(startSquareSimulator({ switches: { adjustmentLocaton: 'either' } }), /unknown switch.*adjustmentLocaton/);
-  await assert.rejects(startSquareSimulator({ switches: { adjustmentLocation: 'sometimes' } }), /must be one of either, both-required, legacy-only, by-version/);
+  await assert.rejects(startSquareSimulator({ switches: { adjustmentLocation: 'sometimes' } }), /must be one of documented, either, both-required, legacy-only, by-version/);
   await assert.rejects(startSquareSimulator({ switches: { validate: 'maybe' } }), /switch validate/);
   assertNoViolations(sim);
 });

@@ -120,7 +120,7 @@ test('seeded subscription, credentials and reset', async (t) => {
 
   await call(sim, 'POST', '/v2/inventory/changes/batch-create', {
     idempotency_key: 'before-reset',
-    changes: [{ type: 'ADJUSTMENT', adjustment: { catalog_object_id: BLUE, from_state: 'IN_STOCK', to_state: 'SOLD', location_id: MAIN, quantity: '1', occurred_at: new Date().toISOString() } }],
+    changes: [{ type: 'ADJUSTMENT', adjustment: { catalog_object_id: BLUE, from_state: 'IN_STOCK', to_state: 'SOLD', from_location_id: MAIN, to_location_id: MAIN, quantity: '1', occurred_at: new Date().toISOString() } }],
   });
   await hook.waitFor(1);
   await fetch(`${sim.url}/__sim/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

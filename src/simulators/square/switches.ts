@@ -1,15 +1,18 @@
 import { checkSwitches, readNumberSwitch, readSwitch } from '../kit/options.ts';
 
 /**
- * How an ADJUSTMENT names its location. Square-Version 2026-07-15 replaced `location_id` with
- * `from_location_id`/`to_location_id`; whether a same-location sale needs both is unconfirmed
- * (POS-APIS §1.5), so the simulator lets a test pick the strictness.
- * - `either` (default): `location_id`, or `from_location_id` and/or `to_location_id` (one is enough).
+ * How an ADJUSTMENT names its location. Square-Version 2026-07-15 retired `location_id` in favour
+ * of `from_location_id`/`to_location_id` (Square's changelog; Square's own SDK test sets both to
+ * the same location for a same-location change), so the default follows the request's version.
+ * - `documented` (default): `legacy-only` when Square-Version < 2026-07-15; from that version
+ *   `location_id` alone is refused, and `from_location_id` and/or `to_location_id` name the place
+ *   (with `location_id` beside them it must agree, as in `either`).
+ * - `by-version`: `legacy-only` when Square-Version < 2026-07-15, otherwise `both-required`.
+ * - `either`: `location_id`, or `from_location_id` and/or `to_location_id` (one is enough).
  * - `both-required`: only the new form, with both fields set (equal for a same-location move).
  * - `legacy-only`: only `location_id` (the API before 2026-07-15, and the `square/legacy` SDK).
- * - `by-version`: `legacy-only` when Square-Version < 2026-07-15, otherwise `both-required`.
  */
-export const ADJUSTMENT_LOCATION_MODES = ['either', 'both-required', 'legacy-only', 'by-version'] as const;
+export const ADJUSTMENT_LOCATION_MODES = ['documented', 'either', 'both-required', 'legacy-only', 'by-version'] as const;
 export type AdjustmentLocationMode = (typeof ADJUSTMENT_LOCATION_MODES)[number];
 
 /** The version that retired `InventoryAdjustment.location_id`. */
@@ -43,7 +46,7 @@ export function readSquareSwitches(switches: Record<string, string> | undefined)
     throw new RangeError(`switch countsDefaultLimit must be an integer from 1 to 1000 (got "${switches?.countsDefaultLimit}")`);
   }
   return {
-    adjustmentLocation: readSwitch(switches, 'adjustmentLocation', ADJUSTMENT_LOCATION_MODES, 'either'),
+    adjustmentLocation: readSwitch(switches, 'adjustmentLocation', ADJUSTMENT_LOCATION_MODES, 'documented'),
     validate: readSwitch(switches, 'validate', ['on', 'off'] as const, 'on') === 'on',
     squareVersion,
     countsDefaultLimit,
@@ -59,8 +62,9 @@ function readScopes(value: string | undefined): ReadonlySet<SquareScope> {
   return new Set(names as SquareScope[]);
 }
 
-/** Resolves `by-version` against the request's Square-Version. */
-export function effectiveLocationMode(mode: AdjustmentLocationMode, version: string): Exclude<AdjustmentLocationMode, 'by-version'> {
-  if (mode !== 'by-version') return mode;
-  return version < LOCATION_FIELDS_VERSION ? 'legacy-only' : 'both-required';
+/** Resolves `documented` and `by-version` against the request's Square-Version. */
+export function effectiveLocationMode(mode: AdjustmentLocationMode, version: string): 'either' | 'both-required' | 'legacy-only' | 'retired-legacy' {
+  if (mode !== 'by-version' && mode !== 'documented') return mode;
+  if (version < LOCATION_FIELDS_VERSION) return 'legacy-only';
+  return mode === 'by-version' ? 'both-required' : 'retired-legacy';
 }
