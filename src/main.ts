@@ -10,6 +10,10 @@ import type { Sink } from './sink/sink.ts';
 import { createAdapter } from './pos/registry.ts';
 import { startBoss } from './jobs/boss.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
+import { startChangePolls } from './jobs/change-polls.ts';
+import { CHANGE_POLL_QUEUE, WEBHOOK_QUEUE, type AccountJobData } from './jobs/queues.ts';
+import { WebhookIntake } from './engine/webhooks.ts';
+import { webhookControl } from './engine/webhook-setup.ts';
 import { AccountSet } from './engine/accounts.ts';
 import { Synchronizer } from './engine/synchronizer.ts';
 import { Items } from './engine/items.ts';
@@ -83,17 +87,32 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const workers: Workers = await startWorkers(boss, context, accounts, log);
     closers.push(() => workers.stop());
 
+    const changePolls = startChangePolls(core.sql, boss, accounts, () => workers.notify(CHANGE_POLL_QUEUE), (error) => log(`change poll not queued: ${error.message}`));
+    closers.push(async () => changePolls.stop());
+
+    let url = '';
+    // Where POS webhooks reach us: as configured, else the address we listen on.
+    const publicUrl = () => config.server.publicUrl ?? (url || `http://${config.server.host}:${config.server.port}`);
+    const webhookIntake = new WebhookIntake({ core }, accounts, {
+      publicUrl,
+      async queue(accountId) {
+        const data: AccountJobData = { accountId };
+        await boss.send(WEBHOOK_QUEUE, data, { singletonKey: accountId });
+        workers.notify(WEBHOOK_QUEUE);
+      },
+    });
+
     const synchronizer = new Synchronizer(core, boss, accounts, config.schedule);
     await synchronizer.restore();
     const service: Service = {
       synchronizer,
+      webhooks: webhookControl(core.sql, accounts, webhookIntake, publicUrl),
       items: new Items(context, boss, accounts),
       sales: new SalesService(core, boss, intake, () => flusher.request()),
       accountIds: () => accounts.ids(),
       health: () => health(core, sink, boss),
     };
 
-    let url = '';
     if (options.listen !== false) {
       const api: FastifyInstance = await buildApi(service, { apiKeys: config.server.apiKeys, version: VERSION });
       await api.listen({ host: config.server.host, port: config.server.port });

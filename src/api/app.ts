@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
+import { webhookRoutes, webhookSetupRoutes } from './routes/webhooks.ts';
 import { enforceResponseSchemas } from './strict.ts';
 
 export interface ApiOptions {
@@ -43,11 +44,14 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
   if (opts.strictResponses) enforceResponseSchemas(app);
   const keys = keyCheck(opts.apiKeys);
   await app.register(healthRoutes, { service: opts.service, version: opts.version, keys });
+  // Outside /api: a POS proves itself by signature or URL token, not by API key.
+  await app.register(webhookRoutes, { service: opts.service });
   await app.register(async (api) => {
     api.addHook('onRequest', requireApiKey(keys));
     await api.register(itemRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
+    await api.register(webhookSetupRoutes, { service: opts.service });
   }, { prefix: '/api' });
 }
 
@@ -70,7 +74,8 @@ const API_DESCRIPTION = [
   'those of EcommerceSynchronizer; answers are JSON. Errors are `{error, message, field?, details?}`.',
   '',
   '**Auth:** when API keys are configured, every `/api/*` route needs the header `X-Api-Key`',
-  '(401 otherwise). `/healthz` and `/docs` stay open.',
+  '(401 otherwise). `/healthz` and `/docs` stay open. `/webhooks/*` take no key: each delivery',
+  'is proven by the POS signature (Square) or the secret token in its URL (Hiboutik).',
 ].join('\n');
 
 export async function buildApi(service: Service, options: ApiOptions): Promise<FastifyInstance> {
@@ -95,6 +100,7 @@ export async function buildApi(service: Service, options: ApiOptions): Promise<F
         { name: 'synchronizer', description: 'The polling schedule' },
         { name: 'sales', description: 'Online sales posted to the POS exactly once, and their ledger' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'webhooks', description: 'POS webhooks (outside /api: proven by signature or URL token) and their set-up' },
       ],
     },
     transformObject: (documentObject) =>

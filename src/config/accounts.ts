@@ -7,16 +7,16 @@
  * AccountID, which the Square code used as the *location* id in its URLs. possync adds `Id` to
  * override it (two shops of one Lightspeed account, two stores of one Hiboutik account).
  */
-import type { AccountConfig, HiboutikConnection, LightspeedConnection, PosType, SquareConnection } from '../pos/accounts.ts';
+import type { AccountConfig, HiboutikConnection, LightspeedConnection, PosType, RealtimeConfig, SquareConnection } from '../pos/accounts.ts';
 import { DEFAULTS } from './defaults.ts';
 import { type Issues, Section } from './reader.ts';
 
 const COMMON_KEYS = ['Type', 'Id', 'Name', 'AccountID', 'AccessToken'] as const;
 
 const KEYS: Record<PosType, readonly string[]> = {
-  square: ['Locations', 'LocationID', 'BaseUrl', 'SquareVersion'],
+  square: ['Locations', 'LocationID', 'BaseUrl', 'SquareVersion', 'WebhookSignatureKey', 'WebhookUrl'],
   hiboutik: ['EmailAddress', 'AccountName', 'StoreID', 'WarehouseID', 'HiboutikCustomerID', 'MaximumRequests', 'ReserveForSales', 'BaseUrl'],
-  lightspeed: ['RefreshToken', 'ClientID', 'ClientSecret', 'EmployeeID', 'RegisterID', 'ShopID', 'LightspeedCustomerID', 'PaymentTypeID', 'ApiBaseUrl', 'TokenUrl'],
+  lightspeed: ['RefreshToken', 'ClientID', 'ClientSecret', 'EmployeeID', 'RegisterID', 'ShopID', 'LightspeedCustomerID', 'PaymentTypeID', 'ApiBaseUrl', 'TokenUrl', 'ChangePollSeconds'],
 };
 
 const LABEL: Record<PosType, string> = { square: 'Square', hiboutik: 'Hiboutik', lightspeed: 'Lightspeed' };
@@ -98,7 +98,31 @@ function optionalCustomer(entry: Section, key: string): string | undefined {
   return n === undefined || n === 0 ? undefined : String(n);
 }
 
-function readSquare(entry: Section, accountId: string | undefined, explicitId: string | undefined): { connection: SquareConnection; defaultId: string } | 'skip' | undefined {
+type Read<C> = { connection: C; defaultId: string; realtime?: RealtimeConfig };
+
+/**
+ * Real-time keys (issue 11), one place per POS. Square: a webhook subscription made by hand in
+ * the Developer Dashboard (`possync webhooks setup` stores the key itself when it can register).
+ */
+function readSquareRealtime(entry: Section): RealtimeConfig | undefined {
+  const signatureKey = entry.string('WebhookSignatureKey', { secret: true });
+  const url = readOptionalUrl(entry, 'WebhookUrl');
+  if (url !== undefined && signatureKey === undefined) entry.issues.problem(entry.keyPath('WebhookSignatureKey'), 'is required when WebhookUrl is set');
+  return signatureKey === undefined ? undefined : { changePollSeconds: null, webhook: { signatureKey, ...(url ? { url } : {}) } };
+}
+
+/** Lightspeed: seconds between change polls (ItemShop rows changed since the last one); 0 = off. */
+function readLightspeedRealtime(entry: Section): RealtimeConfig {
+  const seconds = entry.int('ChangePollSeconds', { min: 0, max: 3600 }) ?? DEFAULTS.changePollSeconds;
+  if (seconds > 0 && seconds < 5) entry.issues.problem(entry.keyPath('ChangePollSeconds'), `must be 0 (off) or at least 5: each poll costs a call from the leaky bucket (got ${seconds})`);
+  return { changePollSeconds: seconds === 0 ? null : seconds };
+}
+
+function readOptionalUrl(entry: Section, key: string): string | undefined {
+  return entry.has(key) ? readUrl(entry, key, '') : undefined;
+}
+
+function readSquare(entry: Section, accountId: string | undefined, explicitId: string | undefined): Read<SquareConnection> | 'skip' | undefined {
   const accessToken = entry.string('AccessToken', { secret: true });
   const locations = entry.stringList('Locations') ?? [];
   const single = entry.string('LocationID');
@@ -120,14 +144,16 @@ function readSquare(entry: Section, accountId: string | undefined, explicitId: s
     if (!POS_ID.test(location)) entry.issues.problem(entry.keyPath(`Locations[${index}]`), `is not a Square location id (got "${location.slice(0, 40)}")`);
   }
   required(entry, 'AccessToken', 'square', accessToken);
+  const realtime = readSquareRealtime(entry);
   if (accessToken === undefined || baseUrl === undefined || locationIds.length === 0) return undefined;
   return {
     connection: { pos: 'square', baseUrl, accessToken, locationIds, ...(squareVersion ? { squareVersion } : {}) },
     defaultId: locationIds[0]!,
+    ...(realtime ? { realtime } : {}),
   };
 }
 
-function readHiboutik(entry: Section): { connection: HiboutikConnection; defaultId: string } | undefined {
+function readHiboutik(entry: Section): Read<HiboutikConnection> | undefined {
   const apiKey = entry.string('AccessToken', { secret: true });
   const email = entry.string('EmailAddress');
   const accountName = entry.string('AccountName');
@@ -172,7 +198,7 @@ function readHiboutik(entry: Section): { connection: HiboutikConnection; default
   };
 }
 
-function readLightspeed(entry: Section, accountId: string | undefined): { connection: LightspeedConnection; defaultId: string } | undefined {
+function readLightspeed(entry: Section, accountId: string | undefined): Read<LightspeedConnection> | undefined {
   const clientId = entry.string('ClientID');
   const clientSecret = entry.string('ClientSecret', { secret: true });
   const refreshToken = entry.string('RefreshToken', { secret: true });
@@ -189,6 +215,7 @@ function readLightspeed(entry: Section, accountId: string | undefined): { connec
   }
   const apiBaseUrl = readUrl(entry, 'ApiBaseUrl', DEFAULTS.lightspeedApiBaseUrl);
   const tokenUrl = readUrl(entry, 'TokenUrl', DEFAULTS.lightspeedTokenUrl);
+  const realtime = readLightspeedRealtime(entry);
   if (
     accountId === undefined || !POS_ID.test(accountId) || clientId === undefined || clientSecret === undefined || refreshToken === undefined ||
     shopId === undefined || employeeId === undefined || registerId === undefined || paymentTypeId === undefined ||
@@ -202,6 +229,7 @@ function readLightspeed(entry: Section, accountId: string | undefined): { connec
       ...(accessToken ? { accessToken } : {}), shopId, employeeId, registerId, paymentTypeId, ...(customerId ? { customerId } : {}),
     },
     defaultId: accountId,
+    realtime,
   };
 }
 
@@ -237,7 +265,9 @@ export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[
     }
     const id = explicitId ?? accountId ?? read?.defaultId ?? fallbackId(entry, type);
     if (id !== undefined) ids.push({ id, path: entry.path });
-    if (read !== undefined && id !== undefined) accounts.push({ id, name: name ?? `${LABEL[type]} ${id}`, connection: read.connection });
+    if (read !== undefined && id !== undefined) {
+      accounts.push({ id, name: name ?? `${LABEL[type]} ${id}`, connection: read.connection, ...(read.realtime ? { realtime: read.realtime } : {}) });
+    }
   }
   const seen = new Map<string, string>();
   for (const { id, path } of ids) {

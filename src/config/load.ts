@@ -169,8 +169,26 @@ function readServer(section: Section): ServerConfig | undefined {
   if (apiKeys.length === 0 && !LOOPBACK.test(host)) {
     section.issues.problem(section.keyPath('ApiKeys'), `must hold at least one key when Server.Host is not a loopback address (${host} would expose an open API)`);
   }
-  section.finish(['Host', 'Port', 'ApiKeys']);
-  return port === undefined ? undefined : { host, port, apiKeys };
+  const publicUrl = readPublicUrl(section);
+  section.finish(['Host', 'Port', 'ApiKeys', 'PublicUrl']);
+  return port === undefined ? undefined : { host, port, apiKeys, ...(publicUrl ? { publicUrl } : {}) };
+}
+
+/** Where POS webhooks reach possync: an http(s) URL without credentials, query or fragment. */
+function readPublicUrl(section: Section): string | undefined {
+  const text = section.string('PublicUrl');
+  if (text === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    section.issues.problem(section.keyPath('PublicUrl'), `must be an http:// or https:// URL with no credentials, query or fragment (got "${text.slice(0, 80)}")`);
+    return undefined;
+  }
+  return text.replace(/\/+$/, '');
 }
 
 function readSchedule(section: Section): ScheduleConfig | undefined {

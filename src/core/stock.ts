@@ -23,6 +23,8 @@ export interface CountsPage {
   reservedByItem?: ReadonlyMap<string, number>;
   /** Journal cause; 'poll' unless a webhook or a registration brought the counts. */
   cause?: JournalCause;
+  /** Per POS item id, the event(s) that made a webhook re-read it (journaled beside the change). */
+  eventIds?: ReadonlyMap<string, string>;
 }
 
 export interface StockChange {
@@ -136,6 +138,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
       onHandAfter: change.onHandAfter,
       cause: page.cause ?? 'poll',
       runId: page.runId,
+      eventId: page.eventIds?.get(change.posItemId) ?? null,
     })),
   );
   return result;

@@ -1,3 +1,7 @@
+import type { WebhookDelivery } from '../pos/contract.ts';
+import type { WebhookAnswer } from './webhooks.ts';
+import type { WebhookSetupResult } from './webhook-setup.ts';
+
 /**
  * What the HTTP API (and the CLI) may ask of the running service. The engine implements these;
  * the API only translates HTTP to these calls and back, so it can be tested with `inject`.
@@ -106,8 +110,16 @@ export interface HealthView {
   jobs: { ok: boolean; error?: string };
 }
 
+/** Webhook intake and set-up (routes outside /api, proven by signature or URL token). */
+export interface WebhookControl {
+  receive(pos: string, accountId: string, token: string | null, delivery: WebhookDelivery): Promise<WebhookAnswer>;
+  /** Registers possync with the account's POS (or says what to do by hand). EngineInputError 404 for an unknown account. */
+  setup(accountId: string, options?: { manual?: boolean }): Promise<WebhookSetupResult>;
+}
+
 export interface Service {
   synchronizer: SynchronizerControl;
+  webhooks: WebhookControl;
   items: ItemRegistry;
   sales: SaleLedger;
   health(): Promise<HealthView>;

@@ -71,13 +71,14 @@ export async function applyPage(
   counts: StockCount[],
   readStartedAt: Date,
   cause: JournalCause = 'poll',
+  eventIds?: ReadonlyMap<string, string>,
 ): Promise<number> {
   const result = await context.core.sql.transaction(async (tx) => {
     // Lock the page's items before reading what is reserved: a sale accepted after this waits for
     // the page, and one accepted before is counted, so a poll never hands back a reserved unit.
     await tx.query('select 1 from mappings where account_id = $1 and pos_item_id = any($2::text[]) for update', [accountId, counts.map((c) => c.posItemId)]);
     const reservedByItem = context.reserved ? await context.reserved(tx, accountId, readStartedAt) : undefined;
-    return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem, cause });
+    return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem, cause, ...(eventIds ? { eventIds } : {}) });
   });
   return result.changes.length;
 }

@@ -1,17 +1,19 @@
 import type { PgBoss } from 'pg-boss';
 import type { Core } from '../core/open.ts';
 import { accountsWithPendingSales } from '../core/sales/ledger.ts';
-import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData } from './queues.ts';
+import { accountsWithPendingEvents } from '../core/webhooks.ts';
+import { CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, type AccountJobData, type DispatchJobData } from './queues.ts';
 
 /**
  * At boot. On PGlite the lock file guarantees this is the only process, so a job still marked
  * active was cut short by a crash: fail it now (pg-boss retries it) rather than wait for its
  * heartbeat to expire. On PostgreSQL other instances may be running them, so that is left to
- * pg-boss. Then make sure every account with unposted sales has a dispatch job.
+ * pg-boss. Then make sure every account with unposted sales has a dispatch job, and every
+ * account with webhook events not applied yet has a webhook job.
  */
 export async function recoverJobs(core: Core, boss: PgBoss, log: (message: string) => void): Promise<void> {
   if (core.kind === 'pglite') {
-    for (const queue of [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE]) {
+    for (const queue of [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, CHANGE_POLL_QUEUE]) {
       const { rows } = await core.sql.query<{ id: string }>(`select id from pgboss.job where name = $1 and state = 'active'`, [queue]);
       if (rows.length === 0) continue;
       await boss.fail(queue, rows.map((r) => r.id), { message: 'possync stopped while this job ran' });
@@ -21,5 +23,9 @@ export async function recoverJobs(core: Core, boss: PgBoss, log: (message: strin
   for (const accountId of await accountsWithPendingSales(core.sql)) {
     const data: DispatchJobData = { accountId };
     await boss.send(DISPATCH_QUEUE, data, { singletonKey: accountId });
+  }
+  for (const accountId of await accountsWithPendingEvents(core.sql)) {
+    const data: AccountJobData = { accountId };
+    await boss.send(WEBHOOK_QUEUE, data, { singletonKey: accountId });
   }
 }

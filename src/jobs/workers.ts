@@ -1,5 +1,7 @@
 import type { PgBoss } from 'pg-boss';
-import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type DispatchJobData, type PollJobData } from './queues.ts';
+import { CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, type AccountJobData, type DispatchJobData, type PollJobData } from './queues.ts';
+import { applyWebhookEvents } from '../engine/webhooks.ts';
+import { changePoll } from '../engine/change-poll.ts';
 import { dispatchAccount } from '../engine/sales/dispatcher.ts';
 import { pollAccount, type SyncContext } from '../engine/sync.ts';
 import { registerItem } from '../engine/register.ts';
@@ -12,6 +14,8 @@ export type RegisterJobOutput =
   | { ok: false; error: { message: string; field: string; status: number; details?: Record<string, unknown> } };
 
 export interface Workers {
+  /** Wakes a queue's worker now instead of at its next polling interval (webhooks answer in ms). */
+  notify(queue: typeof WEBHOOK_QUEUE | typeof CHANGE_POLL_QUEUE): void;
   stop(): Promise<void>;
 }
 
@@ -52,11 +56,39 @@ export async function startWorkers(boss: PgBoss, context: SyncContext, accounts:
     }
     return summary;
   });
+  const realtime = await startRealtimeWorkers(boss, context, accounts, log, concurrency);
   return {
+    notify: (queue) => boss.notifyWorker(realtime[queue]),
     async stop() {
+      await boss.offWork(WEBHOOK_QUEUE, { id: realtime[WEBHOOK_QUEUE] });
+      await boss.offWork(CHANGE_POLL_QUEUE, { id: realtime[CHANGE_POLL_QUEUE] });
       await boss.offWork(DISPATCH_QUEUE, { id: dispatchWorker });
       await boss.offWork(POLL_QUEUE, { id: pollWorker });
       await boss.offWork(REGISTER_QUEUE, { id: registerWorker });
     },
   };
+}
+
+/** Webhook events and change polls: quiet when nothing changed, a log line when something did. */
+async function startRealtimeWorkers(boss: PgBoss, context: SyncContext, accounts: AccountSet, log: (message: string) => void, concurrency: number) {
+  const account = (id: string) => {
+    const handle = accounts.get(id);
+    if (!handle) log(`skipped: account ${id} is no longer configured`);
+    return handle;
+  };
+  const webhook = await boss.work<AccountJobData>(WEBHOOK_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    const handle = job && account(job.data.accountId);
+    if (!handle) return;
+    const summary = await applyWebhookEvents(context, handle);
+    if (summary.itemsChanged > 0) log(`webhook ${handle.config.id}: ${summary.events} event(s), ${summary.itemsRead} read, ${summary.itemsChanged} changed, ${summary.apiCalls} API calls`);
+    return summary;
+  });
+  const changes = await boss.work<AccountJobData>(CHANGE_POLL_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    const handle = job && account(job.data.accountId);
+    if (!handle) return;
+    const summary = await changePoll(context, handle);
+    if (summary.itemsChanged > 0) log(`change poll ${handle.config.id}: ${summary.itemsRead} read, ${summary.itemsChanged} changed, ${summary.apiCalls} API calls`);
+    return summary;
+  });
+  return { [WEBHOOK_QUEUE]: webhook, [CHANGE_POLL_QUEUE]: changes } as const;
 }
