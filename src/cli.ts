@@ -3,6 +3,7 @@ import { demoCommand } from './cli/demo.ts';
 import { migrateCommand } from './cli/migrate.ts';
 import { serveCommand } from './cli/serve.ts';
 import { simulateCommand } from './cli/simulate.ts';
+import { webhooksCommand } from './cli/webhooks.ts';
 
 const USAGE = `Usage: possync <command> [options]
 
@@ -12,6 +13,7 @@ Commands:
   simulate <pos>     run a POS simulator (square, lightspeed, hiboutik)
   check-config       check appsettings.json and the environment, show what would be used
   migrate            create or upgrade possync's own database, then exit
+  webhooks setup <account>   register possync's webhook URL with the POS (or print what to paste)
 
 Run "possync <command> --help" for a command's options.
 `;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, Command> = {
   simulate: simulateCommand,
   'check-config': checkConfigCommand,
   migrate: migrateCommand,
+  webhooks: webhooksCommand,
 };
 
 /** Entry point of the `possync` command; returns the exit code. */
