@@ -36,14 +36,14 @@ async function setStock(sim: Simulator, item: string, quantity: number): Promise
   if (!answer.ok) throw new Error(`set stock: ${answer.status} ${await answer.text()}`);
 }
 
-/** Milliseconds from the till change to the shop table showing it (the sink polled every 10 ms). */
+/** Milliseconds from the till change to the shop table showing it (the sink read every 25 ms: it shares PGlite's one connection). */
 async function timeOne(demo: RunningDemo, sim: Simulator, posItemId: string, ecommerceId: string, quantity: number): Promise<number> {
   const started = performance.now();
   await setStock(sim, posItemId, quantity);
   for (;;) {
     if ((await demo.possync.sink.readQuantities([ecommerceId])).get(ecommerceId) === quantity) return performance.now() - started;
     if (performance.now() - started > 120_000) throw new Error(`${ecommerceId} never reached ${quantity}`);
-    await delay(10);
+    await delay(25);
   }
 }
 

@@ -147,6 +147,13 @@ export async function applyWebhookEvents(context: SyncContext, account: AccountH
   }
   summary.apiCalls = account.adapter.apiCalls() - callsBefore;
   await flushSink(context, accountId);
-  await pruneWebhookEvents(core.sql, EVENT_RETENTION_MS);
+  // Forgetting old events is housekeeping: at most every ten minutes, not on every delivery's path.
+  if (Date.now() - lastPrunedAt > PRUNE_EVERY_MS) {
+    lastPrunedAt = Date.now();
+    await pruneWebhookEvents(core.sql, EVENT_RETENTION_MS);
+  }
   return summary;
 }
+
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+let lastPrunedAt = 0;
