@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, describeConfig, parseConfig } from './index.ts';
+import { describeConfig, parseConfig } from './index.ts';
+import { problemsOf } from './test-support.ts';
 
 const lightspeed = {
   Type: '3', AccountID: '123456', ClientID: 'client-1', ClientSecret: 'client-secret-value-1234',
@@ -9,15 +10,6 @@ const lightspeed = {
 const square = { Type: '1', AccessToken: 'EAAAsquare-token-0123456789', Locations: ['L1'] };
 const file = (entries: object[], server: object = {}) => ({ PosAccess: { PosConfigurations: entries }, Server: server });
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('Lightspeed change polls: 15 s by default, 0 = off, the same checks from the file and the environment', () => {
   assert.equal(parseConfig(file([lightspeed])).accounts[0]!.realtime?.changePollSeconds, 15);

@@ -5,7 +5,7 @@
  * The set-up call is an ordinary /api route (API key when keys are configured).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Service } from '../../engine/ports.ts';
 import { AccountParams, apiBaseErrors, bodyErrors, described, errors, ErrorBody } from '../schemas.ts';
 import { apiSecurity, assertKnownAccount, OPTIONAL_BODY_FLAG, optionalBody } from './common.ts';
@@ -62,34 +62,22 @@ export async function webhookRoutes(app: FastifyInstance, opts: { service: Servi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
-  const handle = async (request: { params: { pos: string; accountId: string; token?: string }; body: unknown; headers: Record<string, string | string[] | undefined> }) => {
-    const { pos, accountId, token } = request.params;
+  // One handler for both forms: the token, when the route has one, is the POS's proof.
+  const handler = async (request: FastifyRequest<{ Params: Static<typeof TokenParams> | Static<typeof DeliveryParams> }>, reply: FastifyReply) => {
+    const { pos, accountId } = request.params;
+    const token = 'token' in request.params ? request.params.token : undefined;
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const contentType = typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : '';
-    return service.webhooks.receive(pos, accountId, token ?? null, { body, contentType, headers: request.headers });
+    const answer = await service.webhooks.receive(pos, accountId, token ?? null, { body, contentType, headers: request.headers });
+    return reply.code(answer.status).send(answer.body);
   };
-  const schema = (params: typeof DeliveryParams | typeof TokenParams, summary: string) => ({
-    tags,
-    summary,
-    params,
-    response: deliveryResponses,
-  });
-
-  app.post<{ Params: Static<typeof DeliveryParams> }>('/webhooks/:pos/:accountId', {
-    bodyLimit: WEBHOOK_BODY_LIMIT,
-    schema: schema(DeliveryParams, 'A signed POS webhook (Square inventory.count.updated): 200 at once, applied by a job'),
-  }, async (request, reply) => {
-    const answer = await handle(request);
-    return reply.code(answer.status).send(answer.body);
-  });
-
-  app.post<{ Params: Static<typeof TokenParams> }>('/webhooks/:pos/:accountId/:token', {
-    bodyLimit: WEBHOOK_BODY_LIMIT,
-    schema: schema(TokenParams, 'An unsigned POS webhook (Hiboutik sale, stock_order, product) proven by its URL token'),
-  }, async (request, reply) => {
-    const answer = await handle(request);
-    return reply.code(answer.status).send(answer.body);
-  });
+  const routes = [
+    { url: '/webhooks/:pos/:accountId', params: DeliveryParams, summary: 'A signed POS webhook (Square inventory.count.updated): 200 at once, applied by a job' },
+    { url: '/webhooks/:pos/:accountId/:token', params: TokenParams, summary: 'An unsigned POS webhook (Hiboutik sale, stock_order, product) proven by its URL token' },
+  ];
+  for (const { url, params, summary } of routes) {
+    app.post<{ Params: Static<typeof TokenParams> | Static<typeof DeliveryParams> }>(url, { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { tags, summary, params, response: deliveryResponses } }, handler);
+  }
 }
 
 /** POST /api/webhooks/{accountID}/setup, inside the /api scope. */
