@@ -13,6 +13,7 @@ const file = (entries: object[], server: object = {}) => ({ PosAccess: { PosConf
 
 test('Lightspeed change polls: 15 s by default, 0 = off, the same checks from the file and the environment', () => {
   assert.equal(parseConfig(file([lightspeed])).accounts[0]!.realtime?.changePollSeconds, 15);
+  assert.match(describeConfig(parseConfig(file([lightspeed]))).join('\n'), /account "123456".*; change polls every 15 s$/m);
   assert.equal(parseConfig(file([{ ...lightspeed, ChangePollSeconds: 0 }])).accounts[0]!.realtime?.changePollSeconds, null);
   assert.equal(parseConfig(file([lightspeed]), { POSSYNC__PosAccess__PosConfigurations__0__ChangePollSeconds: '30' }).accounts[0]!.realtime?.changePollSeconds, 30);
   for (const bad of [2, -1, 4000, 'often']) {
@@ -27,7 +28,9 @@ test('Lightspeed change polls: 15 s by default, 0 = off, the same checks from th
 test('Square webhook keys: the signature key is a secret; a URL without a key is a problem', () => {
   const config = parseConfig(file([{ ...square, WebhookSignatureKey: 'sq-signature-key-abcdef', WebhookUrl: 'https://sync.example/hook/' }]));
   assert.deepEqual(config.accounts[0]!.realtime?.webhook, { signatureKey: 'sq-signature-key-abcdef', url: 'https://sync.example/hook' });
-  assert.doesNotMatch(describeConfig(config).join('\n'), /sq-signature-key-abcdef/);
+  const described = describeConfig(config).join('\n');
+  assert.doesNotMatch(described, /sq-signature-key-abcdef/);
+  assert.match(described, /webhook signature key sq-s…\(masked\) for https:\/\/sync\.example\/hook/);
   assert.deepEqual(problemsOf(() => parseConfig(file([{ ...square, WebhookUrl: 'https://sync.example/hook' }]))), [
     'PosAccess.PosConfigurations[0].WebhookSignatureKey is required when WebhookUrl is set',
   ]);
