@@ -69,7 +69,7 @@ export async function webhooksCommand(args: string[], out: (line: string) => voi
     const adapter = createAdapter(account.connection, { tokenStore: new DbTokenStore(core.sql) });
     const result = await setupWebhooks(core.sql, { config: account, adapter }, { publicUrl, ...(values.manual ? { manual: true } : {}) });
     for (const line of result.lines) out(line);
-    if (result.mode === 'manual' || result.mode === 'registered') out(`webhook URL: ${result.notificationUrl}`);
+    if (result.mode === 'manual') out(`webhook URL (holds its secret where it has a token; shown this once): ${result.notificationUrl}`);
     return 0;
   } finally {
     await core.close();

@@ -17,7 +17,10 @@ export interface WebhookSetupResult {
   pos: string;
   /** registered: done through the POS API; manual: follow `lines`; change-poll: the POS cannot push, possync polls changes; none: neither. */
   mode: 'registered' | 'manual' | 'change-poll' | 'none';
-  /** The URL the POS posts to (it holds the secret token for Hiboutik: treat it as a secret). */
+  /**
+   * The URL the POS posts to. A Hiboutik URL holds its secret token: shown in full only in manual
+   * mode (someone has to paste it, and it is never stored), with `<token>` in its place otherwise.
+   */
   notificationUrl: string | null;
   lines: string[];
 }
@@ -70,7 +73,8 @@ export async function setupWebhooks(sql: SqlQueryable, account: AccountHandle, o
   const secret = push.proof === 'url-token' ? tokenDigest(token!) : registered.signatureKey;
   if (!secret) throw new Error(`${pos} registration returned no signature key`);
   await saveWebhookEndpoint(sql, { accountId, proof: push.proof, secret, notificationUrl, posReferences: registered.references });
-  const lines = [`${account.config.name}: registered ${notificationUrl.replace(token ?? '\0', '<token>')} with the POS (${registered.references.join(', ')}).`];
+  const shownUrl = token ? notificationUrl.replace(token, '<token>') : notificationUrl;
+  const lines = [`${account.config.name}: registered ${shownUrl} with the POS (${registered.references.join(', ')}).`];
   // Old registrations go only once the new one is stored, so no delivery falls in between.
   if (previous && previous.posReferences.length > 0) {
     try {
@@ -81,7 +85,7 @@ export async function setupWebhooks(sql: SqlQueryable, account: AccountHandle, o
     }
   }
   if (realtime?.webhook) lines.push('note: WebhookSignatureKey is set in the config and wins over the key stored now; remove it to use this subscription.');
-  return { ...base, mode: 'registered', notificationUrl, lines };
+  return { ...base, mode: 'registered', notificationUrl: shownUrl, lines };
 }
 
 /** The service's WebhookControl: intake plus set-up against the accounts of this process. */

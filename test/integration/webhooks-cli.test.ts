@@ -33,7 +33,14 @@ test('possync webhooks setup registers with Hiboutik and Square, replaces on a s
   assert.deepEqual(first.map((h) => h.action).sort(), ['product', 'sale', 'stock_order']);
   const url = first[0]!.url;
   assert.match(url, new RegExp(`^https://sync\\.shop\\.example/webhooks/hiboutik/${ACCOUNTS.hiboutik}/[A-Za-z0-9_-]{43}$`));
-  assert.ok(lines.some((line) => line === `webhook URL: ${url}`), lines.join('\n'));
+  const token = url.split('/').pop()!;
+  assert.ok(lines.some((line) => line.includes(`/webhooks/hiboutik/${ACCOUNTS.hiboutik}/<token>`)), lines.join('\n'));
+  assert.ok(!lines.join('\n').includes(token), 'a registered token is not printed');
+
+  assert.equal(await run(ACCOUNTS.hiboutik, '--manual'), 0, lines.join('\n'));
+  const manualUrl = lines.find((line) => line.startsWith('webhook URL'))!.split(' ').pop()!;
+  assert.match(manualUrl, new RegExp(`/webhooks/hiboutik/${ACCOUNTS.hiboutik}/[A-Za-z0-9_-]{43}$`), 'manual mode shows the URL to paste, once');
+  assert.equal(hiboutik.store.webhooks.size, 3, 'manual mode registers nothing');
 
   assert.equal(await run(ACCOUNTS.hiboutik), 0, lines.join('\n'));
   const second = [...hiboutik.store.webhooks.values()];
@@ -56,8 +63,8 @@ test('possync webhooks setup registers with Hiboutik and Square, replaces on a s
   const square = await getWebhookEndpoint(core.sql, ACCOUNTS.square);
   assert.equal(square?.secret, subscription!.signature_key);
   const stored = await getWebhookEndpoint(core.sql, ACCOUNTS.hiboutik);
-  const token = second[0]!.url.split('/').pop()!;
+  const secondToken = second[0]!.url.split('/').pop()!;
   assert.equal(stored?.proof, 'url-token');
-  assert.notEqual(stored?.secret, token);
+  assert.notEqual(stored?.secret, secondToken);
   assert.match(stored!.secret, /^[0-9a-f]{64}$/);
 });

@@ -50,7 +50,9 @@ const SetupResult = Type.Object(
     account_id: Type.String(),
     pos: Type.String(),
     mode: Type.Union(['registered', 'manual', 'change-poll', 'none'].map((m) => Type.Literal(m))),
-    notification_url: Type.Union([Type.String(), Type.Null()], { description: 'Where the POS posts (a Hiboutik URL holds its secret token)' }),
+    notification_url: Type.Union([Type.String(), Type.Null()], {
+      description: 'Where the POS posts. A Hiboutik URL holds its secret token: in full only when mode is manual (to paste; never stored), with <token> otherwise',
+    }),
     lines: Type.Array(Type.String(), { description: 'What was done, or what to paste where' }),
   },
   { additionalProperties: false },
