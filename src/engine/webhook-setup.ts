@@ -56,14 +56,15 @@ export async function setupWebhooks(sql: SqlQueryable, account: AccountHandle, o
 
   const token = push.proof === 'url-token' ? newToken() : null;
   const notificationUrl = `${options.publicUrl}${webhookPath(pos, accountId)}${token ? `/${token}` : ''}`;
+  const previous = await getWebhookEndpoint(sql, accountId);
   const manual = async (why: string | null): Promise<WebhookSetupResult> => {
-    // A token is possync's own secret: stored now, so the URL works as soon as it is pasted.
-    if (token) await saveWebhookEndpoint(sql, { accountId, proof: 'url-token', secret: tokenDigest(token), notificationUrl, posReferences: [] });
+    // A token is possync's own secret: stored now, so the URL works as soon as it is pasted. Earlier
+    // registrations stay listed, so the next registration through the API still removes them.
+    if (token) await saveWebhookEndpoint(sql, { accountId, proof: 'url-token', secret: tokenDigest(token), notificationUrl, posReferences: previous?.posReferences ?? [] });
     return { ...base, mode: 'manual', notificationUrl, lines: [...(why ? [why] : []), ...push.manualSteps(notificationUrl)] };
   };
   if (options.manual) return manual(null);
 
-  const previous = await getWebhookEndpoint(sql, accountId);
   let registered: { signatureKey?: string; references: string[] };
   try {
     registered = await push.register(notificationUrl);
