@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifySchema } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { buildApi } from './app.ts';
+import { collectingLogger } from '../log.ts';
 import { installErrorHandling } from './errors.ts';
 import { enforceResponseSchemas } from './strict.ts';
 import { FakeService, makeApi } from './test-support.ts';
@@ -38,45 +39,49 @@ test('auth on: every /api route wants a configured X-Api-Key', async () => {
   assert.equal(bad.statusCode, 401);
 });
 
-test('auth on: /healthz and /docs stay open; health error texts only with a key', async () => {
+test('auth on: /healthz, /readyz and /docs stay open; /metrics needs a key like /api', async () => {
   const service = new FakeService();
-  service.healthView = {
-    ok: false,
-    core: { ok: true, kind: 'postgres' },
-    sink: { ok: false, target: 'mysql://shop@db:3306/shop', error: 'connect ECONNREFUSED 10.0.0.5:3306' },
-    jobs: { ok: true },
-  };
   const { app } = await makeApi({ apiKeys: KEYS, service });
-  const open = await app.inject({ method: 'GET', url: '/healthz' });
-  assert.equal(open.statusCode, 503);
-  assert.deepEqual(open.json().sink, { ok: false, target: 'mysql://shop@db:3306/shop' });
-  const keyed = await app.inject({ method: 'GET', url: '/healthz', headers: { 'x-api-key': KEYS[1] } });
-  assert.equal(keyed.json().sink.error, 'connect ECONNREFUSED 10.0.0.5:3306');
+  assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
   assert.equal((await app.inject({ method: 'GET', url: '/docs' })).statusCode, 200);
   assert.equal((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
+  assert.equal((await app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': 'wrong' } })).statusCode, 401);
+  const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': KEYS[1] } });
+  assert.equal(metrics.statusCode, 200);
+  assert.match(metrics.headers['content-type'] as string, /^text\/plain/);
+  assert.match(metrics.body, /^possync_test 1$/m);
 });
 
-test('/healthz: 200 when all parts are up, 503 when one is down; secrets in texts redacted', async () => {
+test('/healthz: 200 when ok or degraded, 503 when down; reason codes only; /readyz follows the workers', async () => {
   const service = new FakeService();
   const { app } = await makeApi({ service });
   const up = await app.inject({ method: 'GET', url: '/healthz' });
   assert.equal(up.statusCode, 200);
-  assert.deepEqual(up.json(), {
-    ok: true, version: '0.1.0-test',
-    core: { ok: true, kind: 'pglite' }, sink: { ok: true, target: 'embedded' }, jobs: { ok: true },
-  });
+  assert.equal(up.json().status, 'ok');
+  assert.equal(up.json().version, '0.1.0-test');
   service.healthView = {
-    ok: false,
-    core: { ok: false, kind: 'postgres', error: 'connect to postgres://possync:hunter2@pg:5432/possync failed' },
-    sink: { ok: true, target: 'embedded' },
-    jobs: { ok: false, error: 'pg-boss stopped' },
+    ...service.healthView,
+    status: 'degraded',
+    sink: { status: 'degraded', target: 'mysql://shop:hunter2@db:3306/shop (table stock)', reason: 'last_write_failed', lastWrite: { ok: false, at: '2026-11-27T07:00:00.000Z', code: 'ER_NO_SUCH_TABLE' } },
   };
+  const degraded = await app.inject({ method: 'GET', url: '/healthz' });
+  assert.equal(degraded.statusCode, 200);
+  assert.equal(degraded.json().sink.reason, 'last_write_failed');
+  assert.equal(degraded.json().sink.last_write.code, 'ER_NO_SUCH_TABLE');
+  assert.doesNotMatch(degraded.body, /hunter2/);
+  service.healthView = { ...service.healthView, status: 'down', core: { status: 'down', kind: 'postgres', reason: 'core_unreachable' } };
   const down = await app.inject({ method: 'GET', url: '/healthz' });
   assert.equal(down.statusCode, 503);
-  assert.equal(down.json().ok, false);
-  assert.equal(down.json().core.error, 'connect to postgres://possync:***@pg:5432/possync failed');
-  assert.equal(down.json().jobs.error, 'pg-boss stopped');
-  assert.doesNotMatch(down.body, /hunter2/);
+  assert.equal(down.json().core.reason, 'core_unreachable');
+  assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 503);
+  service.healthView = { ...service.healthView, status: 'ok', core: { status: 'ok', kind: 'postgres' } };
+  assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+  service.workersRunning = false;
+  const notReady = await app.inject({ method: 'GET', url: '/readyz' });
+  assert.equal(notReady.statusCode, 503);
+  assert.equal(notReady.json().workers.status, 'down');
 });
 
 test('5xx are masked: the client gets a request id, never the cause', async () => {
@@ -132,10 +137,12 @@ test('/docs serves the reference page and its assets locally', async () => {
 /** Every status each route can give; the OpenAPI document must describe each one with a schema. */
 const EXPECTED: Record<string, number[]> = {
   'get /healthz': [200, 500, 503],
+  'get /readyz': [200, 500, 503],
+  'get /metrics': [200, 401, 500],
   'post /api/items': [201, 202, 400, 401, 404, 409, 413, 415, 422, 500],
   'get /api/items/{accountID}': [200, 400, 401, 404, 500],
   'get /api/itemstask/{jobID}': [200, 400, 401, 404, 500],
-  'get /api/synchronizer': [200, 401, 500],
+  'get /api/synchronizer': [200, 400, 401, 500],
   'post /api/synchronizer/start': [200, 400, 401, 413, 415, 500],
   'post /api/synchronizer/stop': [200, 400, 401, 413, 415, 500],
   'post /api/synchronizer/forceUpdate': [202, 400, 401, 404, 413, 415, 500],
@@ -166,7 +173,9 @@ test('/docs/json: every route, every status with a JSON schema, API key scheme, 
       assert.ok(expected, `undocumented expectation for ${key}`);
       assert.deepEqual(Object.keys(op.responses).map(Number).sort((a, b) => a - b), expected, key);
       for (const [status, response] of Object.entries<any>(op.responses)) {
-        const schema = response.content?.['application/json']?.schema;
+        // /metrics answers Prometheus text, not JSON.
+        const type = key === 'get /metrics' && status === '200' ? 'text/plain' : 'application/json';
+        const schema = response.content?.[type]?.schema;
         assert.ok(schema && typeof schema === 'object' && Object.keys(schema).length > 0, `${key} ${status} has no schema`);
         assert.ok(response.description, `${key} ${status} has no description`);
       }
@@ -223,19 +232,36 @@ test('over a real socket: curl-style POSTs with no body, with and without a JSON
   }
 });
 
-test('a 5xx is logged with its request id and a redacted cause', async () => {
+test('a 5xx is logged with its request id and a redacted cause; every request gets one line with route, status and duration', async () => {
   const lines: string[] = [];
-  const stream = { write: (line: string) => { lines.push(line); } };
+  const logger = collectingLogger((_entry, line) => lines.push(line));
   const service = new FakeService();
-  const app = await buildApi(service, { apiKeys: [], version: 't', logger: { level: 'info', stream } });
+  const app = await buildApi(service, { apiKeys: [], version: 't', logger });
   service.failWith = new Error('login failed: postgres://possync:hunter2@pg/db password=hunter2');
   const res = await app.inject({ method: 'GET', url: '/api/synchronizer' });
   assert.equal(res.statusCode, 500);
-  const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request failed');
+  const entries = lines.map((l) => JSON.parse(l));
+  const logged = entries.find((l) => l.event === 'http.error');
   assert.ok(logged, 'the cause is logged');
   assert.equal(logged.reqId, res.json().request_id);
   assert.match(logged.err.message, /login failed: postgres:\/\/possync:\*\*\*@pg\/db password=\*\*\*/);
+  const request = entries.find((l) => l.event === 'http.request');
+  assert.equal(request.reqId, res.json().request_id);
+  assert.equal(request.route, '/api/synchronizer');
+  assert.equal(request.status, 500);
+  assert.equal(typeof request.durationMs, 'number');
+  assert.equal(request.level, 50);
   assert.doesNotMatch(lines.join('\n'), /hunter2/);
+
+  // A 4xx: its cause (what the client was told, with the field) under its request id.
+  service.failWith = null;
+  const bad = await app.inject({ method: 'POST', url: '/api/items', payload: { account_id: 'sq-main' } });
+  assert.equal(bad.statusCode, 400);
+  const badLine = lines.map((l) => JSON.parse(l)).filter((l) => l.event === 'http.request').at(-1);
+  assert.equal(badLine.status, 400);
+  assert.equal(badLine.route, '/api/items');
+  assert.equal(badLine.cause.field, bad.json().field);
+  assert.equal(badLine.cause.message, bad.json().message);
   await app.close();
 });
 

@@ -5,29 +5,40 @@
  * plugins (the dashboard) on the returned instance before it listens.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Service } from '../engine/ports.ts';
 import { keyCheck, requireApiKey } from './auth.ts';
-import { installErrorHandling } from './errors.ts';
-import { acceptEmptyJsonBodies, installValidators } from './parsing.ts';
+import { installErrorHandling, notFound } from './errors.ts';
+import { acceptEmptyJsonBodies, installValidators, refuseTextBodies } from './parsing.ts';
+import { logRequests } from './request-log.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import { OPTIONAL_BODY_FLAG } from './routes/common.ts';
-import { healthRoutes } from './routes/health.ts';
+import { errors } from './schemas.ts';
+import { healthRoutes, type MetricsSource } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { webhookRoutes, webhookSetupRoutes } from './routes/webhooks.ts';
 import { enforceResponseSchemas } from './strict.ts';
+import { refuseUnstorable } from './storable.ts';
+import { dashboardPlugin } from '../dashboard/plugin.ts';
+import type { DashboardDeps } from '../dashboard/env.ts';
 
 export interface ApiOptions {
   /** Accepted X-Api-Key values; empty = /api is open (bind to loopback then). */
   apiKeys: string[];
-  logger?: boolean | object;
+  /** The service's logger; requests are logged under their id (default: silent). */
+  logger?: Logger;
+  /** Served at /metrics behind the API's key rule. */
+  metrics?: MetricsSource;
   /** possync's version, shown in /healthz and the OpenAPI document. */
   version: string;
   /** Tests: a response that does not match its schema (or an undeclared status) becomes a 500. */
   strictResponses?: boolean;
+  /** The dashboard at /hangfire (alias /dashboard), under the same keys; absent = no dashboard. */
+  dashboard?: DashboardDeps & { readOnly: boolean };
 }
 
 export interface ApiPluginOptions {
@@ -35,24 +46,41 @@ export interface ApiPluginOptions {
   apiKeys: string[];
   version: string;
   strictResponses?: boolean;
+  metrics?: MetricsSource;
 }
 
 /** Routes, parsing, validation and auth, encapsulated so they affect no sibling plugin. */
 export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): Promise<void> {
   acceptEmptyJsonBodies(app);
+  refuseTextBodies(app);
   installValidators(app);
   if (opts.strictResponses) enforceResponseSchemas(app);
   const keys = keyCheck(opts.apiKeys);
-  await app.register(healthRoutes, { service: opts.service, version: opts.version, keys });
+  await app.register(healthRoutes, { service: opts.service, version: opts.version, keys, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   // Outside /api: a POS proves itself by signature or URL token, not by API key.
   await app.register(webhookRoutes, { service: opts.service });
   await app.register(async (api) => {
     api.addHook('onRequest', requireApiKey(keys));
+    api.addHook('preValidation', refuseUnstorable);
+    // Unknown /api paths answer 401 before 404, so routes cannot be probed without a key.
+    api.setNotFoundHandler(notFound);
+    api.addHook('onRoute', closeQueryStrings);
     await api.register(itemRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
     await api.register(webhookSetupRoutes, { service: opts.service });
   }, { prefix: '/api' });
+}
+
+/**
+ * A query parameter no route reads (a typo, `state[]=…`) is refused with a 400 instead of being
+ * silently ignored: every /api route gets a closed querystring schema (an empty one if it has none).
+ */
+function closeQueryStrings(route: RouteOptions): void {
+  const schema = (route.schema ??= {});
+  const declared = (schema.querystring ?? { type: 'object', properties: {} }) as Record<string, unknown>;
+  schema.querystring = { ...declared, additionalProperties: false };
+  if (schema.response) (schema.response as Record<string, unknown>)['400'] ??= errors[400];
 }
 
 /** OpenAPI marks every declared body as required; ours on flagged routes may be left out. */
@@ -74,17 +102,22 @@ const API_DESCRIPTION = [
   'those of EcommerceSynchronizer; answers are JSON. Errors are `{error, message, field?, details?}`.',
   '',
   '**Auth:** when API keys are configured, every `/api/*` route needs the header `X-Api-Key`',
-  '(401 otherwise). `/healthz` and `/docs` stay open. `/webhooks/*` take no key: each delivery',
-  'is proven by the POS signature (Square) or the secret token in its URL (Hiboutik).',
+  '(401 otherwise). `/healthz` and `/docs` stay open. The dashboard at `/hangfire` signs in with a key once',
+  '(a session cookie); without keys it answers loopback addresses only. `/webhooks/*` take no key:',
+  'each delivery is proven by the POS signature (Square) or the secret token in its URL (Hiboutik).',
 ].join('\n');
 
 export async function buildApi(service: Service, options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: (options.logger ?? false) as FastifyServerOptions['logger'],
-    // Unique across restarts, so an id quoted from a 500 finds one log line.
+    // Typed as Fastify's base logger so the instance keeps its default type for the plugins.
+    loggerInstance: (options.logger ?? silentLogger()) as FastifyBaseLogger,
+    // One line per request (request-log.ts) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Unique across restarts, so an id quoted from a 500 finds its log lines.
     genReqId: () => randomUUID(),
   });
   installErrorHandling(app);
+  logRequests(app);
 
   await app.register(swagger, {
     openapi: {
@@ -113,6 +146,8 @@ export async function buildApi(service: Service, options: ApiOptions): Promise<F
     apiKeys: options.apiKeys,
     version: options.version,
     strictResponses: options.strictResponses ?? false,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  if (options.dashboard) await app.register(dashboardPlugin, { ...options.dashboard, apiKeys: options.apiKeys });
   return app;
 }

@@ -16,21 +16,27 @@ export interface KeyCheck {
   readonly enabled: boolean;
   /** Whether this request carries a valid key (always true when no keys are configured). */
   allows(request: FastifyRequest): boolean;
+  /** Whether this text is one of the configured keys (the dashboard's login form). */
+  matches(given: string): boolean;
 }
 
 export function keyCheck(apiKeys: readonly string[]): KeyCheck {
   const digests = apiKeys.filter((k) => k.length > 0).map(digest);
+  const matches = (given: string) => {
+    if (given.length === 0) return false;
+    const candidate = digest(given);
+    let match = false;
+    for (const d of digests) match = timingSafeEqual(d, candidate) || match;
+    return match;
+  };
   return {
     enabled: digests.length > 0,
     allows(request) {
       if (digests.length === 0) return true;
       const given = request.headers[API_KEY_HEADER];
-      if (typeof given !== 'string' || given.length === 0) return false;
-      const candidate = digest(given);
-      let match = false;
-      for (const d of digests) match = timingSafeEqual(d, candidate) || match;
-      return match;
+      return typeof given === 'string' && matches(given);
     },
+    matches,
   };
 }
 

@@ -4,8 +4,12 @@
  * them, but the API is the last door before the wire (rule 9).
  */
 import type {
-  HealthView,
+  AccountFreshness,
+  HealthReport,
   ItemView,
+  PollTaskView,
+  Readiness,
+  RunView,
   RegisterItemRequest,
   SaleRequest,
   SaleState,
@@ -16,6 +20,9 @@ import type {
 import type {
   HealthJson,
   ItemJson,
+  PollTaskJson,
+  ReadinessJson,
+  RegisterTaskJson,
   RegisterItemBodyJson,
   SaleAcceptedJson,
   SaleBodyJson,
@@ -24,13 +31,8 @@ import type {
   TaskJson,
 } from './schemas.ts';
 
-/** Hides credentials that commonly leak into driver error texts (URLs, key=value strings, bearer tokens). */
-export function redact(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s]*@/gi, '$1***@')
-    .replace(/\b(password|pwd|passwd|secret|client_secret|access_token|refresh_token|api[_-]?key|token)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s;&,]+)/gi, '$1$2***')
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 ***');
-}
+export { redact } from '../redact.ts';
+import { redact } from '../redact.ts';
 
 export function toRegisterRequest(body: RegisterItemBodyJson): RegisterItemRequest {
   const request: RegisterItemRequest = {
@@ -63,14 +65,32 @@ export function toCloseMatchesJson(matches: Array<{ posItemId: string; name: str
 }
 
 export function toTaskJson(task: TaskView): TaskJson {
-  const request: TaskJson['request'] = {
+  return task.kind === 'poll' ? toPollTaskJson(task) : toRegisterTaskJson(task);
+}
+
+function toPollTaskJson(task: PollTaskView): PollTaskJson {
+  return {
+    id: task.id,
+    kind: 'poll',
+    state: task.state,
+    created_at: task.createdAt,
+    finished_at: task.finishedAt,
+    request: { account_id: task.request.accountId, trigger: task.request.trigger },
+    progress: task.progress && { items_read: task.progress.itemsRead, items_changed: task.progress.itemsChanged },
+    result: task.result && toRunJson(task.result),
+    error: task.error && { message: redact(task.error.message) },
+  };
+}
+
+function toRegisterTaskJson(task: Extract<TaskView, { kind: 'register-item' }>): RegisterTaskJson {
+  const request: RegisterTaskJson['request'] = {
     item_ecommerce_id: task.request.ecommerceId,
     account_id: task.request.accountId,
   };
   if (task.request.itemName !== undefined) request.item_name = task.request.itemName;
   if (task.request.itemPosId !== undefined) request.item_pos_id = task.request.itemPosId;
   if (task.request.limitQuantity !== undefined) request.limit_quantity = task.request.limitQuantity;
-  let error: TaskJson['error'] = null;
+  let error: RegisterTaskJson['error'] = null;
   if (task.error) {
     error = { message: redact(task.error.message) };
     if (task.error.closeMatches) error.close_matches = toCloseMatchesJson(task.error.closeMatches);
@@ -99,18 +119,34 @@ export function toStatusJson(status: SynchronizerStatus): SynchronizerStatusJson
       account_id: a.accountId,
       account_name: a.accountName,
       pos: a.pos,
-      last_run: a.lastRun && {
-        id: a.lastRun.id,
-        trigger: a.lastRun.trigger,
-        status: a.lastRun.status,
-        started_at: a.lastRun.startedAt,
-        finished_at: a.lastRun.finishedAt,
-        items_read: a.lastRun.itemsRead,
-        items_changed: a.lastRun.itemsChanged,
-        api_calls: a.lastRun.apiCalls,
-        error: a.lastRun.error === null ? null : redact(a.lastRun.error),
-      },
+      last_run: a.lastRun && toRunJson(a.lastRun),
+      freshness: a.freshness && toFreshnessJson(a.freshness),
     })),
+  };
+}
+
+function toRunJson(run: RunView) {
+  return {
+    id: run.id,
+    trigger: run.trigger,
+    status: run.status,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    items_read: run.itemsRead,
+    items_changed: run.itemsChanged,
+    api_calls: run.apiCalls,
+    error: run.error === null ? null : redact(run.error),
+  };
+}
+
+export function toFreshnessJson(f: AccountFreshness) {
+  return {
+    items: f.items,
+    stale_items: f.staleItems,
+    never_confirmed: f.neverConfirmed,
+    max_item_age_seconds: f.maxItemAgeSeconds,
+    max_age_source: f.maxAgeSource,
+    oldest_confirmed_at: f.oldestConfirmedAt,
   };
 }
 
@@ -118,18 +154,45 @@ export function toQueuedJson(queued: Array<{ accountId: string; jobId: string | 
   return { queued: queued.map((q) => ({ account_id: q.accountId, job_id: q.jobId })) };
 }
 
-/** `withErrors: false` drops the error texts (for callers without a key when keys are configured). */
-export function toHealthJson(health: HealthView, version: string, withErrors: boolean): HealthJson {
-  const part = <T extends { ok: boolean; error?: string }>(p: T): T => {
-    const { error, ...rest } = p;
-    return (withErrors && error !== undefined ? { ...rest, error: redact(error) } : rest) as T;
-  };
+/** Health carries reason codes only; the sink's target is passed through `redact` all the same. */
+export function toHealthJson(health: HealthReport, version: string): HealthJson {
+  const reason = (r: string | undefined) => (r === undefined ? {} : { reason: r });
   return {
-    ok: health.ok,
+    status: health.status,
     version,
-    core: part({ ok: health.core.ok, kind: health.core.kind, error: health.core.error }),
-    sink: part({ ok: health.sink.ok, target: redact(health.sink.target), error: health.sink.error }),
-    jobs: part({ ok: health.jobs.ok, error: health.jobs.error }),
+    checked_at: health.checkedAt,
+    core: { status: health.core.status, kind: health.core.kind, ...reason(health.core.reason) },
+    jobs: { status: health.jobs.status, ...reason(health.jobs.reason) },
+    sink: {
+      status: health.sink.status,
+      target: redact(health.sink.target),
+      ...reason(health.sink.reason),
+      last_write: health.sink.lastWrite,
+    },
+    accounts: health.accounts.map((a) => ({
+      account_id: a.accountId,
+      pos: a.pos,
+      status: a.status,
+      reasons: a.reasons,
+      last_poll: a.lastPoll && { status: a.lastPoll.status, started_at: a.lastPoll.startedAt, finished_at: a.lastPoll.finishedAt },
+      freshness: a.freshness && toFreshnessJson(a.freshness),
+    })),
+    sales: {
+      status: health.sales.status,
+      ...reason(health.sales.reason),
+      oldest_pending_at: health.sales.oldestPendingAt,
+      oldest_pending_age_seconds: health.sales.oldestPendingAgeSeconds,
+      failed: health.sales.failed,
+    },
+  };
+}
+
+export function toReadinessJson(readiness: Readiness, version: string): ReadinessJson {
+  return {
+    ready: readiness.ready,
+    migrations: readiness.migrations,
+    workers: readiness.workers,
+    health: toHealthJson(readiness.health, version),
   };
 }
 

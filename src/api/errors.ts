@@ -12,11 +12,16 @@ import type { ErrorBodyJson } from './schemas.ts';
 const KIND: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   422: 'unprocessable',
+  431: 'headers_too_large',
 };
 
 /**
@@ -123,13 +128,16 @@ function logSafe(err: unknown) {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, internal } = mapError(err, request.id);
-    if (internal) request.log.error({ err: logSafe(err) }, 'request failed');
-    else request.log.info({ status, field: body.field }, body.message);
+    if (internal) request.log.error({ event: 'http.error', status, err: logSafe(err) }, `request failed: ${logSafe(err).message}`);
+    else request.log.info({ event: 'http.refused', status, error: body.error, field: body.field }, body.message);
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? request.url;
-    const body: ErrorBodyJson = { error: 'not_found', message: `No route ${request.method} ${path}` };
-    return reply.code(404).send(body);
-  });
+  app.setNotFoundHandler(notFound);
+}
+
+/** The 404 answer; scopes that check keys install it too, so their hooks run before it. */
+export function notFound(request: FastifyRequest, reply: FastifyReply) {
+  const path = request.url.split('?')[0] ?? request.url;
+  const body: ErrorBodyJson = { error: 'not_found', message: `No route ${request.method} ${path}` };
+  return reply.code(404).send(body);
 }

@@ -19,6 +19,14 @@ export function acceptEmptyJsonBodies(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Fastify parses text/plain by default, so a text body on a JSON route would reach the schema as
+ * a string and get a confusing 400; without the parser it gets the 415 the docs promise.
+ */
+export function refuseTextBodies(app: FastifyInstance): void {
+  app.removeContentTypeParser('text/plain');
+}
+
 export function installValidators(app: FastifyInstance): void {
   const common = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false } as const;
   const bodyAjv = new Ajv({ ...common, coerceTypes: false });

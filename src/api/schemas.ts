@@ -48,7 +48,7 @@ export const bodyErrors = { 400: errors[400], 413: errors[413], 415: errors[415]
 // ---------- items ----------
 
 export const AccountParams = Type.Object({
-  accountID: Type.String({ minLength: 1, description: 'The AccountID of a configured POS account' }),
+  accountID: Type.String({ minLength: 1, description: 'The AccountID of a configured POS account', examples: ['demo-square'] }),
 });
 
 export const ItemEcommerceId = Type.Union(
@@ -67,8 +67,12 @@ export const RegisterItemBody = Type.Object(
       description: "The original's phone-push clients are not supported; only false is accepted",
     })),
   },
-  // The original (JSON.NET) ignored unknown keys; so do we.
-  { additionalProperties: true },
+  {
+    // The original (JSON.NET) ignored unknown keys; so do we.
+    additionalProperties: true,
+    // Works as it is on `npm run demo` (its first Square item, already registered: a no-op).
+    examples: [{ item_ecommerce_id: 1001, account_id: 'demo-square', item_pos_id: 'CUDRY6DZOWXIXNFBPQBH7YO4', limit_quantity: 0 }],
+  },
 );
 export type RegisterItemBodyJson = Static<typeof RegisterItemBody>;
 
@@ -108,7 +112,7 @@ const RegisterRequestEcho = Type.Object(
 
 export const CloseMatch = Type.Object({ pos_item_id: Type.String(), name: Type.String() }, Closed);
 
-export const Task = Type.Object(
+export const RegisterTask = Type.Object(
   {
     id: Type.String(),
     kind: Type.Literal('register-item'),
@@ -124,7 +128,6 @@ export const Task = Type.Object(
   },
   Closed,
 );
-export type TaskJson = Static<typeof Task>;
 
 export const TaskParams = Type.Object({ jobID: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -145,6 +148,44 @@ const RunJson = Type.Object(
   Closed,
 );
 
+const TaskStateSchema = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]);
+
+export const PollTask = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.Literal('poll'),
+    state: TaskStateSchema,
+    created_at: Timestamp,
+    finished_at: Nullable(Timestamp),
+    request: Type.Object({ account_id: Type.String(), trigger: Type.String({ description: 'manual (forceUpdate), cron, boot' }) }, Closed),
+    progress: Nullable(Type.Object({ items_read: Type.Integer(), items_changed: Type.Integer() }, Closed)),
+    result: Nullable(RunJson),
+    error: Nullable(Type.Object({ message: Type.String() }, Closed)),
+  },
+  Closed,
+);
+
+export const Task = Type.Union([RegisterTask, PollTask], {
+  description: 'An item registration (`kind: register-item`) or a poll queued by forceUpdate (`kind: poll`)',
+});
+export type TaskJson = Static<typeof Task>;
+export type RegisterTaskJson = Static<typeof RegisterTask>;
+export type PollTaskJson = Static<typeof PollTask>;
+
+export const Freshness = Type.Object(
+  {
+    items: Type.Integer({ description: 'Items mapped in the account' }),
+    stale_items: Type.Integer({ description: 'Items whose last POS confirmation is older than max_item_age_seconds' }),
+    never_confirmed: Type.Integer({ description: 'Items no POS count has confirmed yet' }),
+    max_item_age_seconds: Type.Integer(),
+    max_age_source: Type.Union([Type.Literal('account'), Type.Literal('config'), Type.Literal('schedule')], {
+      description: "account: the account's MaxItemAgeSeconds; config: Synchronizer.MaxItemAgeSeconds; schedule: twice the poll interval",
+    }),
+    oldest_confirmed_at: Nullable(Timestamp),
+  },
+  Closed,
+);
+
 export const SynchronizerStatus = Type.Object(
   {
     running: Type.Boolean(),
@@ -154,7 +195,7 @@ export const SynchronizerStatus = Type.Object(
     next_run_at: Nullable(Timestamp),
     last_run_at: Nullable(Timestamp),
     accounts: Type.Array(Type.Object(
-      { account_id: Type.String(), account_name: Type.String(), pos: Type.String(), last_run: Nullable(RunJson) },
+      { account_id: Type.String(), account_name: Type.String(), pos: Type.String(), last_run: Nullable(RunJson), freshness: Nullable(Freshness) },
       Closed,
     )),
   },
@@ -167,12 +208,12 @@ export const StartBody = Type.Object(
     cron: Type.Optional(Type.String({ minLength: 1, maxLength: 200, examples: ['*/5 * * * *', '* 11,12,13 * * 1,2,3,4,5'] })),
     time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, examples: ['Europe/Brussels'] })),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, examples: [{ cron: '* * * * *', time_zone: 'UTC' }] },
 );
 
 export const AccountSelector = Type.Object(
   { account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Only this account (default: all)' })) },
-  { additionalProperties: true },
+  { additionalProperties: true, examples: [{ account_id: 'demo-square' }] },
 );
 
 export const Queued = Type.Object(
@@ -180,7 +221,7 @@ export const Queued = Type.Object(
     queued: Type.Array(Type.Object(
       {
         account_id: Type.String(),
-        job_id: Nullable(Type.String({ description: 'null when a poll already queued absorbed this one' })),
+        job_id: Nullable(Type.String({ description: 'The poll\'s job id (the one already queued when this request joined it); resolves at GET /api/itemstask/{jobID}' })),
       },
       Closed,
     )),
@@ -190,20 +231,61 @@ export const Queued = Type.Object(
 
 // ---------- health ----------
 
-const Part = (extra: Record<string, TSchema>) =>
-  Type.Object({ ok: Type.Boolean(), ...extra, error: Type.Optional(Type.String()) }, Closed);
+const Level = Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')]);
+const Reason = Type.Optional(Type.String({ description: 'A fixed code (never an error text), e.g. last_write_failed, core_unreachable' }));
 
 export const Health = Type.Object(
   {
-    ok: Type.Boolean(),
+    status: Level,
     version: Type.String(),
-    core: Part({ kind: Type.String() }),
-    sink: Part({ target: Type.String() }),
-    jobs: Part({}),
+    checked_at: Timestamp,
+    core: Type.Object({ status: Level, kind: Type.String(), reason: Reason }, Closed),
+    jobs: Type.Object({ status: Level, reason: Reason }, Closed),
+    sink: Type.Object(
+      {
+        status: Level,
+        target: Type.String(),
+        reason: Reason,
+        last_write: Nullable(Type.Object({ ok: Type.Boolean(), at: Timestamp, code: Nullable(Type.String({ description: 'Driver error code of a failed write, e.g. ER_NO_SUCH_TABLE' })) }, Closed)),
+      },
+      Closed,
+    ),
+    accounts: Type.Array(Type.Object(
+      {
+        account_id: Type.String(),
+        pos: Type.String(),
+        status: Level,
+        reasons: Type.Array(Type.String(), { description: 'last_poll_failed, stale_items' }),
+        last_poll: Nullable(Type.Object({ status: Type.String(), started_at: Timestamp, finished_at: Nullable(Timestamp) }, Closed)),
+        freshness: Nullable(Freshness),
+      },
+      Closed,
+    )),
+    sales: Type.Object(
+      {
+        status: Level,
+        reason: Reason,
+        oldest_pending_at: Nullable(Timestamp),
+        oldest_pending_age_seconds: Nullable(Type.Integer()),
+        failed: Type.Integer(),
+      },
+      Closed,
+    ),
   },
   Closed,
 );
 export type HealthJson = Static<typeof Health>;
+
+export const Readiness = Type.Object(
+  {
+    ready: Type.Boolean(),
+    migrations: Type.Object({ status: Level, applied: Type.Integer() }, Closed),
+    workers: Type.Object({ status: Level }, Closed),
+    health: Health,
+  },
+  Closed,
+);
+export type ReadinessJson = Static<typeof Readiness>;
 
 // ---------- sales ----------
 
@@ -227,8 +309,11 @@ export const SaleBody = Type.Object(
       description: "Your reference, e.g. the shop's order id; the idempotency key when no Idempotency-Key header is sent",
     })),
   },
-  // The original (JSON.NET) ignored unknown keys; so do we.
-  { additionalProperties: true },
+  {
+    // The original (JSON.NET) ignored unknown keys; so do we.
+    additionalProperties: true,
+    examples: [{ item_ecommerce_id: 1001, delta: 1, balance: 1250, reference: 'order-1042' }],
+  },
 );
 export type SaleBodyJson = Static<typeof SaleBody>;
 
@@ -295,5 +380,5 @@ export const SaleList = Type.Object({ sales: Type.Array(Sale) }, Closed);
 
 export const CancelBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })) },
-  { additionalProperties: true },
+  { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }] },
 );

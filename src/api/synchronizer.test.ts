@@ -23,8 +23,12 @@ test('GET /api/synchronizer → the status in snake_case', async () => {
           started_at: '2026-11-27T07:00:00.000Z', finished_at: '2026-11-27T07:00:00.000Z',
           items_read: 3, items_changed: 1, api_calls: 2, error: null,
         },
+        freshness: {
+          items: 2, stale_items: 1, never_confirmed: 0, max_item_age_seconds: 120, max_age_source: 'schedule',
+          oldest_confirmed_at: '2026-11-27T07:00:00.000Z',
+        },
       },
-      { account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null },
+      { account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null, freshness: null },
     ],
   });
 });
@@ -100,7 +104,7 @@ test('forceUpdate for one account, from the body or the query string; repeats co
   assert.deepEqual(body.json(), { queued: [{ account_id: 'sq-main', job_id: 'poll-1' }] });
   const query = await app.inject({ method: 'POST', url: '/api/synchronizer/forceUpdate?account_id=sq-main' });
   assert.equal(query.statusCode, 202);
-  assert.deepEqual(query.json(), { queued: [{ account_id: 'sq-main', job_id: null }] });
+  assert.deepEqual(query.json(), { queued: [{ account_id: 'sq-main', job_id: 'poll-1' }] }, 'a repeat joins the queued poll and gets its id');
 });
 
 test('forceUpdate for an unknown account → 404 naming account_id (body or query)', async () => {

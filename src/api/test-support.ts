@@ -5,13 +5,16 @@
  */
 import {
   EngineInputError,
-  type HealthView,
+  type AccountFreshness,
+  type HealthReport,
+  type Readiness,
   type ItemRegistry,
   type ItemView,
   type RegisterItemRequest,
   type Service,
   type SynchronizerControl,
   type SynchronizerStatus,
+  type RegisterTaskView,
   type TaskView,
   type WebhookControl,
 } from '../engine/ports.ts';
@@ -19,6 +22,7 @@ import type { WebhookDelivery } from '../pos/contract.ts';
 import type { WebhookAnswer } from '../engine/webhooks.ts';
 import type { WebhookSetupResult } from '../engine/webhook-setup.ts';
 import { buildApi } from './app.ts';
+import type { Logger } from '../log.ts';
 import { FakeSales } from './test-support-sales.ts';
 
 export interface FakeAccount {
@@ -37,7 +41,7 @@ class FakeSynchronizer implements SynchronizerControl {
   timeZone = 'UTC';
   private nextJob = 1;
   /** Accounts with a poll queued and not yet run (so a second force collapses into it). */
-  readonly queued = new Set<string>();
+  readonly queued = new Map<string, string>();
 
   constructor(private readonly owner: FakeService) {}
 
@@ -56,6 +60,9 @@ class FakeSynchronizer implements SynchronizerControl {
         pos: a.pos,
         lastRun: i === 0
           ? { id: 7, trigger: 'schedule', status: 'ok', startedAt: NOW, finishedAt: NOW, itemsRead: 3, itemsChanged: 1, apiCalls: 2, error: null }
+          : null,
+        freshness: i === 0
+          ? { accountId: a.id, maxItemAgeSeconds: 120, maxAgeSource: 'schedule', items: 2, staleItems: 1, neverConfirmed: 0, oldestConfirmedAt: NOW }
           : null,
       })),
     };
@@ -85,16 +92,19 @@ class FakeSynchronizer implements SynchronizerControl {
     this.owner.maybeFail();
     const ids = accountId ? [accountId] : this.owner.accountIds();
     return ids.map((id) => {
-      if (this.queued.has(id)) return { accountId: id, jobId: null };
-      this.queued.add(id);
-      return { accountId: id, jobId: `poll-${this.nextJob++}` };
+      // A poll already queued is joined: its id is returned again.
+      const waiting = this.queued.get(id);
+      if (waiting) return { accountId: id, jobId: waiting };
+      const jobId = `poll-${this.nextJob++}`;
+      this.queued.set(id, jobId);
+      return { accountId: id, jobId };
     });
   }
 }
 
 class FakeItems implements ItemRegistry {
   readonly mappings = new Map<string, ItemView>();
-  readonly tasks = new Map<string, TaskView>();
+  readonly tasks = new Map<string, RegisterTaskView>();
   private nextTask = 1;
 
   constructor(private readonly owner: FakeService) {}
@@ -128,9 +138,9 @@ class FakeItems implements ItemRegistry {
     };
   }
 
-  async register(request: RegisterItemRequest): Promise<TaskView> {
+  async register(request: RegisterItemRequest): Promise<RegisterTaskView> {
     this.owner.maybeFail();
-    const task: TaskView = {
+    const task: RegisterTaskView = {
       id: `task-${this.nextTask++}`,
       kind: 'register-item',
       state: 'queued',
@@ -212,12 +222,17 @@ export class FakeService implements Service {
   readonly sales = new FakeSales(this);
   /** When set, every call throws it (for 5xx tests). */
   failWith: unknown = null;
-  healthView: HealthView = {
-    ok: true,
-    core: { ok: true, kind: 'pglite' },
-    sink: { ok: true, target: 'embedded' },
-    jobs: { ok: true },
+  healthView: HealthReport = {
+    status: 'ok',
+    checkedAt: NOW,
+    core: { status: 'ok', kind: 'pglite' },
+    jobs: { status: 'ok' },
+    sink: { status: 'ok', target: 'embedded', lastWrite: null },
+    accounts: [],
+    sales: { status: 'ok', oldestPendingAt: null, oldestPendingAgeSeconds: null, failed: 0 },
   };
+  workersRunning = true;
+  metricsText = '# HELP possync_test a test metric\n# TYPE possync_test counter\npossync_test 1\n';
 
   constructor(readonly accounts: FakeAccount[] = defaultAccounts()) {}
 
@@ -225,9 +240,20 @@ export class FakeService implements Service {
     if (this.failWith !== null) throw this.failWith;
   }
 
-  async health(): Promise<HealthView> {
+  async health(): Promise<HealthReport> {
     this.maybeFail();
     return this.healthView;
+  }
+
+  async readiness(): Promise<Readiness> {
+    this.maybeFail();
+    const ready = this.healthView.status !== 'down' && this.workersRunning;
+    return { ready, migrations: { status: 'ok', applied: 0 }, workers: { status: this.workersRunning ? 'ok' : 'down' }, health: this.healthView };
+  }
+
+  async freshness(): Promise<AccountFreshness[]> {
+    this.maybeFail();
+    return [];
   }
 
   accountIds(): string[] {
@@ -282,13 +308,14 @@ export function mapItem(service: FakeService, item: Partial<ItemView> & { ecomme
 }
 
 /** The API over a fresh fake, with strict response checking on (schema drift → 500). */
-export async function makeApi(options: { apiKeys?: string[]; service?: FakeService } = {}) {
+export async function makeApi(options: { apiKeys?: string[]; service?: FakeService; logger?: Logger } = {}) {
   const service = options.service ?? new FakeService();
   const app = await buildApi(service, {
     apiKeys: options.apiKeys ?? [],
     version: '0.1.0-test',
-    logger: false,
     strictResponses: true,
+    metrics: { contentType: () => 'text/plain; version=0.0.4; charset=utf-8', text: async () => service.metricsText },
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.ready();
   return { app, service };

@@ -68,16 +68,24 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
   const sim = demo.simulators.square;
   out('');
   out('possync is running. Where to look:');
-  out(`  API            ${url}/api/synchronizer   (reference: ${url}/docs)`);
-  out(`  items          ${url}/api/items/${firstAccount}`);
-  out(`  simulators     square ${sim.url}  lightspeed ${demo.simulators.lightspeed.url}  hiboutik ${demo.simulators.hiboutik.url}  (admin: /__sim/)`);
+  out(`  dashboard      ${url}/hangfire   (jobs, schedule, accounts, items, sales, runs)`);
+  out(`  API            ${url}/api/synchronizer   (reference, with "Try it out": ${url}/docs)`);
+  out(`  health         ${url}/healthz   ${url}/readyz   metrics: ${url}/metrics`);
+  out('  accounts       (use these ids as account_id and in /api/items/{accountID})');
+  for (const account of demo.accounts) {
+    out(`    ${account.id.padEnd(24)} ${account.pos.padEnd(10)} simulator ${account.simulatorUrl}  items ${(demo.registered.get(account.id) ?? []).join(', ')}`);
+    out(`      ${url}/api/items/${encodeURIComponent(account.id)}`);
+  }
+  out(`  simulators     admin routes listed at ${sim.url}/__sim/ (and the same path on each simulator)`);
   out(`  config         ${demo.configFile}`);
+  out(`  state          the demo starts from a clean state each time: the simulators from their seeds, possync from an empty ${demo.dataDir}`);
   out('');
   out('Try it:');
   const item = (await demo.possync.service.items.list(firstAccount)).find((i) => i.ecommerceId === firstIds[0]);
   if (item) {
     out(`  curl -s -X POST ${sim.url}/__sim/stock -H 'content-type: application/json' -d '{"item":"${item.posItemId}","quantity":7}'`);
     out(`  curl -s ${url}/api/items/${firstAccount}                 # a second later: item ${item.ecommerceId} shows available 7 (Square's webhook, no poll)`);
+    out(`  open ${url}/hangfire/items/${item.ecommerceId}    # its journal, and what the shop table holds`);
   }
   const lsItem = (await demo.possync.service.items.list(lightspeedAccount)).find((i) => i.ecommerceId === lightspeedIds[0]);
   if (lsItem) {

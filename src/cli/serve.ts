@@ -1,17 +1,23 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { CONFIG_FILE_ENV, ConfigError, describeConfig, loadConfig, type PossyncConfig } from '../config/index.ts';
+import { CONFIG_FILE_ENV, ConfigError, loadConfig, type ConfigOverride, type PossyncConfig } from '../config/index.ts';
+import { configSecrets } from '../config/secrets.ts';
+import { createLogger, type Logger } from '../log.ts';
 import { startPossync } from '../main.ts';
 
-export const SERVE_USAGE = `Usage: possync serve [--config FILE] [--host ADDR] [--port N] [--data-dir DIR]
+export const SERVE_USAGE = `Usage: possync serve [--config FILE] [--host ADDR] [--port N] [--data-dir DIR] [--log-level LEVEL] [--pretty]
 
-Runs possync: the HTTP API (and /docs), the scheduled polls and the job workers.
+Runs possync: the HTTP API (and /docs), /healthz, /readyz, /metrics, the scheduled polls and the job workers.
 
 Options:
-  --config FILE      configuration file (default: $${CONFIG_FILE_ENV}, else ./appsettings.json)
-  --host ADDR        listen address (default: Server.Host, 127.0.0.1)
-  --port N           listen port (default: Server.Port, 5000)
-  --data-dir DIR     embedded database folder (default: Core.DataFolder, ./.possync/data)
+  --config FILE        configuration file (default: $${CONFIG_FILE_ENV}, else ./appsettings.json)
+  --host ADDR          listen address (default: Server.Host, 127.0.0.1)
+  --port N             listen port (default: Server.Port, 5000)
+  --data-dir DIR       embedded database folder (default: Core.DataFolder, ./.possync/data)
+  --log-level LEVEL    trace, debug, info, warn, error, fatal, silent (or the ASP.NET names);
+                       default: Logging.LogLevel.Default, else info
+  --pretty             readable log lines instead of JSON (the default when stdout is a terminal)
+  --json               JSON log lines even on a terminal
 `;
 
 export interface ServeFlags {
@@ -19,6 +25,7 @@ export interface ServeFlags {
   host?: string;
   port?: string;
   'data-dir'?: string;
+  'log-level'?: string;
 }
 
 export const SERVE_OPTIONS = {
@@ -26,29 +33,38 @@ export const SERVE_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'data-dir': { type: 'string' },
+  'log-level': { type: 'string' },
+  pretty: { type: 'boolean' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The entry point's logger: JSON lines, or readable ones with --pretty or on a terminal. */
+export function loggerFor(config: PossyncConfig, flags: { pretty?: boolean; json?: boolean }): Logger {
+  const pretty = flags.json ? false : flags.pretty ?? process.stdout.isTTY === true;
+  return createLogger({ level: config.logging.level, pretty, secrets: configSecrets(config) });
+}
 
 /** Loads the config once and applies the command-line flags on top of it. */
 export async function configFromFlags(flags: ServeFlags, out: (line: string) => void): Promise<PossyncConfig | null> {
   let config: PossyncConfig;
+  const overrides: ConfigOverride[] = [];
+  // Flags set config keys, so they are checked (and named in warnings) like the keys themselves.
+  if (flags['data-dir'] !== undefined) overrides.push({ path: ['Core', 'DataFolder'], value: resolve(flags['data-dir']), from: '--data-dir' });
+  if (flags['log-level'] !== undefined) overrides.push({ path: ['Logging', 'LogLevel', 'Default'], value: flags['log-level'], from: '--log-level' });
+  // The address goes through the loader's one open-API rule like the file's and the environment's.
+  if (flags.host !== undefined) overrides.push({ path: ['Server', 'Host'], value: flags.host, from: '--host' });
+  if (flags.port !== undefined) overrides.push({ path: ['Server', 'Port'], value: flags.port, from: '--port' });
   try {
-    config = await loadConfig({ file: flags.config });
+    config = await loadConfig({ file: flags.config, overrides });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     out(`possync cannot start: the configuration has ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}:`);
     for (const problem of error.problems) out(`  ${problem}`);
     return null;
   }
-  if (flags.host !== undefined) config.server.host = flags.host;
-  if (flags.port !== undefined) {
-    const port = Number(flags.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`--port must be a port number (got "${flags.port}")`);
-    config.server.port = port;
-  }
-  if (flags['data-dir'] !== undefined) {
-    if (config.core.kind !== 'pglite') throw new RangeError('--data-dir applies to the embedded database only; the config names a PostgreSQL core');
-    config.core = { kind: 'pglite', dataDir: resolve(flags['data-dir']) };
+  if (flags['data-dir'] !== undefined && config.core.kind !== 'pglite') {
+    throw new RangeError('--data-dir applies to the embedded database only; the config names a PostgreSQL core');
   }
   return config;
 }
@@ -61,13 +77,16 @@ export async function serveCommand(args: string[], out: (line: string) => void):
   }
   const config = await configFromFlags(values, out);
   if (!config) return 1;
-  for (const warning of config.warnings) out(`warning: ${warning}`);
-  for (const line of describeConfig(config)) out(line);
-  const running = await startPossync(config, { log: out });
-  out(`possync listening on ${running.url} (API reference: ${running.url}/docs)`);
+  const logger = loggerFor(config, values);
+  for (const warning of config.warnings) logger.warn({ event: 'config.warning' }, warning);
+  logger.info({ event: 'startup.config', source: config.source }, `config file: ${config.source ?? '(none: defaults and environment)'}`);
+  if (config.core.kind === 'pglite') logger.info({ event: 'startup.data_folder', dataFolder: config.core.dataDir }, `data folder: ${config.core.dataDir}`);
+  const running = await startPossync(config, { logger });
+  logger.info({ event: 'startup.ready', url: running.url }, `possync listening on ${running.url} (API reference: ${running.url}/docs)`);
   await untilSignal();
-  out('stopping…');
+  logger.info({ event: 'shutdown' }, 'stopping…');
   await running.close();
+  logger.flush();
   return 0;
 }
 

@@ -11,7 +11,7 @@ import type { AccountConfig, HiboutikConnection, LightspeedConnection, PosType, 
 import { DEFAULTS } from './defaults.ts';
 import { type Issues, Section } from './reader.ts';
 
-const COMMON_KEYS = ['Type', 'Id', 'Name', 'AccountID', 'AccessToken'] as const;
+const COMMON_KEYS = ['Type', 'Id', 'Name', 'AccountID', 'AccessToken', 'MaxItemAgeSeconds'] as const;
 
 const KEYS: Record<PosType, readonly string[]> = {
   square: ['Locations', 'LocationID', 'BaseUrl', 'SquareVersion', 'WebhookSignatureKey', 'WebhookUrl'],
@@ -251,6 +251,7 @@ export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[
     const explicitId = entry.string('Id');
     const name = entry.string('Name');
     const accountId = entry.string('AccountID');
+    const maxItemAgeSeconds = entry.int('MaxItemAgeSeconds', { min: 1 });
     const read =
       type === 'square' ? readSquare(entry, accountId, explicitId) : type === 'hiboutik' ? readHiboutik(entry) : readLightspeed(entry, accountId);
     entry.finish([...COMMON_KEYS, ...KEYS[type]], foreignKeys(type));
@@ -265,9 +266,13 @@ export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[
     }
     const id = explicitId ?? accountId ?? read?.defaultId ?? fallbackId(entry, type);
     if (id !== undefined) ids.push({ id, path: entry.path });
-    if (read !== undefined && id !== undefined) {
-      accounts.push({ id, name: name ?? `${LABEL[type]} ${id}`, connection: read.connection, ...(read.realtime ? { realtime: read.realtime } : {}) });
-    }
+    if (read !== undefined && id !== undefined) accounts.push({
+      id,
+      name: name ?? `${LABEL[type]} ${id}`,
+      connection: read.connection,
+      ...(maxItemAgeSeconds !== undefined ? { maxItemAgeSeconds } : {}),
+      ...(read.realtime ? { realtime: read.realtime } : {}),
+    });
   }
   const seen = new Map<string, string>();
   for (const { id, path } of ids) {

@@ -7,6 +7,8 @@ export const DEFAULTS = {
   /** The original never started its recurring job by itself: POST /api/synchronizer/start did. */
   startOnBoot: false,
   dataFolder: './.possync/data',
+  /** The dashboard may act (requeue, trigger, retry, cancel, cron) unless set read-only. */
+  dashboardReadOnly: false,
   squareBaseUrl: 'https://connect.squareup.com',
   lightspeedApiBaseUrl: 'https://api.lightspeedapp.com',
   lightspeedTokenUrl: 'https://cloud.lightspeedapp.com/auth/oauth/token',
@@ -22,4 +24,5 @@ export const DEFAULTS = {
   hiboutikStoreId: '1',
   /** Lightspeed change polls (ItemShop rows changed since the last one): 240 calls an hour at idle. */
   changePollSeconds: 15,
+  logLevel: 'info',
 } as const;

@@ -36,6 +36,15 @@ export function describeConfig(config: PossyncConfig): string[] {
   return lines;
 }
 
+/** One account for start-up output: id, name, POS and base URL, and nothing secret. */
+export function describeAccount(account: { id: string; name: string; connection: PosConnection; maxItemAgeSeconds?: number }): string {
+  const c = account.connection;
+  const url = c.pos === 'lightspeed' ? c.apiBaseUrl : c.baseUrl;
+  const where = c.pos === 'square' ? `location ${c.locationIds.join(', ')}` : c.pos === 'lightspeed' ? `account ${c.accountId}, shop ${c.shopId}` : `store ${c.storeId}, warehouse ${c.warehouseId}`;
+  return `"${account.id}" (${account.name}): ${c.pos} at ${url}, ${where}` +
+    `${account.maxItemAgeSeconds !== undefined ? `, items stale after ${account.maxItemAgeSeconds} s` : ''}`;
+}
+
 function describeConnection(c: PosConnection): string {
   switch (c.pos) {
     case 'square':

@@ -1,4 +1,4 @@
-export { CONFIG_FILE_ENV, TOP_LEVEL_KEYS, loadConfig, parseConfig, type LoadOptions } from './load.ts';
+export { CONFIG_FILE_ENV, TOP_LEVEL_KEYS, loadConfig, parseConfig, type ConfigOverride, type LoadOptions } from './load.ts';
 export { ConfigError } from './errors.ts';
 export { describeConfig } from './describe.ts';
 export { maskSecret } from './mask.ts';

@@ -42,7 +42,7 @@ describe('the original appsettings.json, verbatim', () => {
     assert.deepEqual(config.sink, { kind: 'mysql', host: 'localhost', port: 3306, user: 'userstock', password: 'Tigrou007', database: 'ecommercestock' });
     assert.deepEqual(config.sinkTable, DEFAULT_SINK_TABLE);
     assert.deepEqual(config.server, { host: '127.0.0.1', port: 5000, apiKeys: [] });
-    assert.deepEqual(config.schedule, { cron: '*/5 * * * *', timeZone: 'UTC', startOnBoot: false });
+    assert.deepEqual(config.schedule, { cron: '*/5 * * * *', timeZone: 'UTC', startOnBoot: false, maxItemAgeSeconds: null });
     assert.deepEqual(config.accounts, [
       {
         id: 'N7VH9XRBT57MP',
@@ -165,7 +165,7 @@ describe('one pass, every problem by path', () => {
       'PosAccess.PosConfigurations[5].BaseUrl must be an http:// or https:// URL',
       'PosAccess.PosConfigurations[5].SquareVersion must be a date like 2026-09-16',
       'PosAccess.PosConfigurations[4] has the same account id "shop1" as PosAccess.PosConfigurations[0]',
-      'Server.Port must be a whole number from 1 to 65535 (got "70000")',
+      'Server.Port must be a whole number from 0 to 65535 (got "70000")',
       'Server.ApiKeys must hold at least one key when Server.Host is not a loopback address',
       'Synchronizer.TimeZone is not a known IANA time zone',
       'Synchronizer.Cron must have 5 fields',
@@ -180,7 +180,7 @@ describe('one pass, every problem by path', () => {
 
   it('puts every problem in the error message', () => {
     try {
-      parseConfig({ Server: { Port: 0 }, Synchronizer: { Cron: '61 * * * *' } }, {}, 'appsettings.json');
+      parseConfig({ Server: { Port: -1 }, Synchronizer: { Cron: '61 * * * *' } }, {}, 'appsettings.json');
       assert.fail('expected a ConfigError');
     } catch (error) {
       assert.ok(error instanceof ConfigError);
@@ -227,7 +227,7 @@ describe('keys and defaults', () => {
     );
     assert.deepEqual(config.core, { kind: 'postgres', connectionString: 'postgresql://app@pg/possync' });
     assert.deepEqual(config.server, { host: '0.0.0.0', port: 8081, apiKeys: ['0123456789abcdef0123'] });
-    assert.deepEqual(config.schedule, { cron: '* 11,12,13 * * MON-FRI', timeZone: 'Europe/Brussels', startOnBoot: true });
+    assert.deepEqual(config.schedule, { cron: '* 11,12,13 * * MON-FRI', timeZone: 'Europe/Brussels', startOnBoot: true, maxItemAgeSeconds: null });
     assert.deepEqual(config.sinkTable, { name: 'shop.stock', columns: { ...DEFAULT_SINK_TABLE.columns, quantity: 'qty' } });
     assert.deepEqual(config.sink, { kind: 'embedded' });
     const [sq, hb, ls] = config.accounts;
@@ -368,5 +368,17 @@ describe('maskSecret', () => {
     assert.equal(maskSecret('sq0atp-RN1EcZgBNY4mh3vuhb2QTQ'), 'sq0a…(masked)');
     assert.equal(maskSecret('short'), '***');
     assert.equal(maskSecret(''), '(not set)');
+  });
+});
+
+describe('Dashboard.ReadOnly', () => {
+  it('is off by default, set by the file or the environment, with one check for both', () => {
+    assert.deepEqual(parseConfig({}).dashboard, { readOnly: false });
+    assert.deepEqual(parseConfig({ Dashboard: { ReadOnly: true } }).dashboard, { readOnly: true });
+    assert.deepEqual(parseConfig({}, { POSSYNC__Dashboard__ReadOnly: 'true' }).dashboard, { readOnly: true });
+    assert.deepEqual(parseConfig({ Dashboard: { ReadOnly: true } }, { POSSYNC__Dashboard__ReadOnly: 'false' }).dashboard, { readOnly: false });
+    assert.deepEqual(problemsOf(() => parseConfig({ Dashboard: { ReadOnly: 'sometimes' } })), ['Dashboard.ReadOnly must be true or false (got "sometimes")']);
+    assert.deepEqual(problemsOf(() => parseConfig({}, { POSSYNC__Dashboard__ReadOnly: 'sometimes' })), ['Dashboard.ReadOnly must be true or false (got "sometimes")']);
+    assert.ok(parseConfig({ Dashboard: { Theme: 'dark' } }).warnings.includes('Dashboard.Theme is not a known key (ignored)'));
   });
 });

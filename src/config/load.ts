@@ -11,10 +11,13 @@ import { ConfigError } from './errors.ts';
 import { JsonSyntaxError, parseLenientJson } from './jsonc.ts';
 import { Issues, Section } from './reader.ts';
 import { canonicalTimeZone, cronProblem } from './schedule.ts';
-import { type ConfigNode, applyEnvOverrides, emptyObject, fromPlain, toNode } from './tree.ts';
+import { openApiProblem } from './open-api.ts';
+import { type ConfigNode, type ObjectNode, applyEnvOverrides, emptyObject, fromPlain, setPath, toNode } from './tree.ts';
+import { LEVEL_NAMES, parseLogLevel } from '../log.ts';
 import {
   type CoreDatabaseConfig,
   DEFAULT_SINK_TABLE,
+  type LoggingConfig,
   type PossyncConfig,
   type ScheduleConfig,
   type ServerConfig,
@@ -35,7 +38,7 @@ export const UNPREFIXED_ENV_KEYS = ['hangfireDatabaseConnectionString', 'ecommer
 /** Top-level keys: the original's, then possync's. */
 export const TOP_LEVEL_KEYS = [
   'Logging', 'AllowedHosts', 'hangfireDatabaseConnectionString', 'ecommerceDatabaseConnectionString', 'PosAccess', 'FirebaseFCMToken',
-  'Server', 'Synchronizer', 'Core', 'EcommerceTable',
+  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard',
 ] as const;
 
 /** Env var naming the config file when --config is not given. */
@@ -48,6 +51,19 @@ export interface LoadOptions {
   env?: Env;
   /** Base for relative paths (the file, DataFolder); default: process.cwd(). */
   cwd?: string;
+  /**
+   * Values from the command line, by config path (e.g. ['Core', 'DataFolder']). They replace the
+   * file's and the environment's, then go through the same checks, so a flag is validated (and
+   * named in warnings) exactly like the key it sets.
+   */
+  overrides?: ConfigOverride[];
+}
+
+export interface ConfigOverride {
+  path: string[];
+  value: string;
+  /** The flag, for messages ("--data-dir"). */
+  from: string;
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConfig> {
@@ -62,7 +78,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConf
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && named === undefined) {
       // No file at all is fine: defaults plus the environment (handy in containers).
-      return build(emptyObject(), env, null, cwd, [`no appsettings.json in ${cwd}: using defaults and the environment`]);
+      return build(emptyObject(), env, null, cwd, [`no appsettings.json in ${cwd}: using defaults and the environment`], options.overrides);
     }
     throw new ConfigError([code === 'ENOENT' ? `config file ${path} not found` : `config file ${path} cannot be read (${code ?? 'error'})`], [], path);
   }
@@ -73,7 +89,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<PossyncConf
     if (error instanceof JsonSyntaxError) throw new ConfigError([`${path} is not valid JSON: ${error.message}`], [], path);
     throw error;
   }
-  return build(toNode(parsed.value), env, path, cwd, parsed.warnings);
+  return build(toNode(parsed.value), env, path, cwd, parsed.warnings, options.overrides);
 }
 
 /** The same checks on an already-parsed value (tests, or config built in code). */
@@ -81,16 +97,18 @@ export function parseConfig(json: unknown, env: Env = {}, source: string | null 
   return build(fromPlain(json), env, source, options.cwd ?? process.cwd(), []);
 }
 
-function build(root: ConfigNode, env: Env, source: string | null, cwd: string, earlyWarnings: string[]): PossyncConfig {
+function build(root: ConfigNode, env: Env, source: string | null, cwd: string, earlyWarnings: string[], overrides: ConfigOverride[] = []): PossyncConfig {
   const issues = new Issues();
   issues.warnings.push(...earlyWarnings);
   if (root.kind !== 'object') {
     throw new ConfigError(['the configuration must be a JSON object ({ ... })'], issues.warnings, source);
   }
   issues.warnings.push(...applyEnvOverrides(root, env, UNPREFIXED_ENV_KEYS).warnings);
+  applyFlags(root, overrides, issues);
 
   const top = new Section(root, '', issues);
-  top.accept('Logging', 'AllowedHosts'); // ASP.NET's own sections: possync logs its own way
+  top.accept('AllowedHosts'); // ASP.NET's own section: possync has no host filtering
+  const logging = readLogging(top);
   if (top.has('FirebaseFCMToken')) {
     issues.warning('FirebaseFCMToken', "is only used by the original's mobile client (Type 4), which possync does not support (ignored)");
   }
@@ -107,6 +125,9 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
   const server = readServer(Section.of(top.raw('Server'), 'Server', issues));
   const schedule = readSchedule(Section.of(top.raw('Synchronizer'), 'Synchronizer', issues));
   const sinkTable = readSinkTable(Section.of(top.raw('EcommerceTable'), 'EcommerceTable', issues));
+  const dashboardSection = Section.of(top.raw('Dashboard'), 'Dashboard', issues);
+  const dashboard = { readOnly: dashboardSection.bool('ReadOnly') ?? DEFAULTS.dashboardReadOnly };
+  dashboardSection.finish(['ReadOnly']);
   top.finish(TOP_LEVEL_KEYS);
 
   if (issues.problems.length > 0) throw new ConfigError(issues.problems, issues.warnings, source);
@@ -114,6 +135,8 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
     source,
     server: server!,
     schedule: schedule!,
+    logging,
+    dashboard,
     core,
     sink: sink!,
     sinkTable: sinkTable!,
@@ -156,19 +179,16 @@ function readSink(top: Section): SinkDatabaseConfig | undefined {
   return parsed.value;
 }
 
-const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|\[::1\]|localhost)$/i;
-
 function readServer(section: Section): ServerConfig | undefined {
   const host = section.string('Host') ?? DEFAULTS.host;
   if (/\s|\/|^\[?$/.test(host)) section.issues.problem(section.keyPath('Host'), `must be an address or host name (got "${host.slice(0, 60)}")`);
-  const port = section.int('Port', { min: 1, max: 65535 }) ?? (section.has('Port') ? undefined : DEFAULTS.port);
+  const port = section.int('Port', { min: 0, max: 65535 }) ?? (section.has('Port') ? undefined : DEFAULTS.port);
   const apiKeys = section.stringList('ApiKeys', { secret: true }) ?? [];
   apiKeys.forEach((key, index) => {
     if (key.length < 16) section.issues.warning(section.keyPath(`ApiKeys[${index}]`), 'is shorter than 16 characters: easy to guess');
   });
-  if (apiKeys.length === 0 && !LOOPBACK.test(host)) {
-    section.issues.problem(section.keyPath('ApiKeys'), `must hold at least one key when Server.Host is not a loopback address (${host} would expose an open API)`);
-  }
+  const openApi = openApiProblem(host, apiKeys);
+  if (openApi) section.issues.problem(section.keyPath('ApiKeys'), openApi + setBy(section.raw('Host'), 'Server.Host'));
   const publicUrl = readPublicUrl(section);
   section.finish(['Host', 'Port', 'ApiKeys', 'PublicUrl']);
   return port === undefined ? undefined : { host, port, apiKeys, ...(publicUrl ? { publicUrl } : {}) };
@@ -191,6 +211,11 @@ function readPublicUrl(section: Section): string | undefined {
   return text.replace(/\/+$/, '');
 }
 
+/** ` (Server.Host set by --host)`, when the value did not come from the file. */
+function setBy(node: ConfigNode | undefined, path: string): string {
+  return node?.kind === 'value' && node.setBy ? ` (${path} set by ${node.setBy})` : '';
+}
+
 function readSchedule(section: Section): ScheduleConfig | undefined {
   const zoneText = section.string('TimeZone') ?? DEFAULTS.timeZone;
   const timeZone = canonicalTimeZone(zoneText);
@@ -201,8 +226,35 @@ function readSchedule(section: Section): ScheduleConfig | undefined {
   const cronIssue = cronProblem(cron, timeZone ?? 'UTC');
   if (cronIssue) section.issues.problem(section.keyPath('Cron'), `${cronIssue} (got "${cron.slice(0, 60)}")`);
   const startOnBoot = section.bool('StartOnBoot') ?? DEFAULTS.startOnBoot;
-  section.finish(['Cron', 'TimeZone', 'StartOnBoot']);
-  return timeZone === undefined || cronIssue ? undefined : { cron: cron.trim(), timeZone, startOnBoot };
+  const maxItemAgeSeconds = section.int('MaxItemAgeSeconds', { min: 1 }) ?? null;
+  section.finish(['Cron', 'TimeZone', 'StartOnBoot', 'MaxItemAgeSeconds']);
+  return timeZone === undefined || cronIssue ? undefined : { cron: cron.trim(), timeZone, startOnBoot, maxItemAgeSeconds };
+}
+
+/**
+ * `Logging.LogLevel.Default`, as the original's ASP.NET read it (its provider sections, such as
+ * Logging.Console, are accepted and ignored: possync has one logger).
+ */
+function readLogging(top: Section): LoggingConfig {
+  const logging = Section.of(top.raw('Logging'), 'Logging', top.issues);
+  const levels = Section.of(logging.raw('LogLevel'), 'Logging.LogLevel', top.issues);
+  const text = levels.string('Default');
+  levels.accept(...(levels.node ? [...levels.node.entries.values()].map((e) => e.name) : []));
+  logging.accept(...(logging.node ? [...logging.node.entries.values()].map((e) => e.name) : []));
+  if (text === undefined) return { level: DEFAULTS.logLevel };
+  const level = parseLogLevel(text);
+  if (level === undefined) {
+    top.issues.problem('Logging.LogLevel.Default', `must be ${LEVEL_NAMES} (got "${text.slice(0, 40)}")`);
+    return { level: DEFAULTS.logLevel };
+  }
+  return { level };
+}
+
+function applyFlags(root: ObjectNode, overrides: readonly ConfigOverride[], issues: Issues): void {
+  for (const override of overrides) {
+    const problem = setPath(root, override.path, { kind: 'value', value: override.value, setBy: override.from });
+    if (problem) issues.problem(override.from, problem);
+  }
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;

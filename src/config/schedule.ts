@@ -34,3 +34,43 @@ export function canonicalTimeZone(zone: string): string | undefined {
     return undefined;
   }
 }
+
+const intervalCache = new Map<string, number>();
+
+/**
+ * The poll interval a cron gives: the longest gap between two runs over the coming eight days
+ * (so a weekday-only schedule's weekend counts, and an item is not called stale merely because
+ * the schedule rests). Cached per expression and zone. Null when the cron never fires twice.
+ */
+export function pollIntervalSeconds(expression: string, timeZone = 'UTC'): number | null {
+  const key = `${expression}\u0000${timeZone}`;
+  const cached = intervalCache.get(key);
+  if (cached !== undefined) return cached;
+  const job = new Cron(expression, { ...CRON_OPTIONS, paused: true, timezone: timeZone });
+  try {
+    const start = Date.now();
+    const horizon = start + 8 * 24 * 3600_000;
+    let previous = job.nextRun(new Date(start));
+    let longest = 0;
+    // A minutely cron runs 11,520 times in eight days; the cap bounds odd expressions.
+    for (let i = 0; previous && previous.getTime() < horizon && i < 20_000; i++) {
+      const next = job.nextRun(previous);
+      if (!next) break;
+      longest = Math.max(longest, next.getTime() - previous.getTime());
+      previous = next;
+    }
+    // A cron that fires less than twice in eight days (monthly, yearly): its one gap is unknown
+    // here, so take the time to its next run from now as the best bound there is.
+    if (longest === 0) {
+      const first = job.nextRun(new Date(start));
+      const second = first ? job.nextRun(first) : null;
+      if (!first || !second) return null;
+      longest = second.getTime() - first.getTime();
+    }
+    const seconds = Math.round(longest / 1000);
+    intervalCache.set(key, seconds);
+    return seconds;
+  } finally {
+    job.stop();
+  }
+}

@@ -18,8 +18,8 @@ export interface ArrayNode {
 export interface ValueNode {
   kind: 'value';
   value: string | number | boolean | null;
-  /** Set when the value came from an environment variable (its name, for messages). */
-  fromEnv?: string;
+  /** Set when the value came from an environment variable or a command-line flag (its name, for messages). */
+  setBy?: string;
 }
 
 export function emptyObject(): ObjectNode {
@@ -86,14 +86,15 @@ export function applyEnvOverrides(
   const byName = (a: [string, string[], string], b: [string, string[], string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
   const applied: string[] = [];
   for (const [name, segments, value] of [...plain.sort(byName), ...prefixed.sort(byName)]) {
-    const problem = setPath(root, segments, { kind: 'value', value, fromEnv: name });
+    const problem = setPath(root, segments, { kind: 'value', value, setBy: name });
     if (problem) warnings.push(`environment variable ${name} ignored: ${problem}`);
     else applied.push(name);
   }
   return { applied, warnings };
 }
 
-function setPath(root: ObjectNode, segments: string[], leaf: ValueNode): string | null {
+/** Sets one leaf by path (command-line flags use it, so they pass the same checks as the file). */
+export function setPath(root: ObjectNode, segments: string[], leaf: ValueNode): string | null {
   let node: ConfigNode = root;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;

@@ -1,4 +1,5 @@
 import type { AccountConfig } from '../pos/accounts.ts';
+import type { LogLevel } from '../log.ts';
 
 /**
  * possync's parsed configuration: built once at start-up from appsettings.json (original keys
@@ -35,6 +36,13 @@ export interface ScheduleConfig {
   timeZone: string;
   /** Whether the synchronizer starts running at boot when no state was stored yet. */
   startOnBoot: boolean;
+  /** Default maximum age (seconds) of an item's last POS confirmation; null = twice the poll interval. */
+  maxItemAgeSeconds: number | null;
+}
+
+export interface LoggingConfig {
+  /** From `Logging.LogLevel.Default` (ASP.NET names accepted) or `--log-level`. */
+  level: LogLevel;
 }
 
 export interface ServerConfig {
@@ -49,11 +57,18 @@ export interface ServerConfig {
   publicUrl?: string;
 }
 
+export interface DashboardConfig {
+  /** The dashboard shows everything and changes nothing (no requeue, trigger, retry, ...). */
+  readOnly: boolean;
+}
+
 export interface PossyncConfig {
   /** The file it came from, or null when built from defaults and the environment alone. */
   source: string | null;
   server: ServerConfig;
   schedule: ScheduleConfig;
+  logging: LoggingConfig;
+  dashboard: DashboardConfig;
   core: CoreDatabaseConfig;
   sink: SinkDatabaseConfig;
   sinkTable: SinkTableConfig;

@@ -1,87 +1,63 @@
-import type { BudgetState, BudgetStore } from '../pos/call-budget.ts';
+import type { BudgetStore } from '../pos/call-budget.ts';
 import type { SqlQueryable } from './sql.ts';
 
 /**
- * MonthlyCallBudget calls its store synchronously (load in its constructor, save on every call),
- * so this store is preloaded before the adapter is built and writes behind: each save updates the
- * cached state at once and queues a write. Writes are coalesced (only the latest state is sent)
- * and monotone within a month (`greatest`), so a late or repeated write can never lower the
- * count. A failed write stays pending and is retried by the next save or flush; call flush()
- * before closing the core so the last calls of a run are not lost.
+ * A POS account's monthly call count in the core database, counted in one conditional statement
+ * per call, so every instance sharing the database spends one budget: the count is the calls
+ * made, and never passes the limit however many instances call at once.
  */
 export class DbBudgetStore implements BudgetStore {
-  private state: BudgetState | null;
-  private dirty = false;
-  private writing: Promise<void> | null = null;
-  private lastError: Error | null = null;
+  private latest: { month: string; used: number } | null;
 
   private constructor(
     private readonly sql: SqlQueryable,
     readonly accountId: string,
-    initial: BudgetState | null,
-    private readonly onError?: (error: Error) => void,
+    initial: { month: string; used: number } | null,
   ) {
-    this.state = initial;
+    this.latest = initial;
   }
 
-  /** Reads the account's latest month once; the budget rolls over by itself when the month changed. */
-  static async open(sql: SqlQueryable, accountId: string, options: { onError?: (error: Error) => void } = {}): Promise<DbBudgetStore> {
+  /** Reads the account's latest month, so status shows the count before the first call. */
+  static async open(sql: SqlQueryable, accountId: string): Promise<DbBudgetStore> {
     const { rows } = await sql.query<{ month: string; used: number }>(
       'select month, used from call_budgets where account_id = $1 order by month desc limit 1',
       [accountId],
     );
-    const row = rows[0];
-    return new DbBudgetStore(sql, accountId, row ? { month: row.month, used: row.used } : null, options.onError);
+    return new DbBudgetStore(sql, accountId, rows[0] ?? null);
   }
 
-  load(): BudgetState | null {
-    return this.state ? { ...this.state } : null;
+  async take(month: string, limit: number): Promise<{ taken: boolean; used: number }> {
+    // The insert counts the month's first call; the update counts the others while under the limit.
+    const { rows } = await this.sql.query<{ used: number }>(
+      `insert into call_budgets as b (account_id, month, used) select $1, $2, 1 where $3::int > 0
+       on conflict (account_id, month) do update set used = b.used + 1, updated_at = now() where b.used < $3::int
+       returning used`,
+      [this.accountId, month, limit],
+    );
+    const used = rows[0]?.used ?? (await this.current(month));
+    this.note(month, used);
+    return { taken: rows.length > 0, used };
   }
 
-  save(state: BudgetState): void {
-    this.state = { ...state };
-    this.dirty = true;
-    this.kick();
+  async raise(month: string, used: number): Promise<void> {
+    this.note(month, used);
+    await this.sql.query(
+      `insert into call_budgets as b (account_id, month, used) values ($1, $2, $3)
+       on conflict (account_id, month) do update set used = greatest(b.used, excluded.used), updated_at = now()`,
+      [this.accountId, month, used],
+    );
   }
 
-  /** True while a save has not reached the database yet. */
-  get pending(): boolean {
-    return this.dirty || this.writing !== null;
+  seen(month: string): number {
+    return this.latest?.month === month ? this.latest.used : 0;
   }
 
-  /** Resolves once every save so far is stored; rejects with the write error if one failed. */
-  async flush(): Promise<void> {
-    this.kick();
-    while (this.writing) await this.writing;
-    if (this.dirty && this.lastError) throw this.lastError;
+  private async current(month: string): Promise<number> {
+    const { rows } = await this.sql.query<{ used: number }>('select used from call_budgets where account_id = $1 and month = $2', [this.accountId, month]);
+    return rows[0]?.used ?? 0;
   }
 
-  private kick(): void {
-    if (this.writing || !this.dirty) return;
-    this.writing = this.drain().finally(() => {
-      this.writing = null;
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.dirty && this.state) {
-      const state = this.state;
-      this.dirty = false;
-      try {
-        await this.sql.query(
-          `insert into call_budgets (account_id, month, used) values ($1, $2, $3)
-           on conflict (account_id, month) do update
-             set used = greatest(call_budgets.used, excluded.used), updated_at = now()`,
-          [this.accountId, state.month, state.used],
-        );
-        this.lastError = null;
-      } catch (error) {
-        // Keep it pending; the next save or flush tries again.
-        this.dirty = true;
-        this.lastError = error as Error;
-        this.onError?.(this.lastError);
-        return;
-      }
-    }
+  private note(month: string, used: number): void {
+    if (!this.latest || month > this.latest.month || (month === this.latest.month && used > this.latest.used)) this.latest = { month, used };
   }
 }

@@ -153,3 +153,60 @@ export async function mappedPosIds(sql: SqlQueryable, accountId: string): Promis
   const { rows } = await sql.query<{ pos_item_id: string }>('select pos_item_id from mappings where account_id = $1 order by pos_item_id', [accountId]);
   return rows.map((row) => row.pos_item_id);
 }
+
+export interface FreshnessCounts {
+  accountId: string;
+  items: number;
+  /** Items whose last POS confirmation (or, never confirmed, their registration) is older than the account's maximum age. */
+  stale: number;
+  /** Items no POS count has confirmed yet. */
+  neverConfirmed: number;
+  /** The oldest confirmation among the account's items (null when none was ever confirmed). */
+  oldestConfirmedAt: Date | null;
+}
+
+// An item never confirmed ages from its registration: it is stale once it has waited as long
+// as a confirmed one may.
+const STALE_COUNTS = `
+  select a.account_id,
+         count(m.ecommerce_id)::int as items,
+         count(m.ecommerce_id) filter (
+           where coalesce(m.last_confirmed_at, m.created_at) < now() - make_interval(secs => a.max_age))::int as stale,
+         count(m.ecommerce_id) filter (where m.last_confirmed_at is null)::int as never_confirmed,
+         min(m.last_confirmed_at) as oldest_confirmed_at
+    from unnest($1::text[], $2::int[]) as a(account_id, max_age)
+    left join mappings m on m.account_id = a.account_id
+   group by a.account_id`;
+
+/** Per account, how many items are stale under that account's maximum age (seconds). */
+export async function staleItemCounts(sql: SqlQueryable, maxAgeSeconds: ReadonlyMap<string, number>): Promise<FreshnessCounts[]> {
+  if (maxAgeSeconds.size === 0) return [];
+  const ids = [...maxAgeSeconds.keys()];
+  const { rows } = await sql.query<{ account_id: string; items: number; stale: number; never_confirmed: number; oldest_confirmed_at: Date | null }>(
+    STALE_COUNTS,
+    [ids, ids.map((id) => maxAgeSeconds.get(id)!)],
+  );
+  const byId = new Map(rows.map((r) => [r.account_id, r]));
+  return ids.map((accountId) => {
+    const row = byId.get(accountId);
+    return {
+      accountId,
+      items: row?.items ?? 0,
+      stale: row?.stale ?? 0,
+      neverConfirmed: row?.never_confirmed ?? 0,
+      oldestConfirmedAt: row?.oldest_confirmed_at ?? null,
+    };
+  });
+}
+
+/** One account's stale items, oldest confirmation first (for a dashboard's list). */
+export async function staleItems(sql: SqlQueryable, accountId: string, maxAgeSeconds: number, limit = 100): Promise<Mapping[]> {
+  const { rows } = await sql.query<MappingRow>(
+    `select ${MAPPING_COLUMNS} from mappings
+      where account_id = $1 and coalesce(last_confirmed_at, created_at) < now() - make_interval(secs => $2::int)
+      order by coalesce(last_confirmed_at, created_at), ecommerce_id
+      limit $3`,
+    [accountId, maxAgeSeconds, limit],
+  );
+  return rows.map(toMapping);
+}

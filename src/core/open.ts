@@ -10,11 +10,14 @@ import { openPglite, pgliteSql, type PgliteOpenOptions } from './pglite.ts';
 import { describeTarget, openPostgres, targetText } from './postgres.ts';
 import { migrate, type MigrateResult } from './migrations.ts';
 import { syncAccounts } from './accounts.ts';
+import { localAccountLocks, postgresAccountLocks, type AccountLocks } from './account-lock.ts';
 
 /** possync's own database, opened, migrated and ready for the repositories. */
 export interface Core {
   readonly kind: CoreDatabaseConfig['kind'];
   readonly sql: CoreSql;
+  /** Per-account locks every instance on this database sees (one poll per account at a time). */
+  readonly locks: AccountLocks;
   /** What migrations did at open. */
   readonly migrations: MigrateResult;
   /** Where the data lives, for logs and the dashboard; never a password. */
@@ -69,6 +72,7 @@ async function openPgliteCore(dataDir: string, options: OpenCoreOptions): Promis
   return {
     kind: 'pglite',
     sql,
+    locks: localAccountLocks(),
     describe: () => `embedded PGlite in ${dataDir}`,
     pgBossOptions: () => ({ db: fromPglite(pglite), backend: 'pglite' }),
     jobDb,
@@ -85,7 +89,7 @@ async function openPgliteCore(dataDir: string, options: OpenCoreOptions): Promis
 }
 
 async function openPostgresCore(connectionString: string, options: OpenCoreOptions): Promise<Unmigrated> {
-  const { sql } = await openPostgres(connectionString, {
+  const { sql, pool } = await openPostgres(connectionString, {
     ...options.postgres,
     onError: (error) => options.onNotice?.(`core database connection lost: ${error.message}`),
   });
@@ -94,6 +98,7 @@ async function openPostgresCore(connectionString: string, options: OpenCoreOptio
   return {
     kind: 'postgres',
     sql,
+    locks: postgresAccountLocks(pool),
     describe: () => `PostgreSQL ${where}`,
     // pg-boss runs its own pool (it needs LISTEN and its own transactions); jobs sent through
     // jobDb(tx) still land in the caller's transaction on our pool.

@@ -5,7 +5,6 @@ import { listAccounts, syncAccounts } from './accounts.ts';
 import { failAbandonedRuns, finishRun, getRun, lastRuns, listRuns, startRun } from './runs.ts';
 import { deleteSetting, getSetting, setSetting } from './settings.ts';
 import { DbBudgetStore } from './budget-store.ts';
-import type { SqlQueryable } from './sql.ts';
 import { forEachBackend, squareAccount } from './test-support.ts';
 
 forEachBackend('runs, settings, accounts, budgets', (current) => {
@@ -62,53 +61,28 @@ forEachBackend('runs, settings, accounts, budgets', (current) => {
     assert.equal(await getSetting(sql, 'synchronizer.schedule'), null);
   });
 
-  test('the call budget is preloaded, written behind, and never lowered by a late write', async () => {
+  test('the call budget is counted in the database: several stores on one account spend one budget', async () => {
     const { sql } = current().core;
-    const now = Date.parse('2026-11-20T12:00:00Z');
-    const store = await DbBudgetStore.open(sql, 'R1');
-    assert.equal(store.load(), null);
-    const budget = new MonthlyCallBudget({ callsPerMonth: 100, reserveForWrites: 10, now: () => now, store });
-    for (let i = 0; i < 5; i += 1) budget.take('read');
-    assert.equal(store.pending, true);
-    await store.flush();
-    assert.equal(store.pending, false);
+    let now = Date.parse('2026-11-20T12:00:00Z');
+    // Three instances of one account, each with its own store and budget, calling at once.
+    const budgets = await Promise.all(
+      [1, 2, 3].map(async () => new MonthlyCallBudget({ callsPerMonth: 100, reserveForWrites: 10, now: () => now, store: await DbBudgetStore.open(sql, 'R1') })),
+    );
+    const results = await Promise.allSettled(Array.from({ length: 150 }, (_, i) => budgets[i % 3]!.take('read')));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 90, 'reads stop at the limit less the reserve, across instances');
+    assert.deepEqual((await sql.query('select month, used from call_budgets where account_id = $1', ['R1'])).rows, [{ month: '2026-11', used: 90 }]);
+    // The reserve is there for sales, from any instance.
+    await Promise.all(budgets.map((b) => b.take('write')));
+    assert.equal((await DbBudgetStore.open(sql, 'R1')).seen('2026-11'), 93, 'a restart sees every call');
+    assert.equal(budgets[0]!.usage().used >= 91, true, 'usage shows what this store last saw');
 
-    const reopened = await DbBudgetStore.open(sql, 'R1');
-    assert.deepEqual(reopened.load(), { month: '2026-11', used: 5 });
-    assert.equal(new MonthlyCallBudget({ callsPerMonth: 100, reserveForWrites: 10, now: () => now, store: reopened }).usage().used, 5);
+    // The POS saying the quota is spent raises the shared count; nothing lowers it.
+    await budgets[1]!.exhaust();
+    await assert.rejects(budgets[2]!.take('write'), /monthly call quota spent: 100 of 100/);
 
-    // An older state arriving late cannot take calls back.
-    reopened.save({ month: '2026-11', used: 2 });
-    await reopened.flush();
-    assert.deepEqual((await DbBudgetStore.open(sql, 'R1')).load(), { month: '2026-11', used: 5 });
-
-    // A new month gets its own row; the newest is what a restart loads.
-    const december = new MonthlyCallBudget({ callsPerMonth: 100, reserveForWrites: 10, now: () => Date.parse('2026-12-01T00:00:01Z'), store: reopened });
-    december.take('write');
-    await reopened.flush();
-    assert.deepEqual((await DbBudgetStore.open(sql, 'R1')).load(), { month: '2026-12', used: 1 });
-  });
-
-  test('a failed budget write stays pending and is retried by flush', async () => {
-    const { sql } = current().core;
-    let failNext = true;
-    const errors: Error[] = [];
-    const flaky: SqlQueryable = {
-      query: (text, params) => {
-        if (failNext && text.includes('insert into call_budgets')) {
-          failNext = false;
-          return Promise.reject(new Error('connection lost'));
-        }
-        return sql.query(text, params);
-      },
-    };
-    const store = await DbBudgetStore.open(flaky, 'R2', { onError: (error) => errors.push(error) });
-    store.save({ month: '2026-11', used: 7 });
-    await assert.rejects(store.flush(), /connection lost/);
-    assert.equal(store.pending, true);
-    assert.equal(errors.length, 1);
-    await store.flush();
-    assert.equal(store.pending, false);
-    assert.deepEqual((await DbBudgetStore.open(sql, 'R2')).load(), { month: '2026-11', used: 7 });
+    // A new month gets its own row.
+    now = Date.parse('2026-12-01T00:00:01Z');
+    await budgets[0]!.take('write');
+    assert.equal((await DbBudgetStore.open(sql, 'R1')).seen('2026-12'), 1);
   });
 });

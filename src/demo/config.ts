@@ -8,6 +8,9 @@ export interface DemoEndpoints {
   hiboutik: { url: string; account: string; email: string; apiKey: string; storeId: string };
 }
 
+/** Fixed account ids, so the examples in /docs work on the demo as they are. */
+export const DEMO_ACCOUNT_IDS = { square: 'demo-square', hiboutik: 'demo-hiboutik', lightspeed: 'demo-lightspeed' } as const;
+
 export function demoConfig(endpoints: DemoEndpoints, options: { port: number; dataDir: string; cron: string }): object {
   const { square, lightspeed, hiboutik } = endpoints;
   return {
@@ -15,9 +18,10 @@ export function demoConfig(endpoints: DemoEndpoints, options: { port: number; da
     ecommerceDatabaseConnectionString: '',
     PosAccess: {
       PosConfigurations: [
-        { Type: '1', Name: 'Square demo shop', AccessToken: square.accessToken, Locations: [square.locationId], BaseUrl: square.url },
+        { Type: '1', Id: DEMO_ACCOUNT_IDS.square, Name: 'Square demo shop', AccessToken: square.accessToken, Locations: [square.locationId], BaseUrl: square.url },
         {
           Type: '2',
+          Id: DEMO_ACCOUNT_IDS.hiboutik,
           Name: 'Hiboutik demo shop',
           AccessToken: hiboutik.apiKey,
           EmailAddress: hiboutik.email,
@@ -28,6 +32,7 @@ export function demoConfig(endpoints: DemoEndpoints, options: { port: number; da
         },
         {
           Type: '3',
+          Id: DEMO_ACCOUNT_IDS.lightspeed,
           Name: 'Lightspeed demo shop',
           AccountID: lightspeed.accountID,
           ClientID: lightspeed.clientId,

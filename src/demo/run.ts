@@ -21,6 +21,10 @@ export interface RunningDemo {
   possync: RunningPossync;
   simulators: { square: Simulator; lightspeed: Simulator; hiboutik: Simulator };
   configFile: string;
+  /** The embedded database folder (emptied at each start). */
+  dataDir: string;
+  /** Every account, with its POS and the simulator behind it. */
+  accounts: Array<{ id: string; name: string; pos: string; simulatorUrl: string }>;
   /** e-commerce ids registered, per account id. */
   registered: Map<string, string[]>;
   close(): Promise<void>;
@@ -71,10 +75,12 @@ export async function startDemo(options: DemoOptions, out: (line: string) => voi
       hiboutik: { url: hiboutik.url, account: str(hb.account), email: str(hb.email), apiKey: str(hb.apiKey), storeId: str((hb.storeIds as string[])[0]) },
     };
     const configFile = join(dir, 'appsettings.json');
-    writeFileSync(configFile, `${JSON.stringify(demoConfig(endpoints, { port: options.port, dataDir, cron: options.cron }), null, 2)}\n`);
+    writeFileSync(configFile, `${JSON.stringify(demoConfig(endpoints, { port: options.port || 5000, dataDir, cron: options.cron }), null, 2)}\n`);
     out(`wrote ${configFile}`);
 
     const config = await loadConfig({ file: configFile });
+    // Port 0 (any free port, for tests) is not a valid Server.Port in a file.
+    config.server.port = options.port;
     out('starting possync (the first start initialises the embedded database; this takes a few seconds)…');
     const possync = await startPossync(config, { log: (line) => out(`  ${line}`) });
 
@@ -112,6 +118,13 @@ export async function startDemo(options: DemoOptions, out: (line: string) => voi
       possync,
       simulators: { square, lightspeed, hiboutik },
       configFile,
+      dataDir,
+      accounts: config.accounts.map((account, index) => ({
+        id: account.id,
+        name: account.name,
+        pos: account.connection.pos,
+        simulatorUrl: [square, hiboutik, lightspeed][index]!.url,
+      })),
       registered,
       async close() {
         await possync.close();

@@ -6,7 +6,8 @@ import type { RegisterJobOutput } from '../jobs/workers.ts';
 import type { AccountSet } from './accounts.ts';
 import { checkRequest, registerItem, toItemView } from './register.ts';
 import type { SyncContext } from './sync.ts';
-import { EngineInputError, type ItemRegistry, type ItemView, type RegisterItemRequest, type TaskView } from './ports.ts';
+import { EngineInputError, type ItemRegistry, type ItemView, type RegisterItemRequest, type RegisterTaskView, type TaskView } from './ports.ts';
+import { pollTask } from './poll-task.ts';
 
 /** Item registration as jobs (202 + task) or in-line (?wait=true), and the item listing. */
 export class Items implements ItemRegistry {
@@ -16,19 +17,24 @@ export class Items implements ItemRegistry {
     private readonly accounts: AccountSet,
   ) {}
 
-  async register(request: RegisterItemRequest): Promise<TaskView> {
+  async register(request: RegisterItemRequest): Promise<RegisterTaskView> {
     checkRequest(this.accounts, request);
     const id = await this.boss.send(REGISTER_QUEUE, { ...request });
     if (!id) throw new Error('the job queue refused the registration');
-    return (await this.task(id))!;
+    return (await this.registerTask(id))!;
   }
 
   registerNow(request: RegisterItemRequest): Promise<ItemView> {
     return registerItem(this.context, this.accounts, request);
   }
 
+  /** Any job id the API handed out: a registration's or a poll's. */
   async task(id: string): Promise<TaskView | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await this.registerTask(id)) ?? (await pollTask(this.context.core.sql, this.boss, id));
+  }
+
+  private async registerTask(id: string): Promise<RegisterTaskView | null> {
     const job = await this.boss.getJobById<RegisterItemRequest>(REGISTER_QUEUE, id);
     if (!job) return null;
     const output = job.output as RegisterJobOutput | { message?: string } | undefined | null;

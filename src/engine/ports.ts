@@ -1,6 +1,10 @@
 import type { WebhookDelivery } from '../pos/contract.ts';
 import type { WebhookAnswer } from './webhooks.ts';
 import type { WebhookSetupResult } from './webhook-setup.ts';
+import type { AccountFreshness } from './freshness.ts';
+import type { HealthReport, Readiness } from './health.ts';
+export type { AccountFreshness } from './freshness.ts';
+export type { HealthReport, HealthLevel, Readiness } from './health.ts';
 
 /**
  * What the HTTP API (and the CLI) may ask of the running service. The engine implements these;
@@ -12,6 +16,8 @@ export interface AccountRunView {
   accountName: string;
   pos: string;
   lastRun: RunView | null;
+  /** Items, stale items and the maximum age that applies (null only in fakes without a core). */
+  freshness: AccountFreshness | null;
 }
 
 export interface RunView {
@@ -82,7 +88,24 @@ export interface ItemView {
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed';
 
-export interface TaskView {
+/** A task the API handed out: an item registration or a poll (forceUpdate). */
+export type TaskView = RegisterTaskView | PollTaskView;
+
+export interface PollTaskView {
+  id: string;
+  kind: 'poll';
+  state: TaskState;
+  createdAt: string;
+  finishedAt: string | null;
+  request: { accountId: string; trigger: string };
+  /** While it runs: counts so far. */
+  progress: { itemsRead: number; itemsChanged: number } | null;
+  /** The sync run it recorded, once finished. */
+  result: RunView | null;
+  error: { message: string } | null;
+}
+
+export interface RegisterTaskView {
   id: string;
   kind: 'register-item';
   state: TaskState;
@@ -96,18 +119,11 @@ export interface TaskView {
 
 export interface ItemRegistry {
   /** Validates, then queues the registration; returns the task to poll. */
-  register(request: RegisterItemRequest): Promise<TaskView>;
+  register(request: RegisterItemRequest): Promise<RegisterTaskView>;
   /** Registers in-line (the POS lookup included) and returns the mapping, or throws EngineInputError. */
   registerNow(request: RegisterItemRequest): Promise<ItemView>;
   task(id: string): Promise<TaskView | null>;
   list(accountId: string): Promise<ItemView[]>;
-}
-
-export interface HealthView {
-  ok: boolean;
-  core: { ok: boolean; kind: string; error?: string };
-  sink: { ok: boolean; target: string; error?: string };
-  jobs: { ok: boolean; error?: string };
 }
 
 /** Webhook intake and set-up (routes outside /api, proven by signature or URL token). */
@@ -122,7 +138,12 @@ export interface Service {
   webhooks: WebhookControl;
   items: ItemRegistry;
   sales: SaleLedger;
-  health(): Promise<HealthView>;
+  /** Liveness: every part with ok / degraded / down, and no error text (reasons are fixed codes). */
+  health(): Promise<HealthReport>;
+  /** Readiness to take sales: the health report plus whether migrations ran and workers run. */
+  readiness(): Promise<Readiness>;
+  /** Per account: items, stale items and the maximum age in force. */
+  freshness(): Promise<AccountFreshness[]>;
   /** Account ids from config, for validation messages. */
   accountIds(): string[];
 }
@@ -181,8 +202,8 @@ export interface SaleLedger {
   accept(request: SaleRequest): Promise<SaleIntakeResult>;
   get(id: string): Promise<SaleView | null>;
   list(query: { state?: SaleState; limit?: number; before?: string }): Promise<SaleView[]>;
-  /** failed → dispatching, queued again. EngineInputError 404 unknown, 409 not failed. */
-  retry(id: string): Promise<SaleView>;
+  /** failed → dispatching, queued again; `reason` says where it was asked (journaled). 404 unknown, 409 not failed. */
+  retry(id: string, reason?: string): Promise<SaleView>;
   /** accepted|failed → cancelled, reservation released and journaled. 404 unknown, 409 otherwise. */
   cancel(id: string, reason?: string): Promise<SaleView>;
 }

@@ -9,11 +9,15 @@ import { flushSink, type SyncContext } from './sync.ts';
 export class SinkFlusher {
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly context: Pick<SyncContext, 'core' | 'sink'>,
     private readonly onError: (error: Error) => void,
     private readonly delayMs = 50,
+    /** After a failed flush, try again this much later (0 = wait for the next request or poll). */
+    private readonly retryMs = 0,
   ) {}
 
   request(): void {
@@ -31,6 +35,9 @@ export class SinkFlusher {
 
   /** Runs any flush that is waiting, and resolves when none is running (tests, shutdown). */
   async idle(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -49,6 +56,14 @@ export class SinkFlusher {
       await flushSink(this.context, null);
     } catch (error) {
       this.onError(error as Error);
+      // A shop table that is back gets its pending rows without waiting for the next poll.
+      if (this.retryMs > 0 && !this.closed && !this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.request();
+        }, this.retryMs);
+        this.retryTimer.unref();
+      }
     }
   }
 }

@@ -4,7 +4,7 @@ import type { StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from '../core/sql.ts';
 import { applyCountsPage, flagMissing } from '../core/stock.ts';
 import type { JournalCause } from '../core/journal.ts';
-import { finishRun, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
+import { failAbandonedRuns, finishRun, recordProgress, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
 import { mappedPosIds } from '../core/mappings.ts';
 import { markSinkWritten, pendingSinkWrites } from '../core/sink-state.ts';
 import type { AccountHandle } from './accounts.ts';
@@ -27,7 +27,16 @@ export interface SyncContext {
   onProgress?: (event: { accountId: string; runId: number; itemsRead: number; itemsChanged: number }) => void;
 }
 
-export async function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
+export function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
+  // One poll per account across every instance (rule 7): pg-boss's singleton alone is not exclusion.
+  return context.core.locks.withLock('poll', account.config.id, async () => {
+    // Under the lock, a run still marked running has no live owner: a killed instance left it.
+    await failAbandonedRuns(context.core.sql, account.config.id);
+    return pollLocked(context, account, trigger);
+  });
+}
+
+async function pollLocked(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
   const { core } = context;
   const accountId = account.config.id;
   const run = await startRun(core.sql, { accountId, trigger });
@@ -44,6 +53,7 @@ export async function pollAccount(context: SyncContext, account: AccountHandle, 
         itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
         for (const count of page) seen.add(count.posItemId);
         itemsRead += page.length;
+        await recordProgress(core.sql, run.id, { itemsRead, itemsChanged });
         context.onProgress?.({ accountId, runId: run.id, itemsRead, itemsChanged });
       }
       // Only a read that finished may call an item missing: a failed page proves nothing.

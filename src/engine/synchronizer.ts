@@ -6,10 +6,19 @@ import type { ScheduleConfig } from '../config/types.ts';
 import { getSetting, setSetting } from '../core/settings.ts';
 import { lastRuns, type SyncRun } from '../core/runs.ts';
 import { CRON_OPTIONS, canonicalTimeZone, cronProblem } from '../config/schedule.ts';
-import { POLL_QUEUE, type PollJobData } from '../jobs/queues.ts';
+import { queueOrJoinPoll } from '../jobs/polls.ts';
 import { scheduleAccounts, unscheduleAccounts } from '../jobs/schedule.ts';
 import type { AccountSet } from './accounts.ts';
 import { EngineInputError, type RunView, type SynchronizerControl, type SynchronizerStatus } from './ports.ts';
+import { accountFreshness } from './freshness.ts';
+import { silentLogger, type Logger } from '../log.ts';
+
+/** The schedule that actually runs, and whether it was set through the API (stored) or comes from the config. */
+export interface ScheduleInForce {
+  cron: string;
+  timeZone: string;
+  source: 'stored' | 'config';
+}
 
 /**
  * Start/stop/force and status. The running flag and the schedule live in the core's settings
@@ -21,6 +30,7 @@ export class Synchronizer implements SynchronizerControl {
     private readonly boss: PgBoss,
     private readonly accounts: AccountSet,
     private readonly defaults: ScheduleConfig,
+    private readonly log: Logger = silentLogger(),
   ) {}
 
   /** At boot: restore what was stored, or apply the config's StartOnBoot the first time. */
@@ -35,6 +45,8 @@ export class Synchronizer implements SynchronizerControl {
     const running = (await getSetting(this.core.sql, 'synchronizer.running')) ?? false;
     const { cron, timeZone } = await this.schedule();
     const runs = new Map((await lastRuns(this.core.sql)).map((run) => [run.accountId, run]));
+    const configs = this.accounts.all().map((a) => a.config);
+    const freshness = new Map((await accountFreshness(this.core.sql, configs, this.defaults, { cron, timeZone })).map((f) => [f.accountId, f]));
     const starts = [...runs.values()].map((r) => r.startedAt.getTime());
     return {
       running,
@@ -45,7 +57,13 @@ export class Synchronizer implements SynchronizerControl {
       lastRunAt: starts.length ? new Date(Math.max(...starts)).toISOString() : null,
       accounts: this.accounts.all().map((a) => {
         const run = runs.get(a.config.id);
-        return { accountId: a.config.id, accountName: a.config.name, pos: a.config.connection.pos, lastRun: run ? toRunView(run) : null };
+        return {
+          accountId: a.config.id,
+          accountName: a.config.name,
+          pos: a.config.connection.pos,
+          lastRun: run ? toRunView(run) : null,
+          freshness: freshness.get(a.config.id) ?? null,
+        };
       }),
     };
   }
@@ -57,17 +75,23 @@ export class Synchronizer implements SynchronizerControl {
     const cron = change.cron?.trim() ?? current.cron;
     const problem = cronProblem(cron, timeZone);
     if (problem) throw new EngineInputError('cron', `cron "${cron}": ${problem}`);
+    const changed = cron !== current.cron || timeZone !== current.timeZone;
     if (change.cron !== undefined || change.timeZone !== undefined) {
       await setSetting(this.core.sql, 'synchronizer.schedule', { cron, timeZone });
     }
     await scheduleAccounts(this.boss, this.accounts.ids(), cron, timeZone);
     await setSetting(this.core.sql, 'synchronizer.running', true);
+    this.log.info(
+      { event: changed ? 'config.schedule_changed' : 'synchronizer.started', cron, timeZone, previous: changed ? { cron: current.cron, timeZone: current.timeZone } : undefined },
+      changed ? `schedule changed to "${cron}" in ${timeZone} (was "${current.cron}" in ${current.timeZone}); synchronizer running` : 'synchronizer started',
+    );
     return this.status();
   }
 
   async stop(): Promise<SynchronizerStatus> {
     await unscheduleAccounts(this.boss);
     await setSetting(this.core.sql, 'synchronizer.running', false);
+    this.log.info({ event: 'synchronizer.stopped' }, 'synchronizer stopped');
     return this.status();
   }
 
@@ -78,15 +102,22 @@ export class Synchronizer implements SynchronizerControl {
     const ids = accountId === undefined ? this.accounts.ids() : [accountId];
     const queued: Array<{ accountId: string; jobId: string | null }> = [];
     for (const id of ids) {
-      const data: PollJobData = { accountId: id, trigger: 'forced' };
-      // null: a poll for this account is already waiting; this request joins it.
-      queued.push({ accountId: id, jobId: await this.boss.send(POLL_QUEUE, data, { singletonKey: id }) });
+      const jobId = await queueOrJoinPoll(this.core, this.boss, id);
+      this.log.info({ event: 'poll.forced', accountId: id, jobId: jobId.id, joined: jobId.joined }, jobId.joined ? `poll of ${id} forced: joins the poll already queued (${jobId.id})` : `poll of ${id} forced (job ${jobId.id})`);
+      queued.push({ accountId: id, jobId: jobId.id });
     }
     return queued;
   }
 
+  /** The schedule that runs: stored through the API, else the config's. */
+  async inForce(): Promise<ScheduleInForce> {
+    const stored = await getSetting(this.core.sql, 'synchronizer.schedule');
+    return stored ? { ...stored, source: 'stored' } : { cron: this.defaults.cron, timeZone: this.defaults.timeZone, source: 'config' };
+  }
+
   private async schedule(): Promise<{ cron: string; timeZone: string }> {
-    return (await getSetting(this.core.sql, 'synchronizer.schedule')) ?? { cron: this.defaults.cron, timeZone: this.defaults.timeZone };
+    const { cron, timeZone } = await this.inForce();
+    return { cron, timeZone };
   }
 }
 

@@ -15,7 +15,8 @@ export const CHANGE_POLL_QUEUE = 'possync-change-poll';
 
 export interface PollJobData {
   accountId: string;
-  trigger: 'cron' | 'forced' | 'boot';
+  /** `manual`: forced through the API (older queued jobs may still say `forced`). */
+  trigger: 'cron' | 'forced' | 'manual' | 'boot';
 }
 
 /** Webhook and change-poll jobs name only the account: the work is what is pending for it. */

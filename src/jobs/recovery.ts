@@ -1,6 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Core } from '../core/open.ts';
 import { accountsWithPendingSales } from '../core/sales/ledger.ts';
+import { freeAllLeases } from '../core/sales/lease.ts';
 import { accountsWithPendingEvents } from '../core/webhooks.ts';
 import { CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, type AccountJobData, type DispatchJobData } from './queues.ts';
 
@@ -8,8 +9,9 @@ import { CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_
  * At boot. On PGlite the lock file guarantees this is the only process, so a job still marked
  * active was cut short by a crash: fail it now (pg-boss retries it) rather than wait for its
  * heartbeat to expire. On PostgreSQL other instances may be running them, so that is left to
- * pg-boss. Then make sure every account with unposted sales has a dispatch job, and every
- * account with webhook events not applied yet has a webhook job.
+ * pg-boss (and a dead instance's dispatch lease expires by itself). Then make sure every account
+ * with unposted sales has a dispatch job, and every account with webhook events not applied yet
+ * has a webhook job.
  */
 export async function recoverJobs(core: Core, boss: PgBoss, log: (message: string) => void): Promise<void> {
   if (core.kind === 'pglite') {
@@ -19,6 +21,8 @@ export async function recoverJobs(core: Core, boss: PgBoss, log: (message: strin
       await boss.fail(queue, rows.map((r) => r.id), { message: 'possync stopped while this job ran' });
       log(`recovered ${rows.length} ${queue} job(s) left running by a stopped possync`);
     }
+    const leases = await freeAllLeases(core.sql);
+    if (leases > 0) log(`freed ${leases} dispatch lease(s) left by a stopped possync`);
   }
   for (const accountId of await accountsWithPendingSales(core.sql)) {
     const data: DispatchJobData = { accountId };

@@ -7,6 +7,8 @@ import { pollAccount, type SyncContext } from '../engine/sync.ts';
 import { registerItem } from '../engine/register.ts';
 import type { AccountSet } from '../engine/accounts.ts';
 import { EngineInputError, type RegisterItemRequest } from '../engine/ports.ts';
+import type { Logger } from '../log.ts';
+import type { PossyncMetrics } from '../observe/metrics.ts';
 
 /** What a registration job leaves as its output: the mapping, or why the request cannot succeed. */
 export type RegisterJobOutput =
@@ -16,6 +18,8 @@ export type RegisterJobOutput =
 export interface Workers {
   /** Wakes a queue's worker now instead of at its next polling interval (webhooks answer in ms). */
   notify(queue: typeof WEBHOOK_QUEUE | typeof CHANGE_POLL_QUEUE): void;
+  /** True from start until stop: readiness reports it. */
+  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -23,18 +27,35 @@ export interface Workers {
  * Handlers are idempotent (jobs are at-least-once): a poll re-reads and writes only changes; a
  * registration of the same binding again is a no-op in the core.
  */
-export async function startWorkers(boss: PgBoss, context: SyncContext, accounts: AccountSet, log: (message: string) => void): Promise<Workers> {
+export async function startWorkers(
+  boss: PgBoss,
+  context: SyncContext,
+  accounts: AccountSet,
+  observe: { log: Logger; metrics?: PossyncMetrics },
+): Promise<Workers> {
+  const { log, metrics } = observe;
+  let running = true;
   const concurrency = Math.max(1, Math.min(accounts.all().length, 4));
   const pollWorker = await boss.work<PollJobData>(POLL_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
     const account = accounts.get(job.data.accountId);
     if (!account) {
-      log(`poll skipped: account ${job.data.accountId} is no longer configured`);
+      log.warn({ event: 'poll.skipped', accountId: job.data.accountId, jobId: job.id }, `poll skipped: account ${job.data.accountId} is no longer configured`);
       return;
     }
-    const run = await pollAccount(context, account, job.data.trigger);
-    log(`poll ${account.config.id}: ${run.status}, ${run.itemsRead} read, ${run.itemsChanged} changed, ${run.apiCalls} API calls${run.error ? ` (${run.error})` : ''}`);
-    return { runId: run.id, status: run.status };
+    // Jobs queued before triggers were renamed say `forced`; the run records what it was.
+    const trigger = job.data.trigger === 'forced' ? 'manual' : job.data.trigger;
+    log.info({ event: 'poll.started', accountId: account.config.id, jobId: job.id, trigger }, `poll ${account.config.id} started (${trigger})`);
+    const run = await pollAccount(context, account, trigger);
+    metrics?.observePoll(account.config.id, run);
+    const fields = {
+      event: 'poll.finished', accountId: account.config.id, runId: run.id, jobId: job.id, trigger, status: run.status,
+      itemsRead: run.itemsRead, itemsChanged: run.itemsChanged, apiCalls: run.apiCalls, error: run.error ?? undefined,
+    };
+    const text = `poll ${account.config.id}: ${run.status}, ${run.itemsRead} read, ${run.itemsChanged} changed, ${run.apiCalls} API calls${run.error ? ` (${run.error})` : ''}`;
+    if (run.status === 'ok') log.info(fields, text);
+    else log.warn(fields, text);
+    return { runId: run.id, status: run.status, itemsRead: run.itemsRead, itemsChanged: run.itemsChanged, apiCalls: run.apiCalls, error: run.error };
   });
   const registerWorker = await boss.work<RegisterItemRequest, RegisterJobOutput>(REGISTER_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) throw new Error('empty batch');
@@ -50,16 +71,21 @@ export async function startWorkers(boss: PgBoss, context: SyncContext, accounts:
   });
   const dispatchWorker = await boss.work<DispatchJobData>(DISPATCH_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (!job) return;
-    const summary = await dispatchAccount({ core: context.core, boss, accounts }, job.data.accountId);
+    const summary = await dispatchAccount({ core: context.core, boss, accounts, observe }, job.data.accountId);
     if (summary.posted + summary.failed > 0 || summary.deferredMs) {
-      log(`dispatch ${job.data.accountId}: ${summary.posted} posted, ${summary.failed} failed${summary.deferredMs ? `; next attempt in ${Math.ceil(summary.deferredMs / 1000)} s` : ''}`);
+      log.info(
+        { event: 'dispatch.finished', accountId: job.data.accountId, jobId: job.id, ...summary },
+        `dispatch ${job.data.accountId}: ${summary.posted} posted, ${summary.failed} failed${summary.deferredMs ? `; next attempt in ${Math.ceil(summary.deferredMs / 1000)} s` : ''}`,
+      );
     }
     return summary;
   });
   const realtime = await startRealtimeWorkers(boss, context, accounts, log, concurrency);
   return {
     notify: (queue) => boss.notifyWorker(realtime[queue]),
+    running: () => running,
     async stop() {
+      running = false;
       await boss.offWork(WEBHOOK_QUEUE, { id: realtime[WEBHOOK_QUEUE] });
       await boss.offWork(CHANGE_POLL_QUEUE, { id: realtime[CHANGE_POLL_QUEUE] });
       await boss.offWork(DISPATCH_QUEUE, { id: dispatchWorker });
@@ -70,24 +96,34 @@ export async function startWorkers(boss: PgBoss, context: SyncContext, accounts:
 }
 
 /** Webhook events and change polls: quiet when nothing changed, a log line when something did. */
-async function startRealtimeWorkers(boss: PgBoss, context: SyncContext, accounts: AccountSet, log: (message: string) => void, concurrency: number) {
-  const account = (id: string) => {
+async function startRealtimeWorkers(boss: PgBoss, context: SyncContext, accounts: AccountSet, log: Logger, concurrency: number) {
+  const account = (id: string, jobId: string) => {
     const handle = accounts.get(id);
-    if (!handle) log(`skipped: account ${id} is no longer configured`);
+    if (!handle) log.warn({ event: 'realtime.skipped', accountId: id, jobId }, `skipped: account ${id} is no longer configured`);
     return handle;
   };
   const webhook = await boss.work<AccountJobData>(WEBHOOK_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    const handle = job && account(job.data.accountId);
+    const handle = job && account(job.data.accountId, job.id);
     if (!handle) return;
     const summary = await applyWebhookEvents(context, handle);
-    if (summary.itemsChanged > 0) log(`webhook ${handle.config.id}: ${summary.events} event(s), ${summary.itemsRead} read, ${summary.itemsChanged} changed, ${summary.apiCalls} API calls`);
+    if (summary.itemsChanged > 0) {
+      log.info(
+        { event: 'webhook.applied', accountId: handle.config.id, jobId: job.id, ...summary },
+        `webhook ${handle.config.id}: ${summary.events} event(s), ${summary.itemsRead} read, ${summary.itemsChanged} changed, ${summary.apiCalls} API calls`,
+      );
+    }
     return summary;
   });
   const changes = await boss.work<AccountJobData>(CHANGE_POLL_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    const handle = job && account(job.data.accountId);
+    const handle = job && account(job.data.accountId, job.id);
     if (!handle) return;
     const summary = await changePoll(context, handle);
-    if (summary.itemsChanged > 0) log(`change poll ${handle.config.id}: ${summary.itemsRead} read, ${summary.itemsChanged} changed, ${summary.apiCalls} API calls`);
+    if (summary.itemsChanged > 0) {
+      log.info(
+        { event: 'change_poll.applied', accountId: handle.config.id, jobId: job.id, ...summary },
+        `change poll ${handle.config.id}: ${summary.itemsRead} read, ${summary.itemsChanged} changed, ${summary.apiCalls} API calls`,
+      );
+    }
     return summary;
   });
   return { [WEBHOOK_QUEUE]: webhook, [CHANGE_POLL_QUEUE]: changes } as const;

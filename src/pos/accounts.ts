@@ -67,4 +67,9 @@ export interface AccountConfig {
   connection: PosConnection;
   /** Absent = no change polls, webhooks only as set up with `possync webhooks setup`. */
   realtime?: RealtimeConfig;
+  /**
+   * Items not confirmed by the POS for longer than this many seconds count as stale; absent =
+   * Synchronizer.MaxItemAgeSeconds, else twice the poll interval of the schedule in force.
+   */
+  maxItemAgeSeconds?: number;
 }

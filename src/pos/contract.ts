@@ -141,4 +141,17 @@ export interface PosAdapter {
   recordSale(sale: SaleToRecord): Promise<SaleReceipt>;
   /** API calls made since the adapter was created, for run records and benchmarks. */
   apiCalls(): number;
+  /** Where the account stands against its POS's rate limits, for metrics (absent = nothing to say). */
+  limits?(): AdapterLimits;
+}
+
+/** Each field only where the POS has that kind of limit. */
+export interface AdapterLimits {
+  /** Calls left this month (monthly quota). */
+  quotaLeft?: number;
+  /** Estimated leaky-bucket level and its size. */
+  bucketLevel?: number;
+  bucketSize?: number;
+  /** Milliseconds spent waiting for rate-limit room since the adapter was created. */
+  rateLimitWaitMs?: number;
 }

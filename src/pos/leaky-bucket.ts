@@ -59,6 +59,12 @@ export class LeakyBucketGate {
     if (dripHeader && Number.isFinite(drip) && drip > 0) this.drip = drip;
   }
 
+  /** The estimated level now, and the bucket's size (for metrics). */
+  reading(): { level: number; size: number } {
+    this.drain();
+    return { level: this.level, size: this.size };
+  }
+
   /** Milliseconds spent waiting for room, for benchmarks. */
   totalWaitMs(): number {
     return this.waitedMs;

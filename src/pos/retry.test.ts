@@ -47,18 +47,18 @@ test('edit distance', () => {
   assert.equal(editDistance('', 'abc'), 3);
 });
 
-test('the monthly budget keeps a reserve for writes and rolls over with the month', () => {
+test('the monthly budget keeps a reserve for writes and rolls over with the month', async () => {
   let now = Date.parse('2026-11-30T23:59:00Z');
   const budget = new MonthlyCallBudget({ callsPerMonth: 5, reserveForWrites: 2, now: () => now });
-  budget.take('read');
-  budget.take('read');
-  budget.take('read');
-  assert.throws(() => budget.take('read'), (e: unknown) => e instanceof PosQuotaExhaustedError && /kept for sales/.test(e.message));
-  budget.take('write');
-  budget.take('write');
-  assert.throws(() => budget.take('write'), PosQuotaExhaustedError);
+  await budget.take('read');
+  await budget.take('read');
+  await budget.take('read');
+  await assert.rejects(budget.take('read'), (e: unknown) => e instanceof PosQuotaExhaustedError && /kept for sales/.test(e.message));
+  await budget.take('write');
+  await budget.take('write');
+  await assert.rejects(budget.take('write'), PosQuotaExhaustedError);
   now = Date.parse('2026-12-01T00:00:01Z');
-  budget.take('read');
+  await budget.take('read');
   assert.deepEqual(budget.usage(), { month: '2026-12', used: 1, limit: 5, reserveForWrites: 2 });
 });
 

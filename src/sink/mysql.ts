@@ -66,6 +66,23 @@ function pad<T>(items: T[], size: number): T[] {
   return out;
 }
 
+/** The shop table as possync creates it on MySQL/MariaDB: the original's `stock` shape. */
+export function mysqlCreateTableSql(table: SinkTableConfig): string {
+  const parsed = validateTableConfig(table);
+  const c = table.columns;
+  const qualified = (parsed.schema ? `${bq(parsed.schema)}.` : '') + bq(parsed.name);
+  const idCol = Object.values(c).some((n) => n.toLowerCase() === 'id') ? '' : '\n  `id` INT NOT NULL AUTO_INCREMENT PRIMARY KEY,';
+  return `CREATE TABLE IF NOT EXISTS ${qualified} (${idCol}
+  ${bq(c.posItemId)} VARCHAR(255) NOT NULL,
+  ${bq(c.ecommerceId)} VARCHAR(255) NOT NULL,
+  ${bq(c.quantity)} INT NOT NULL DEFAULT 0,
+  ${bq(c.accountId)} VARCHAR(255) NULL,
+  ${bq(c.description)} VARCHAR(255) NULL,
+  ${bq(c.limitQuantity)} INT NOT NULL DEFAULT 0,
+  KEY (${bq(c.ecommerceId)})
+)`;
+}
+
 export async function openMysqlSink(config: MysqlConfig, table: SinkTableConfig, options?: SinkOptions): Promise<Sink> {
   const target = describeMysql(config);
   const secret = config.password || undefined;
@@ -112,18 +129,7 @@ export async function openMysqlSink(config: MysqlConfig, table: SinkTableConfig,
     };
     let catalog = await find().catch((err) => fail(err, 'open'));
     if (!catalog && options?.createIfMissing) {
-      const c = table.columns;
-      const qualified = (parsed.schema ? `${bq(parsed.schema)}.` : '') + bq(parsed.name);
-      const idCol = Object.values(c).some((n) => n.toLowerCase() === 'id') ? '' : '`id` INT NOT NULL AUTO_INCREMENT PRIMARY KEY, ';
-      await pool
-        .query(
-          `CREATE TABLE IF NOT EXISTS ${qualified} (${idCol}
-            ${bq(c.posItemId)} VARCHAR(255) NOT NULL, ${bq(c.ecommerceId)} VARCHAR(255) NOT NULL,
-            ${bq(c.quantity)} INT NOT NULL DEFAULT 0, ${bq(c.accountId)} VARCHAR(255) NULL,
-            ${bq(c.description)} VARCHAR(255) NULL, ${bq(c.limitQuantity)} INT NOT NULL DEFAULT 0,
-            KEY (${bq(c.ecommerceId)}))`,
-        )
-        .catch((err) => fail(err, 'create table'));
+      await pool.query(mysqlCreateTableSql(table)).catch((err) => fail(err, 'create table'));
       catalog = await find().catch((err) => fail(err, 'open'));
     }
     if (!catalog) {

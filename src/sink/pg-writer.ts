@@ -93,10 +93,9 @@ function idMatch(kind: IdKind, column: string): string {
 }
 
 /** DDL mirroring the original MySQL table in PostgreSQL types (used for embedded and on request). */
-function createTableSql(qualified: string, c: SinkTableConfig['columns']): string[] {
+export function createTableSql(qualified: string, name: string, c: SinkTableConfig['columns']): string[] {
   const idCol = Object.values(c).some((n) => n.toLowerCase() === 'id') ? '' : `"id" serial PRIMARY KEY,\n  `;
-  return [
-    `CREATE TABLE IF NOT EXISTS ${qualified} (
+  return [`CREATE TABLE IF NOT EXISTS ${qualified} (
   ${idCol}${pg(c.posItemId)} varchar(255) NOT NULL,
   ${pg(c.ecommerceId)} varchar(255) NOT NULL,
   ${pg(c.quantity)} integer NOT NULL DEFAULT 0,
@@ -104,8 +103,39 @@ function createTableSql(qualified: string, c: SinkTableConfig['columns']): strin
   ${pg(c.description)} varchar(255),
   ${pg(c.limitQuantity)} integer NOT NULL DEFAULT 0
 )`,
-    `CREATE INDEX ON ${qualified} (${pg(c.ecommerceId)})`,
+    // Named, so instances starting together cannot make two of it.
+    `CREATE INDEX IF NOT EXISTS ${pg(indexName(name, c.ecommerceId))} ON ${qualified} (${pg(c.ecommerceId)})`,
   ];
+}
+
+/** PostgreSQL's own name for an unnamed index on one column, so a table made by older versions keeps its index. */
+function indexName(table: string, column: string): string {
+  return `${table}_${column}_idx`.slice(0, 63);
+}
+
+/**
+ * Creates the table and its index when missing. Instances starting together on one PostgreSQL
+ * would otherwise race (two CREATE TABLE IF NOT EXISTS collide in pg_type; two unnamed CREATE
+ * INDEX make two indexes), so it runs under an advisory lock on the table's name, with a named
+ * index. Duplicates older versions left (PostgreSQL named them `<index>1`, `<index>2`, ...) go.
+ */
+async function ensureTable(client: SqlClient, schema: string | null, name: string, columns: SinkTableConfig['columns']): Promise<void> {
+  const qualified = (schema ? `${pg(schema)}.` : '') + pg(name);
+  const index = indexName(name, columns.ecommerceId);
+  await client.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('possync.sink-table:' || $1))`, [qualified]);
+    for (const statement of createTableSql(qualified, name, columns)) await tx.query(statement);
+    const { rows } = await tx.query<{ schema: string; name: string }>(
+      `SELECT n.nspname AS schema, i.relname AS name
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_namespace n ON n.oid = i.relnamespace
+        WHERE x.indrelid = $1::regclass AND NOT x.indisunique AND x.indnatts = 1 AND x.indpred IS NULL AND x.indexprs IS NULL
+          AND left(i.relname, length($2)) = $2 AND substr(i.relname, length($2) + 1) ~ '^[0-9]+$'`,
+      [qualified, index],
+    );
+    for (const row of rows) await tx.query(`DROP INDEX IF EXISTS ${pg(row.schema)}.${pg(row.name)}`);
+  });
 }
 
 export async function openPgSink(params: PgSinkParams): Promise<Sink> {
@@ -117,11 +147,10 @@ export async function openPgSink(params: PgSinkParams): Promise<Sink> {
   let catalog: Catalog | null = null;
   try {
     catalog = await findTable(client, parsed.schema, parsed.name);
-    if (!catalog && params.options?.createIfMissing) {
-      const qualified = (parsed.schema ? `${pg(parsed.schema)}.` : '') + pg(parsed.name);
-      await client.transaction(async (tx) => {
-        for (const sql of createTableSql(qualified, table.columns)) await tx.query(sql);
-      });
+    // An existing table is ensured too: it may carry the duplicate indexes older versions raced into.
+    const ours = (c: Catalog) => c.name === parsed.name && c.columns.some((col) => col.name === table.columns.ecommerceId);
+    if (params.options?.createIfMissing && (!catalog || ours(catalog))) {
+      await ensureTable(client, parsed.schema, parsed.name, table.columns);
       catalog = await findTable(client, parsed.schema, parsed.name);
     }
   } catch (err) {

@@ -67,7 +67,7 @@ export async function synchronizerRoutes(app: FastifyInstance, opts: { service: 
     schema: {
       tags,
       summary: 'Queue a poll now, for one account or all',
-      description: '`account_id` may be given in the JSON body or the query string (body wins). Polls already queued for an account absorb this one (`job_id: null`).',
+      description: '`account_id` may be given in the JSON body or the query string (body wins). A poll already queued for an account absorbs this one, and its `job_id` is returned. Each `job_id` resolves at `GET /api/itemstask/{jobID}`.',
       security: apiSecurity,
       [OPTIONAL_BODY_FLAG]: true,
       querystring: AccountSelector,

@@ -1,6 +1,7 @@
 import type { SqlQueryable } from '../sql.ts';
 import type { SaleState } from '../../engine/ports.ts';
 import { RESERVING_STATES, assertTransition } from './states.ts';
+import { LeaseLostError, leaseHeld, type Lease } from './lease.ts';
 
 /** The sale ledger's SQL: reads, state moves, reservations (intake is in intake-sql.ts). Every function takes the caller's transaction. */
 
@@ -71,15 +72,20 @@ export async function historyOf(sql: SqlQueryable, ids: readonly string[]): Prom
 /**
  * Claims the oldest sale of an account still to be posted (rule 7), counting the attempt, in one
  * statement: a dispatch costs the single database connection of the embedded default as little
- * as possible while intake is busy.
+ * as possible while intake is busy. Only the holder of the account's dispatch lease can claim,
+ * and the claim renews the lease, so it covers the POS call that follows.
  */
-export async function claimNext(sql: SqlQueryable, accountId: string): Promise<SaleRow | null> {
+export async function claimNext(sql: SqlQueryable, lease: Lease, leaseMs: number): Promise<SaleRow | null> {
   assertTransition('(next)', 'accepted', 'dispatching');
   assertTransition('(next)', 'dispatching', 'dispatching');
   const { rows } = await sql.query<SaleRow>(
-    `with next as (
+    `with lease as (
+       update dispatch_leases set expires_at = now() + $3 * interval '1 millisecond'
+        where account_id = $1 and token = $2::bigint
+       returning 1
+     ), next as (
        select id, state from sales
-        where account_id = $1 and state in ('accepted', 'dispatching')
+        where account_id = $1 and state in ('accepted', 'dispatching') and exists (select 1 from lease)
         order by seq limit 1 for update
      ), moved as (
        update sales s set state = 'dispatching', attempts = s.attempts + 1, updated_at = now()
@@ -91,10 +97,13 @@ export async function claimNext(sql: SqlQueryable, accountId: string): Promise<S
               case when previous = 'accepted' then 'dispatch started' else 'dispatch attempt ' || attempts end
          from moved
      )
-     select ${COLUMNS} from moved`,
-    [accountId],
+     -- One row even when nothing was claimed, saying whether the lease still held.
+     select l.leased, ${COLUMNS} from (select count(*)::int as leased from lease) l left join moved on true`,
+    [lease.accountId, lease.token, leaseMs],
   );
-  return rows[0] ?? null;
+  const row = rows[0] as (SaleRow & { leased: number; id: string | null }) | undefined;
+  if (!row || row.leased === 0) throw new LeaseLostError(lease);
+  return row.id === null ? null : row;
 }
 
 export async function accountsWithPendingSales(sql: SqlQueryable): Promise<string[]> {
@@ -110,6 +119,8 @@ export interface Move {
   attempt?: boolean;
   lastError?: string | null;
   posReference?: string;
+  /** A dispatcher's move: made only while its lease is current. */
+  lease?: Lease;
 }
 
 /**
@@ -130,23 +141,33 @@ export async function moveSale(sql: SqlQueryable, id: string, move: Move): Promi
          updated_at = now()
        from prev
        where s.id = $1 and prev.state = any($2::text[])
+         and ($9::text is null or ${leaseHeld('s.account_id', '$9')})
        returning s.*, prev.state as previous
      ), t as (
        insert into sale_transitions (sale_id, from_state, to_state, reason)
        select id, previous, $3, $8 from moved
      )
      select * from moved`,
-    [id, move.from, move.to, move.attempt ?? false, move.lastError !== undefined, move.lastError ?? null, move.posReference ?? null, move.reason],
+    [id, move.from, move.to, move.attempt ?? false, move.lastError !== undefined, move.lastError ?? null, move.posReference ?? null, move.reason, move.lease?.token ?? null],
   );
   return rows[0] ?? null;
 }
 
-export async function saveProgress(sql: SqlQueryable, id: string, progress: Record<string, string>): Promise<void> {
-  await sql.query('update sales set progress = $2, updated_at = now() where id = $1', [id, JSON.stringify(progress)]);
+/** A dispatcher's writes: refused (LeaseLostError) once its lease was taken over. */
+export async function saveProgress(sql: SqlQueryable, lease: Lease, id: string, progress: Record<string, string>): Promise<void> {
+  const { rows } = await sql.query(
+    `update sales s set progress = $2, updated_at = now() where id = $1 and ${leaseHeld('s.account_id', '$3')} returning 1`,
+    [id, JSON.stringify(progress), lease.token],
+  );
+  if (rows.length === 0) throw new LeaseLostError(lease);
 }
 
-export async function recordError(sql: SqlQueryable, id: string, error: string): Promise<void> {
-  await sql.query('update sales set last_error = $2, updated_at = now() where id = $1', [id, error]);
+export async function recordError(sql: SqlQueryable, lease: Lease, id: string, error: string): Promise<void> {
+  const { rows } = await sql.query(
+    `update sales s set last_error = $2, updated_at = now() where id = $1 and ${leaseHeld('s.account_id', '$3')} returning 1`,
+    [id, error, lease.token],
+  );
+  if (rows.length === 0) throw new LeaseLostError(lease);
 }
 
 /**

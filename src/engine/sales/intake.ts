@@ -74,6 +74,12 @@ export class SaleIntake {
         // Another possync instance took one of the batch's keys between our look-up and our insert:
         // run the batch again, and that request becomes a replay.
         if ((error as { code?: string }).code === '23505' && attempt < 3) continue;
+        if (batch.length > 1) {
+          // One member the database refuses must not fail its neighbours: each is tried alone,
+          // so the bad one is answered with its own error and the others commit.
+          for (const pending of batch) await this.commit([pending]);
+          return;
+        }
         for (const pending of batch) pending.reject(error);
         return;
       }

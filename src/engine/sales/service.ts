@@ -30,13 +30,13 @@ export class SalesService implements SaleLedger {
     return rows.map((row) => toView(row, history.filter((h) => h.sale_id === row.id)));
   }
 
-  async retry(id: string): Promise<SaleView> {
+  async retry(id: string, reason?: string): Promise<SaleView> {
     const sale = await this.existing(id);
     if (sale.state !== 'failed') {
       throw new EngineInputError('id', `sale ${id} is ${sale.state}; only a failed sale can be retried`, 409);
     }
     await this.core.sql.transaction(async (tx) => {
-      const moved = await moveSale(tx, id, { from: ['failed'], to: 'dispatching', reason: 'retry asked by an operator' });
+      const moved = await moveSale(tx, id, { from: ['failed'], to: 'dispatching', reason: `retry asked by an operator${reason?.trim() ? ` (${reason.trim()})` : ''}` });
       if (!moved) throw new EngineInputError('id', `sale ${id} changed state meanwhile; look again`, 409);
       const data: DispatchJobData = { accountId: moved.account_id };
       await this.boss.send(DISPATCH_QUEUE, data, { singletonKey: moved.account_id, db: this.core.jobDb(tx) });

@@ -53,7 +53,7 @@ export class HiboutikClient {
       hooks: {
         beforeAttempt: async (request) => {
           this.checkRefusal();
-          this.budget.take(this.purposes.get(request) ?? 'read');
+          await this.budget.take(this.purposes.get(request) ?? 'read');
         },
         afterAnswer: (answer) => this.noticeQuotaRefusal(answer),
       },
@@ -126,7 +126,8 @@ export class HiboutikClient {
   private noticeQuotaRefusal(answer: HttpAnswer): void {
     const refusal = quotaRefusal(answer);
     if (!refusal) return;
-    this.budget.exhaust();
+    // Best effort: this instance stops on refusedUntil; another one learns from its own refusal.
+    this.budget.exhaust().catch(() => {});
     this.refusedUntil = refusal.resetsAt ?? nextMonthStart(this.now());
   }
 

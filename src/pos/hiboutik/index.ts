@@ -42,5 +42,9 @@ export function createHiboutikAdapter(connection: HiboutikConnection, deps: Adap
     recordSale: (sale) => sales.record(sale),
     apiCalls: () => client.calls(),
     budget: () => client.budget.usage(),
+    limits: () => {
+      const usage = client.budget.usage();
+      return { quotaLeft: Math.max(0, usage.limit - usage.used) };
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { HiboutikConnection } from '../accounts.ts';
-import type { BudgetState, BudgetStore } from '../call-budget.ts';
+import { MemoryBudgetStore } from '../call-budget.ts';
 import type { AdapterDeps } from '../deps.ts';
 import { MemoryTokenStore } from '../token-store.ts';
 import { createManualClock } from '../../simulators/kit/clock.ts';
@@ -30,15 +30,6 @@ export interface RigOptions {
   deps?: Partial<AdapterDeps>;
 }
 
-export class MemoryBudgetStore implements BudgetStore {
-  state: BudgetState | null = null;
-  load(): BudgetState | null {
-    return this.state && { ...this.state };
-  }
-  save(state: BudgetState): void {
-    this.state = { ...state };
-  }
-}
 
 export const ENDPOINTS = {
   stock: 'GET /api/stock_available/warehouse_id/:warehouse_id',

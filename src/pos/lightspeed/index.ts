@@ -55,5 +55,9 @@ export function createLightspeedAdapter(connection: LightspeedConnection, deps: 
     refreshCount: () => client.tokens.refreshCount(),
     tokenCalls: () => client.tokenHttp.calls(),
     bucketWaitMs: () => client.gate.totalWaitMs(),
+    limits: () => {
+      const { level, size } = client.gate.reading();
+      return { bucketLevel: level, bucketSize: size, rateLimitWaitMs: client.gate.totalWaitMs() };
+    },
   };
 }

@@ -153,6 +153,13 @@ export async function buildSimulatorApp(definition: SimulatorDefinition, kit: Si
 
   await app.register(
     async (admin) => {
+      // GET /__sim/ lists every admin route (this simulator's own included), for a new user.
+      const adminRoutes: Array<{ method: string; path: string }> = [];
+      admin.addHook('onRoute', (route) => {
+        for (const method of [route.method].flat()) if (method !== 'HEAD') adminRoutes.push({ method, path: route.url });
+      });
+      admin.get('/', async () => ({ routes: adminRoutes, docs: 'docs/simulators.md' }));
+
       admin.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
         const status = error instanceof FaultSpecError || error instanceof RangeError ? 400 : (error.statusCode ?? 500);
         reply.code(status).send({ error: error.message });

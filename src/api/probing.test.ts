@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { makeApi } from './test-support.ts';
+
+/** Issue 14, hole 13: no route probing without a key, honest labels, no silently ignored query parameters. */
+
+test('with keys configured, an unknown /api route answers 401 without a key and 404 with one', async () => {
+  const { app } = await makeApi({ apiKeys: ['k1'] });
+  for (const [method, url] of [['GET', '/api/nope'], ['POST', '/api/admin/users'], ['DELETE', '/api/synchronizer'], ['GET', '/api/items']] as const) {
+    const without = await app.inject({ method, url });
+    assert.equal(without.statusCode, 401, `${method} ${url} without a key: ${without.body}`);
+    assert.equal(without.json().error, 'unauthorized');
+    const withKey = await app.inject({ method, url, headers: { 'x-api-key': 'k1' } });
+    assert.equal(withKey.statusCode, 404, `${method} ${url} with a key: ${withKey.body}`);
+  }
+  // Outside /api the 404 stays as it was.
+  assert.equal((await app.inject({ method: 'GET', url: '/nope' })).statusCode, 404);
+});
+
+test('unknown and bracketed query parameters are refused with a 400 naming them', async () => {
+  const { app } = await makeApi();
+  const cases: Array<[string, string]> = [
+    ['/api/sales?state[]=posted', 'state[]'],
+    ['/api/sales?stat=posted', 'stat'],
+    ['/api/sales?state=posted&state=failed', 'state'],
+    ['/api/sales?limit=1&limit=2', 'limit'],
+    ['/api/synchronizer?verbose=1', 'verbose'],
+    ['/api/items/sq-main?page=2', 'page'],
+  ];
+  for (const [url, field] of cases) {
+    const res = await app.inject({ method: 'GET', url });
+    assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+    assert.equal(res.json().field, field, url);
+  }
+  assert.equal((await app.inject({ method: 'GET', url: '/api/sales?state=posted&limit=5' })).statusCode, 200);
+});
+
+test('a path escaping /docs/static answers 403 labelled forbidden', async (t) => {
+  const { app } = await makeApi();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.after(() => app.close());
+  const port = (app.server.address() as { port: number }).port;
+  // Raw HTTP: inject and fetch would normalise the dots away.
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/docs/static/../../package.json', method: 'GET' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(status, 403, body);
+  assert.equal(JSON.parse(body).error, 'forbidden');
+});

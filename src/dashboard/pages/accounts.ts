@@ -1,0 +1,54 @@
+/** Accounts: last poll, call budget, rate-limit model, token state (never the token), items mapped and stale. */
+import type { FastifyInstance } from 'fastify';
+import { html, type Html } from '../html.ts';
+import { duration, page, stateTag, when, withQuery } from '../layout.ts';
+import type { DashboardAccount, DashboardEnv } from '../env.ts';
+import { callsThisMonth, itemHealthByAccount, tokenExpiries } from '../queries/accounts.ts';
+
+export const DEFAULT_STALE_AFTER_SECONDS = 3600;
+
+function rateLimitText(account: DashboardAccount, used: number | undefined): Html {
+  const model = account.rateLimit;
+  if (model.kind === 'monthly-quota') {
+    const spent = used ?? 0;
+    return html`${Math.max(0, model.callsPerMonth - spent)} of ${model.callsPerMonth} calls left this month <span class="muted">(${spent} used; at most ${model.maxConcurrent} at once)</span>`;
+  }
+  if (model.kind === 'leaky-bucket') return html`leaky bucket of ${model.size} calls, refilling ${model.dripPerSecond} per second; possync paces itself from the POS's headers`;
+  return html`no published limit; possync backs off when the POS answers 429${used !== undefined ? html` <span class="muted">(${used} calls this month)</span>` : ''}`;
+}
+
+export async function accountRoutes(app: FastifyInstance, env: DashboardEnv): Promise<void> {
+  app.get('/accounts', async (request, reply) => {
+    const ctx = env.ctx(request);
+    const { sql, service } = env.deps;
+    const staleAfter = env.deps.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
+    const [status, health, calls, tokens] = await Promise.all([service.synchronizer.status(), itemHealthByAccount(sql, staleAfter), callsThisMonth(sql), tokenExpiries(sql)]);
+    const now = Date.now();
+    const sections = env.deps.accounts.map((account) => {
+      const run = status.accounts.find((a) => a.accountId === account.id)?.lastRun ?? null;
+      const items = health.get(account.id) ?? { mapped: 0, stale: 0, missingOnPos: 0 };
+      const token = account.tokenKey ? tokens.get(account.tokenKey) : undefined;
+      return html`<section class="card" id="account-${account.id}" aria-labelledby="account-h-${account.id}">
+<h2 id="account-h-${account.id}">${account.name} <span class="muted">(${account.pos}, id ${account.id})</span></h2>
+<dl class="facts">
+  <dt>Last poll</dt><dd>${run
+    ? html`${stateTag(run.status)} <a href="${ctx.base}/runs/${run.id}">${when(run.startedAt, now)}</a>, took ${duration(run.startedAt, run.finishedAt)}; ${run.itemsRead} read, ${run.itemsChanged} changed, ${run.apiCalls} POS calls${run.error ? html`<br><strong>Error:</strong> ${run.error}` : ''}`
+    : html`<span class="muted">never polled</span>`}</dd>
+  <dt>POS calls</dt><dd>${rateLimitText(account, calls.get(account.id))}</dd>
+  <dt>Token</dt><dd>${account.tokenKey
+    ? token
+      ? token.expiresAt.getTime() > now
+        ? html`${stateTag('valid')} until ${when(token.expiresAt, now)} <span class="muted">(rotated ${when(token.updatedAt, now)})</span>`
+        : html`${stateTag('expired')} ${when(token.expiresAt, now)}; refreshed on the next call`
+      : html`<span class="muted">none stored yet (the configured refresh token is used on the first call)</span>`
+    : html`<span class="muted">a fixed key from the configuration (not shown)</span>`}</dd>
+  <dt>Items</dt><dd><a href="${withQuery(`${ctx.base}/items`, { account: account.id })}">${items.mapped} mapped</a>;
+    ${items.stale > 0 ? html`${stateTag('stale')} ${items.stale} not confirmed by the POS in the last ${Math.round(staleAfter / 60)} min` : html`none stale`}${items.missingOnPos ? html`; ${items.missingOnPos} no longer on the POS` : ''}</dd>
+  <dt>History</dt><dd><a href="${withQuery(`${ctx.base}/runs`, { account: account.id })}">every run of this account</a></dd>
+</dl>
+</section>`;
+    });
+    const body = sections.length ? html`${sections}` : html`<p class="empty">No account is configured.</p>`;
+    return reply.type('text/html; charset=utf-8').send(page(ctx, '/accounts', 'Accounts', body).value);
+  });
+}
