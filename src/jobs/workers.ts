@@ -102,29 +102,23 @@ async function startRealtimeWorkers(boss: PgBoss, context: SyncContext, accounts
     if (!handle) log.warn({ event: 'realtime.skipped', accountId: id, jobId }, `skipped: account ${id} is no longer configured`);
     return handle;
   };
-  const webhook = await boss.work<AccountJobData>(WEBHOOK_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    const handle = job && account(job.data.accountId, job.id);
-    if (!handle) return;
-    const summary = await applyWebhookEvents(context, handle);
-    if (summary.itemsChanged > 0) {
-      log.info(
-        { event: 'webhook.applied', accountId: handle.config.id, jobId: job.id, ...summary },
-        `webhook ${handle.config.id}: ${summary.events} event(s), ${summary.itemsRead} read, ${summary.itemsChanged} changed, ${summary.apiCalls} API calls`,
-      );
-    }
-    return summary;
-  });
-  const changes = await boss.work<AccountJobData>(CHANGE_POLL_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    const handle = job && account(job.data.accountId, job.id);
-    if (!handle) return;
-    const summary = await changePoll(context, handle);
-    if (summary.itemsChanged > 0) {
-      log.info(
-        { event: 'change_poll.applied', accountId: handle.config.id, jobId: job.id, ...summary },
-        `change poll ${handle.config.id}: ${summary.itemsRead} read, ${summary.itemsChanged} changed, ${summary.apiCalls} API calls`,
-      );
-    }
-    return summary;
-  });
+  // One worker shape for both: run for the account, one log line only when something changed.
+  const worker = <S extends { itemsRead: number; itemsChanged: number; apiCalls: number }>(
+    queue: string,
+    event: string,
+    run: (handle: NonNullable<ReturnType<AccountSet['get']>>) => Promise<S>,
+    text: (accountId: string, summary: S) => string,
+  ) =>
+    boss.work<AccountJobData>(queue, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      const handle = job && account(job.data.accountId, job.id);
+      if (!handle) return;
+      const summary = await run(handle);
+      if (summary.itemsChanged > 0) log.info({ event, accountId: handle.config.id, jobId: job.id, ...(summary as Record<string, unknown>) }, text(handle.config.id, summary));
+      return summary;
+    });
+  const webhook = await worker(WEBHOOK_QUEUE, 'webhook.applied', (handle) => applyWebhookEvents(context, handle), (id, s) =>
+    `webhook ${id}: ${s.events} event(s), ${s.itemsRead} read, ${s.itemsChanged} changed, ${s.apiCalls} API calls`);
+  const changes = await worker(CHANGE_POLL_QUEUE, 'change_poll.applied', (handle) => changePoll(context, handle), (id, s) =>
+    `change poll ${id}: ${s.itemsRead} read, ${s.itemsChanged} changed, ${s.apiCalls} API calls`);
   return { [WEBHOOK_QUEUE]: webhook, [CHANGE_POLL_QUEUE]: changes } as const;
 }
