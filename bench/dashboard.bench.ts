@@ -133,12 +133,11 @@ for (const url of pages) {
 // The overview's parts one by one, to see which query a slow page waits on.
 const { jobCounts, jobsPerHour } = await import('../src/dashboard/queries/jobs.ts');
 const { saleCounts, runsPerHour, salesPerHour } = await import('../src/dashboard/queries/activity.ts');
-const { itemHealthByAccount } = await import('../src/dashboard/queries/accounts.ts');
 const queues = [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE];
 const parts: Array<[string, () => Promise<unknown>]> = [
   ['synchronizer.status()', () => synchronizer.status()], ['jobCounts', () => jobCounts(core.sql, queues)], ['saleCounts', () => saleCounts(core.sql)],
   ['sales.list(failed, 10)', () => service.sales.list({ state: 'failed', limit: 10 })], ['jobsPerHour', () => jobsPerHour(core.sql, queues)],
-  ['runsPerHour', () => runsPerHour(core.sql)], ['salesPerHour', () => salesPerHour(core.sql)], ['itemHealthByAccount', () => itemHealthByAccount(core.sql, 3600)],
+  ['runsPerHour', () => runsPerHour(core.sql)], ['salesPerHour', () => salesPerHour(core.sql)], ['service.freshness()', () => service.freshness()],
 ];
 console.log('');
 for (const [label, fn] of parts) {

@@ -5,47 +5,21 @@
  * does one insert into the same database, in the same run.
  * Run: npm run bench:sales  (BENCH_SECONDS, BENCH_CONNECTIONS to change)
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { startPossync } from '../src/main.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { ACCOUNTS, README_CONFIG, tempDir } from '../test/integration/harness.ts';
+import * as bench from './bench-support.ts';
+import type { LoadResult } from './bench-support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const CLIENT = fileURLToPath(new URL('./load-client.ts', import.meta.url));
-const SIMULATORS = fileURLToPath(new URL('./simulators-process.ts', import.meta.url));
 
-interface LoadResult {
-  requests: number;
-  statuses: Record<string, number>;
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
-function load(url: string, body: unknown, keyPrefix: string): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLIENT, url, String(SECONDS), String(CONNECTIONS), JSON.stringify(body), keyPrefix], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load client exited ${code}`))));
-  });
-}
+const load = (url: string, body: unknown, keyPrefix: string) => bench.load(url, body, keyPrefix, SECONDS, CONNECTIONS);
 
 // The POS simulators run in their own process (seeded with plenty of stock, so every sale is an
 // acceptance rather than a 409); dispatch posts to them while intake is measured.
-const simulators = spawn(process.execPath, ['--import', 'tsx', SIMULATORS], { stdio: ['ignore', 'pipe', 'inherit'] });
-const simEnv = await new Promise<Record<string, string>>((resolve) => {
-  let out = '';
-  simulators.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as Record<string, string>);
-  });
-});
+const { child: simulators, env: simEnv } = await bench.simulatorsProcess(new URL('./simulators-process.ts', import.meta.url));
 const dir = tempDir('possync-bench-');
 const config = await loadConfig({ file: README_CONFIG, env: { ...simEnv, POSSYNC__Core__DataFolder: dir.path } });
 config.server.port = 0;

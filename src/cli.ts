@@ -4,6 +4,7 @@ import { migrateCommand } from './cli/migrate.ts';
 import { serveCommand } from './cli/serve.ts';
 import { simulateCommand } from './cli/simulate.ts';
 import { webhooksCommand } from './cli/webhooks.ts';
+import { itemsCommand } from './cli/items.ts';
 
 const USAGE = `Usage: possync <command> [options]
 
@@ -14,6 +15,7 @@ Commands:
   check-config       check appsettings.json and the environment, show what would be used
   migrate            create or upgrade possync's own database, then exit
   webhooks setup <account>   register possync's webhook URL with the POS (or print what to paste)
+  items import FILE  map every row of a CSV through a running possync (--dry-run to preview)
 
 Run "possync <command> --help" for a command's options.
 `;
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   'check-config': checkConfigCommand,
   migrate: migrateCommand,
   webhooks: webhooksCommand,
+  items: itemsCommand,
 };
 
 /** Entry point of the `possync` command; returns the exit code. */

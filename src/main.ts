@@ -30,6 +30,7 @@ import { PossyncMetrics } from './observe/metrics.ts';
 import { observedFetch } from './observe/pos-calls.ts';
 import { trackSink, type TrackedSink } from './sink/tracked.ts';
 import { describeAccount } from './config/describe.ts';
+import { configSecrets } from './config/secrets.ts';
 import type { SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
@@ -69,7 +70,7 @@ export interface StartOptions {
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function startPossync(config: PossyncConfig, options: StartOptions = {}): Promise<RunningPossync> {
-  const logger = options.logger ?? collectingLogger((entry) => options.log?.(String(entry['msg'] ?? '')), { level: 'info', secrets: [] });
+  const logger = options.logger ?? collectingLogger((entry) => options.log?.(String(entry['msg'] ?? '')), { level: 'info', secrets: configSecrets(config) });
   const log = (message: string) => logger.info(message);
   const metrics = new PossyncMetrics();
   const closers: Array<() => Promise<void>> = [];
@@ -94,7 +95,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     closers.push(() => sink.close());
     log(`shop table: ${sink.describe()}`);
 
-    const tokenStore = new DbTokenStore(core.sql);
+    const tokenStore = new DbTokenStore(core.sql, core.locks);
     const handles = [];
     for (const account of config.accounts) {
       const budgetStore = await DbBudgetStore.open(core.sql, account.id);
@@ -109,7 +110,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const context: SyncContext = { core, sink, reserved: reservedSince, onProgress: progressLogger(log) };
     const flusher = new SinkFlusher(context, (error) => logger.debug({ err: error }, `shop table not updated yet (will retry): ${error.message}`), 50, options.sinkRetryMs ?? 15_000);
     closers.push(() => flusher.idle());
-    const intake = new SaleIntake(core, boss, () => flusher.request());
+    const intake = new SaleIntake(core, boss, () => flusher.request(), { isConfigured: (id) => accounts.get(id) !== undefined, log });
     await recoverJobs(core, boss, log);
     const workers: Workers = await startWorkers(boss, context, accounts, { log: logger, metrics });
     closers.push(() => workers.stop());
@@ -174,6 +175,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
         logger,
         metrics,
         dashboard: { ...dashboard, readOnly: config.dashboard.readOnly },
+        limits: config.server.limits,
       });
       await api.listen({ host: config.server.host, port: config.server.port });
       const listening = api;

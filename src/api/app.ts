@@ -9,6 +9,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Service } from '../engine/ports.ts';
+import type { ServerLimits } from '../config/types.ts';
+import { DEFAULTS } from '../config/defaults.ts';
 import { keyCheck, requireApiKey } from './auth.ts';
 import { installErrorHandling, notFound } from './errors.ts';
 import { acceptEmptyJsonBodies, installValidators, refuseTextBodies } from './parsing.ts';
@@ -18,6 +20,7 @@ import { OPTIONAL_BODY_FLAG } from './routes/common.ts';
 import { errors } from './schemas.ts';
 import { healthRoutes, type MetricsSource } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
+import { itemManageRoutes } from './routes/items-manage.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { webhookRoutes, webhookSetupRoutes } from './routes/webhooks.ts';
@@ -37,9 +40,18 @@ export interface ApiOptions {
   version: string;
   /** Tests: a response that does not match its schema (or an undeclared status) becomes a 500. */
   strictResponses?: boolean;
+  /** Timeouts and connection cap (default: the configuration's defaults). */
+  limits?: ServerLimits;
   /** The dashboard at /hangfire (alias /dashboard), under the same keys; absent = no dashboard. */
   dashboard?: DashboardDeps & { readOnly: boolean };
 }
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: DEFAULTS.headersTimeoutSeconds * 1000,
+  requestTimeoutMs: DEFAULTS.requestTimeoutSeconds * 1000,
+  keepAliveTimeoutMs: DEFAULTS.keepAliveTimeoutSeconds * 1000,
+  maxConnections: DEFAULTS.maxConnections,
+};
 
 export interface ApiPluginOptions {
   service: Service;
@@ -66,6 +78,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     api.setNotFoundHandler(notFound);
     api.addHook('onRoute', closeQueryStrings);
     await api.register(itemRoutes, { service: opts.service });
+    await api.register(itemManageRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
     await api.register(webhookSetupRoutes, { service: opts.service });
@@ -108,14 +121,26 @@ const API_DESCRIPTION = [
 ].join('\n');
 
 export async function buildApi(service: Service, options: ApiOptions): Promise<FastifyInstance> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const app = Fastify({
     // Typed as Fastify's base logger so the instance keeps its default type for the plugins.
     loggerInstance: (options.logger ?? silentLogger()) as FastifyBaseLogger,
     // One line per request (request-log.ts) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // Fastify's defaults let a client that sends headers and stalls hold a connection forever.
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node looks for requests past those timeouts (its default is every 30 s).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
     // Unique across restarts, so an id quoted from a 500 finds its log lines.
     genReqId: () => randomUUID(),
   });
+  // Connections past the cap are closed on arrival.
+  app.server.maxConnections = limits.maxConnections;
   installErrorHandling(app);
   logRequests(app);
 

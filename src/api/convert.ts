@@ -57,6 +57,7 @@ export function toItemJson(item: ItemView): ItemJson {
     available: item.available,
     last_confirmed_at: item.lastConfirmedAt,
     missing_on_pos: item.missingOnPos,
+    orphaned: item.orphaned,
   };
 }
 

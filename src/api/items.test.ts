@@ -55,6 +55,7 @@ test('README curl (by POS id) → 202, and the mapping is listed', async () => {
     available: 8,
     last_confirmed_at: '2026-11-27T07:00:00.000Z',
     missing_on_pos: false,
+    orphaned: false,
   }]);
 });
 

@@ -52,7 +52,8 @@ export const AccountParams = Type.Object({
 });
 
 export const ItemEcommerceId = Type.Union(
-  [Type.String({ minLength: 1, maxLength: 255 }), Type.Integer()],
+  // Bounded: past 2^53 a JSON number is no longer the id the shop sent (and Ajv lets Infinity pass).
+  [Type.String({ minLength: 1, maxLength: 255 }), Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })],
   { description: 'The item id in the e-commerce database; a bare number (as in the original README) or text' },
 );
 
@@ -62,7 +63,7 @@ export const RegisterItemBody = Type.Object(
     account_id: Type.String({ minLength: 1, maxLength: 255, description: 'AccountID of the POS account holding the item' }),
     item_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Exact POS item name (give this or item_pos_id)' })),
     item_pos_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'POS item id (give this or item_name)' })),
-    limit_quantity: Type.Optional(Type.Integer({ minimum: 0, description: 'Safety stock kept back from online sales (default 0)' })),
+    limit_quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'Safety stock kept back from online sales (default 0)' })),
     is_mobile_client: Type.Optional(Type.Literal(false, {
       description: "The original's phone-push clients are not supported; only false is accepted",
     })),
@@ -94,6 +95,7 @@ export const Item = Type.Object(
     available: Nullable(Type.Number({ description: 'on_hand − reserved, floored at 0: the number written to the shop DB' })),
     last_confirmed_at: Nullable(Timestamp),
     missing_on_pos: Type.Boolean({ description: 'The last poll did not find the item on the POS (its count was left as it was)' }),
+    orphaned: Type.Boolean({ description: 'Its account is no longer configured: not polled, and sales of it are refused (409)' }),
   },
   Closed,
 );
@@ -279,7 +281,7 @@ export type HealthJson = Static<typeof Health>;
 export const Readiness = Type.Object(
   {
     ready: Type.Boolean(),
-    migrations: Type.Object({ status: Level, applied: Type.Integer() }, Closed),
+    migrations: Type.Object({ status: Level, version: Nullable(Type.Integer({ description: 'Schema version in the core' })), expected: Type.Integer({ description: 'The version this possync needs' }) }, Closed),
     workers: Type.Object({ status: Level }, Closed),
     health: Health,
   },

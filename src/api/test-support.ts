@@ -107,6 +107,20 @@ class FakeItems implements ItemRegistry {
   readonly tasks = new Map<string, RegisterTaskView>();
   private nextTask = 1;
 
+  // Bulk mapping and item management are tested against the real service (test/integration/onboarding*).
+  bulk(): never {
+    throw new Error('FakeItems.bulk is not faked');
+  }
+  listPage(): never {
+    throw new Error('FakeItems.listPage is not faked');
+  }
+  update(): never {
+    throw new Error('FakeItems.update is not faked');
+  }
+  unmap(): never {
+    throw new Error('FakeItems.unmap is not faked');
+  }
+
   constructor(private readonly owner: FakeService) {}
 
   private lookup(request: RegisterItemRequest): ItemView {
@@ -135,6 +149,7 @@ class FakeItems implements ItemRegistry {
       available: onHand,
       lastConfirmedAt: NOW,
       missingOnPos: false,
+      orphaned: false,
     };
   }
 
@@ -248,7 +263,7 @@ export class FakeService implements Service {
   async readiness(): Promise<Readiness> {
     this.maybeFail();
     const ready = this.healthView.status !== 'down' && this.workersRunning;
-    return { ready, migrations: { status: 'ok', applied: 0 }, workers: { status: this.workersRunning ? 'ok' : 'down' }, health: this.healthView };
+    return { ready, migrations: { status: 'ok', version: 4, expected: 4 }, workers: { status: this.workersRunning ? 'ok' : 'down' }, health: this.healthView };
   }
 
   async freshness(): Promise<AccountFreshness[]> {
@@ -301,6 +316,7 @@ export function mapItem(service: FakeService, item: Partial<ItemView> & { ecomme
     available: 12,
     lastConfirmedAt: NOW,
     missingOnPos: false,
+    orphaned: false,
     ...item,
   };
   service.items.mappings.set(`${mapped.accountId}/${mapped.ecommerceId}`, mapped);

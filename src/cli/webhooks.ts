@@ -66,7 +66,7 @@ export async function webhooksCommand(args: string[], out: (line: string) => voi
     return 1;
   }
   try {
-    const adapter = createAdapter(account.connection, { tokenStore: new DbTokenStore(core.sql) });
+    const adapter = createAdapter(account.connection, { tokenStore: new DbTokenStore(core.sql, core.locks) });
     const result = await setupWebhooks(core.sql, { config: account, adapter }, { publicUrl, ...(values.manual ? { manual: true } : {}) });
     for (const line of result.lines) out(line);
     if (result.mode === 'manual') out(`webhook URL (holds its secret where it has a token; shown this once): ${result.notificationUrl}`);

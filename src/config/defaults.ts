@@ -2,6 +2,10 @@
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 5000,
+  headersTimeoutSeconds: 10,
+  requestTimeoutSeconds: 30,
+  keepAliveTimeoutSeconds: 5,
+  maxConnections: 1000,
   cron: '*/5 * * * *',
   timeZone: 'UTC',
   /** The original never started its recurring job by itself: POST /api/synchronizer/start did. */

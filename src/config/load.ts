@@ -189,10 +189,21 @@ function readServer(section: Section): ServerConfig | undefined {
   });
   const openApi = openApiProblem(host, apiKeys);
   if (openApi) section.issues.problem(section.keyPath('ApiKeys'), openApi + setBy(section.raw('Host'), 'Server.Host'));
+  const seconds = (key: string, fallback: number, max: number) => (section.int(key, { min: 1, max }) ?? fallback) * 1000;
+  const limits = {
+    headersTimeoutMs: seconds('HeadersTimeoutSeconds', DEFAULTS.headersTimeoutSeconds, 3600),
+    requestTimeoutMs: seconds('RequestTimeoutSeconds', DEFAULTS.requestTimeoutSeconds, 3600),
+    keepAliveTimeoutMs: seconds('KeepAliveTimeoutSeconds', DEFAULTS.keepAliveTimeoutSeconds, 3600),
+    maxConnections: section.int('MaxConnections', { min: 1, max: 1_000_000 }) ?? DEFAULTS.maxConnections,
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    section.issues.problem(section.keyPath('HeadersTimeoutSeconds'), 'must not be longer than Server.RequestTimeoutSeconds (the headers are part of the request)');
+  }
   const publicUrl = readPublicUrl(section);
-  section.finish(['Host', 'Port', 'ApiKeys', 'PublicUrl']);
-  return port === undefined ? undefined : { host, port, apiKeys, ...(publicUrl ? { publicUrl } : {}) };
+  section.finish(['Host', 'Port', 'ApiKeys', 'PublicUrl', 'HeadersTimeoutSeconds', 'RequestTimeoutSeconds', 'KeepAliveTimeoutSeconds', 'MaxConnections']);
+  return port === undefined ? undefined : { host, port, apiKeys, limits, ...(publicUrl ? { publicUrl } : {}) };
 }
+
 
 /** Where POS webhooks reach possync: an http(s) URL without credentials, query or fragment. */
 function readPublicUrl(section: Section): string | undefined {

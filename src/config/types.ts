@@ -55,6 +55,19 @@ export interface ServerConfig {
    * URLs `possync webhooks setup` registers. Absent: http://Host:Port.
    */
   publicUrl?: string;
+  limits: ServerLimits;
+}
+
+/** What a slow or greedy client may hold of the API server. */
+export interface ServerLimits {
+  /** Time to receive a request's headers. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (not the time to answer it). */
+  requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open. */
+  keepAliveTimeoutMs: number;
+  /** Open connections at once; more are closed on arrival. */
+  maxConnections: number;
 }
 
 export interface DashboardConfig {

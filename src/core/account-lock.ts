@@ -8,7 +8,8 @@ import type pg from 'pg';
  * for a SIGKILL: the kernel closes the socket). On PGlite, one process owns the database, so an
  * in-process lock is the whole story.
  */
-export type LockScope = 'poll';
+/** poll: one poll per account; token: one OAuth refresh per account. */
+export type LockScope = 'poll' | 'token';
 
 export interface AccountLocks {
   /** Runs `fn` holding the account's lock, waiting for it first. */

@@ -1,4 +1,5 @@
 import type { SqlQueryable } from './sql.ts';
+import { lastConfirmedSql } from './freshness.ts';
 
 /**
  * Item mappings: one e-commerce id bound to one POS item in one account, with its stock state.
@@ -58,7 +59,7 @@ export class UnknownAccountError extends Error {
   }
 }
 
-interface MappingRow {
+export interface MappingRow {
   ecommerce_id: string;
   account_id: string;
   pos_item_id: string;
@@ -73,8 +74,13 @@ interface MappingRow {
   last_confirmed_at: Date | null;
 }
 
+/** For statements on the unaliased table (and RETURNING): last_confirmed_at is derived (freshness.ts). */
 export const MAPPING_COLUMNS = `ecommerce_id, account_id, pos_item_id, description, limit_quantity, created_at,
-  on_hand, on_hand_read_at, available, missing_on_pos, missing_since, last_confirmed_at`;
+  on_hand, on_hand_read_at, available, missing_on_pos, missing_since, ${lastConfirmedSql('mappings')} as last_confirmed_at`;
+
+/** The columns read back for callers, with the item's derived last confirmed time (freshness.ts). */
+export const MAPPING_SELECT = `m.ecommerce_id, m.account_id, m.pos_item_id, m.description, m.limit_quantity, m.created_at,
+  m.on_hand, m.on_hand_read_at, m.available, m.missing_on_pos, m.missing_since, ${lastConfirmedSql('m')} as last_confirmed_at`;
 
 export function toMapping(row: MappingRow): Mapping {
   return {
@@ -139,12 +145,17 @@ export async function registerMapping(sql: SqlQueryable, mapping: NewMapping): P
 }
 
 export async function getMapping(sql: SqlQueryable, ecommerceId: string): Promise<Mapping | null> {
-  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_COLUMNS} from mappings where ecommerce_id = $1`, [ecommerceId]);
+  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where m.ecommerce_id = $1`, [ecommerceId]);
   return rows[0] ? toMapping(rows[0]) : null;
 }
 
+export async function getMappings(sql: SqlQueryable, ecommerceIds: readonly string[]): Promise<Mapping[]> {
+  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where m.ecommerce_id = any($1::text[]) order by m.ecommerce_id`, [[...ecommerceIds]]);
+  return rows.map(toMapping);
+}
+
 export async function listMappings(sql: SqlQueryable, accountId: string): Promise<Mapping[]> {
-  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_COLUMNS} from mappings where account_id = $1 order by ecommerce_id`, [accountId]);
+  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where m.account_id = $1 order by m.ecommerce_id`, [accountId]);
   return rows.map(toMapping);
 }
 
@@ -171,9 +182,9 @@ const STALE_COUNTS = `
   select a.account_id,
          count(m.ecommerce_id)::int as items,
          count(m.ecommerce_id) filter (
-           where coalesce(m.last_confirmed_at, m.created_at) < now() - make_interval(secs => a.max_age))::int as stale,
-         count(m.ecommerce_id) filter (where m.last_confirmed_at is null)::int as never_confirmed,
-         min(m.last_confirmed_at) as oldest_confirmed_at
+           where coalesce(${lastConfirmedSql('m')}, m.created_at) < now() - make_interval(secs => a.max_age))::int as stale,
+         count(m.ecommerce_id) filter (where ${lastConfirmedSql('m')} is null)::int as never_confirmed,
+         min(${lastConfirmedSql('m')}) as oldest_confirmed_at
     from unnest($1::text[], $2::int[]) as a(account_id, max_age)
     left join mappings m on m.account_id = a.account_id
    group by a.account_id`;
@@ -203,8 +214,8 @@ export async function staleItemCounts(sql: SqlQueryable, maxAgeSeconds: Readonly
 export async function staleItems(sql: SqlQueryable, accountId: string, maxAgeSeconds: number, limit = 100): Promise<Mapping[]> {
   const { rows } = await sql.query<MappingRow>(
     `select ${MAPPING_COLUMNS} from mappings
-      where account_id = $1 and coalesce(last_confirmed_at, created_at) < now() - make_interval(secs => $2::int)
-      order by coalesce(last_confirmed_at, created_at), ecommerce_id
+      where account_id = $1 and coalesce(${lastConfirmedSql('mappings')}, created_at) < now() - make_interval(secs => $2::int)
+      order by coalesce(${lastConfirmedSql('mappings')}, created_at), ecommerce_id
       limit $3`,
     [accountId, maxAgeSeconds, limit],
   );

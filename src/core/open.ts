@@ -59,10 +59,10 @@ type Unmigrated = Omit<Core, 'migrations'>;
 async function openPgliteCore(dataDir: string, options: OpenCoreOptions): Promise<Unmigrated> {
   // The lock comes first: initialising or opening a folder another process uses already harms it.
   mkdirSync(dataDir, { recursive: true });
-  const lock: DataFolderLock = lockDataFolder(dataDir, { onNotice: options.onNotice });
+  const lock: DataFolderLock = await lockDataFolder(dataDir, { onNotice: options.onNotice });
   let pglite: PGlite;
   try {
-    pglite = await openPglite(dataDir, options.pglite);
+    pglite = await openPglite(dataDir, { ...options.pglite, onNotice: options.onNotice });
   } catch (error) {
     lock.release();
     throw error;

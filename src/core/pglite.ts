@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { CoreSql, CoreTx } from './core-sql.ts';
+import { LOCK_FILE_NAME, pidAlive } from './lock.ts';
 
 /**
  * Embedded PostgreSQL (PGlite) in a local folder. PGlite's defaults suit a browser tab, not a
@@ -32,9 +34,20 @@ export function isInitialised(dataDir: string): boolean {
   return existsSync(join(dataDir, 'PG_VERSION'));
 }
 
-export async function openPglite(dataDir: string, options: PgliteOpenOptions = {}): Promise<PGlite> {
+/**
+ * Present while a first initialisation runs (the child writes it first and deletes it last), with
+ * the child's pid: a folder that still has it was never fully initialised.
+ */
+export const INIT_MARKER = 'possync.init';
+
+export interface OpenPgliteNotices {
+  onNotice?: (message: string) => void;
+}
+
+export async function openPglite(dataDir: string, options: PgliteOpenOptions & OpenPgliteNotices = {}): Promise<PGlite> {
   mkdirSync(dataDir, { recursive: true });
   const startParams = [...(options.startParams ?? PGLITE_START_PARAMS)];
+  await settleEarlierInit(dataDir, options.onNotice);
   if (!isInitialised(dataDir) && options.initInChild !== false) await initialiseInChild(dataDir, startParams);
   const pglite = new PGlite({ dataDir, startParams });
   await pglite.waitReady;
@@ -43,18 +56,50 @@ export async function openPglite(dataDir: string, options: PgliteOpenOptions = {
 
 // The child only initialises and closes; the parent then opens the folder normally. The memory
 // initdb leaves behind dies with the child instead of staying in the service's heap for good.
+// It dies with its parent: a SIGKILLed parent closes the stdin pipe, and the child exits (at the
+// latest once initdb's synchronous work yields). The marker lets a restart wait for it either way.
 const CHILD_SOURCE = `
-const [url, dataDir, params] = process.argv.slice(1);
+const [url, dataDir, params, marker] = process.argv.slice(1);
+const { writeFileSync, rmSync } = await import('node:fs');
+writeFileSync(marker, String(process.pid));
+process.stdin.on('close', () => process.exit(70));
+process.stdin.resume();
 const { PGlite } = await import(url);
 const db = new PGlite({ dataDir, startParams: JSON.parse(params) });
 await db.waitReady;
 await db.close();
+rmSync(marker);
+process.exit(0);
 `;
+
+/**
+ * A marker left by an earlier start means its initialisation did not finish: wait until that
+ * child has exited (it follows its killed parent), then clear the half-made cluster so this start
+ * initialises from scratch. Runs under the folder lock, so no other possync is doing the same.
+ */
+async function settleEarlierInit(dataDir: string, onNotice?: (message: string) => void): Promise<void> {
+  const marker = join(dataDir, INIT_MARKER);
+  if (!existsSync(marker)) return;
+  const pid = Number(readFileSync(marker, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
+    onNotice?.(`waiting for an earlier initialisation of ${dataDir} (pid ${pid}) to stop…`);
+    const deadline = Date.now() + 120_000;
+    while (pidAlive(pid)) {
+      if (Date.now() > deadline) throw new Error(`an earlier initialisation of ${dataDir} (pid ${pid}) is still running after 2 minutes; stop it (kill ${pid}) and start again`);
+      await delay(200);
+    }
+  }
+  onNotice?.(`an earlier first start of ${dataDir} was cut short; initialising it again`);
+  for (const entry of readdirSync(dataDir)) {
+    if (entry !== LOCK_FILE_NAME) rmSync(join(dataDir, entry), { recursive: true, force: true });
+  }
+}
+
 
 async function initialiseInChild(dataDir: string, startParams: string[]): Promise<void> {
   const url = import.meta.resolve('@electric-sql/pglite');
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD_SOURCE, url, dataDir, JSON.stringify(startParams)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD_SOURCE, url, dataDir, JSON.stringify(startParams), join(dataDir, INIT_MARKER)], {
+    stdio: ['pipe', 'ignore', 'pipe'],
     // The parent's loader flags (tsx) are not needed for plain JS.
     env: { ...process.env, NODE_OPTIONS: '' },
   });
@@ -67,7 +112,8 @@ async function initialiseInChild(dataDir: string, startParams: string[]): Promis
     child.once('error', reject);
     child.once('close', resolve);
   });
-  if (code !== 0 || !isInitialised(dataDir)) {
+  child.stdin.end();
+  if (code !== 0 || !isInitialised(dataDir) || existsSync(join(dataDir, INIT_MARKER))) {
     throw new Error(`could not initialise the PGlite data folder ${dataDir} (exit ${code}): ${stderr.trim() || 'no output'}`);
   }
 }

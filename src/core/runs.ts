@@ -69,16 +69,21 @@ export interface RunOutcome {
   apiCalls?: number;
   /** Why it failed; must already be free of secrets. */
   error?: string | null;
+  /**
+   * When the read began, for a run that read every mapped item of its account: each item it
+   * counted counts as confirmed then (core/freshness.ts). Absent for partial or failed runs.
+   */
+  confirmedAt?: Date | null;
 }
 
 /** Finishes a running run; a run already finished is left as it is and returned unchanged. */
 export async function finishRun(sql: SqlQueryable, runId: number, outcome: RunOutcome): Promise<SyncRun> {
   const { rows } = await sql.query<RunRow>(
     `update sync_runs
-       set status = $2, finished_at = now(), items_read = $3, items_changed = $4, api_calls = $5, error = $6
+       set status = $2, finished_at = now(), items_read = $3, items_changed = $4, api_calls = $5, error = $6, confirmed_at = $7
      where id = $1 and status = 'running'
      returning ${COLUMNS}`,
-    [runId, outcome.status, outcome.itemsRead ?? 0, outcome.itemsChanged ?? 0, outcome.apiCalls ?? 0, outcome.error ?? null],
+    [runId, outcome.status, outcome.itemsRead ?? 0, outcome.itemsChanged ?? 0, outcome.apiCalls ?? 0, outcome.error ?? null, outcome.confirmedAt ?? null],
   );
   if (rows[0]) return toRun(rows[0]);
   const existing = await getRun(sql, runId);

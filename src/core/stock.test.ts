@@ -4,7 +4,7 @@ import { syncAccounts } from './accounts.ts';
 import { getMapping, listMappings, mappedPosIds, MappingConflictError, registerMapping, UnknownAccountError } from './mappings.ts';
 import { applyCountsPage, availableFrom, flagMissing } from './stock.ts';
 import { listJournal } from './journal.ts';
-import { startRun } from './runs.ts';
+import { finishRun, startRun } from './runs.ts';
 import { forEachBackend, squareAccount } from './test-support.ts';
 
 test('available is on hand less reserved, floored at 0, unknown when on hand is', () => {
@@ -144,6 +144,15 @@ forEachBackend('mappings and stock', (current) => {
 
   test('an older read never overwrites a newer count; an empty page changes nothing', async () => {
     const { sql } = current().core;
+    // A poll that read every item and found s1 unchanged writes no row: its run stands for the read.
+    const poll = await startRun(sql, { accountId: 'S', trigger: 'cron' });
+    const pollStartedAt = new Date();
+    const unchanged = await applyCountsPage(sql, { accountId: 'S', runId: poll.id, readStartedAt: pollStartedAt, counts: [{ posItemId: 'q1', onHand: 10 }], reservedByItem: new Map([['s1', 4]]) });
+    assert.deepEqual(unchanged.changes, []);
+    await finishRun(sql, poll.id, { status: 'ok', confirmedAt: pollStartedAt });
+    assert.equal((await getMapping(sql, 's1'))?.lastConfirmedAt?.getTime(), pollStartedAt.getTime(), 'confirmed by the run, not by a row write');
+    const late = await applyCountsPage(sql, { accountId: 'S', runId: null, readStartedAt: new Date(pollStartedAt.getTime() - 1000), counts: [{ posItemId: 'q1', onHand: 99 }] });
+    assert.deepEqual(late.changes, [], 'a read begun before that poll is older news');
     const old = await applyCountsPage(sql, { accountId: 'S', runId: null, readStartedAt: t0, counts: [{ posItemId: 'q1', onHand: 99 }] });
     assert.deepEqual(old.changes, []);
     assert.equal((await getMapping(sql, 's1'))?.onHand, 10);

@@ -1,6 +1,7 @@
 import type { StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from './sql.ts';
 import { recordJournal, type JournalCause } from './journal.ts';
+import { effectiveReadAtSql, FREEZE_CONFIRMED, RUN_CONFIRMED_AT } from './freshness.ts';
 
 /**
  * Applying POS counts to the core's stock state. Rules kept here: only changes are written and
@@ -9,6 +10,23 @@ import { recordJournal, type JournalCause } from './journal.ts';
  */
 
 /** The quantity the shop sees: on hand less reserved, floored at 0; unknown stays unknown. */
+/** The range of the core's and the original shop table's `int` quantity columns. */
+export const MAX_COUNT = 2_147_483_647;
+export const MIN_COUNT = -2_147_483_648;
+
+/**
+ * A count the columns can hold: one item's odd value must never fail its account's poll. Beyond
+ * the int range it is clamped (and the note journaled); a non-whole number is left uncounted.
+ */
+function storableCount(count: StockCount): { onHand: number | null; note?: string } {
+  const { onHand } = count;
+  if (onHand === null) return { onHand };
+  if (!Number.isInteger(onHand)) return { onHand: null, note: `the POS reported ${onHand}, not a whole number; left uncounted` };
+  if (onHand > MAX_COUNT) return { onHand: MAX_COUNT, note: `the POS reported ${onHand}; stored as ${MAX_COUNT}, the largest count kept` };
+  if (onHand < MIN_COUNT) return { onHand: MIN_COUNT, note: `the POS reported ${onHand}; stored as ${MIN_COUNT}, the smallest count kept` };
+  return { onHand };
+}
+
 export function availableFrom(onHand: number | null, reserved: number): number | null {
   return onHand === null ? null : Math.max(0, onHand - reserved);
 }
@@ -35,6 +53,8 @@ export interface StockChange {
   after: number | null;
   onHandBefore: number | null;
   onHandAfter: number | null;
+  /** Set when the POS's value could not be stored as it was. */
+  note?: string;
 }
 
 export interface CountsPageResult {
@@ -51,29 +71,36 @@ interface StockRow {
   on_hand: number | null;
   on_hand_read_at: Date | null;
   available: number | null;
+  missing_on_pos: boolean;
+  uncounted_since: Date | null;
 }
 
-// FOR UPDATE: a sale reserving the same item waits for this page instead of racing it.
+// FOR UPDATE: a sale reserving the same item waits for this page instead of racing it. The read
+// time is the later of the row's own and that of the last run that confirmed it unchanged, so an
+// older read arriving late never overwrites what a newer poll saw (freshness.ts).
 const LOCK_ROWS = `
-  select ecommerce_id, pos_item_id, on_hand, on_hand_read_at, available
-  from mappings
-  where account_id = $1 and pos_item_id = any($2::text[])
-  order by ecommerce_id
-  for update`;
+  select m.ecommerce_id, m.pos_item_id, m.on_hand, ${effectiveReadAtSql('m')} as on_hand_read_at, m.available, m.missing_on_pos, m.uncounted_since
+  from mappings m
+  where m.account_id = $1 and m.pos_item_id = any($2::text[])
+  order by m.ecommerce_id
+  for update of m`;
 
-// Every seen row gets its confirmation time and loses any missing flag; quantities and
-// updated_at move only where `changed` says so.
+// Only rows with something to say are written (a poll that changes nothing writes nothing; the
+// run's confirmed_at stands for the rest, see freshness.ts): a changed count, a missing flag to
+// clear, or a count that went unknown or came back. A counted row is stamped confirmed; one whose
+// count went unknown keeps the confirmation time it had.
 const UPDATE_SEEN = `
   update mappings m set
     on_hand = u.on_hand,
     available = u.available,
-    on_hand_read_at = case when u.counted then $2::timestamptz else m.on_hand_read_at end,
-    last_confirmed_at = case when u.counted then now() else m.last_confirmed_at end,
+    last_confirmed_at = case when u.counted then now() when u.lost_count then greatest(m.last_confirmed_at, ${RUN_CONFIRMED_AT}) else m.last_confirmed_at end,
+    on_hand_read_at = case when u.counted then $2::timestamptz when u.lost_count then greatest(m.on_hand_read_at, ${RUN_CONFIRMED_AT}) else m.on_hand_read_at end,
+    uncounted_since = case when u.counted then null when u.lost_count then now() else m.uncounted_since end,
     missing_on_pos = false,
     missing_since = null,
     missing_run_id = null,
     updated_at = case when u.changed then now() else m.updated_at end
-  from unnest($1::text[], $3::int[], $4::int[], $5::bool[], $6::bool[]) as u(ecommerce_id, on_hand, available, counted, changed)
+  from unnest($1::text[], $3::int[], $4::int[], $5::bool[], $6::bool[], $7::bool[]) as u(ecommerce_id, on_hand, available, counted, changed, lost_count)
   where m.ecommerce_id = u.ecommerce_id`;
 
 export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Promise<CountsPageResult> {
@@ -81,13 +108,8 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
   // An empty page says nothing about any item.
   if (page.counts.length === 0) return result;
 
-  const byPosId = new Map<string, StockCount>();
-  for (const count of page.counts) {
-    if (count.onHand !== null && !Number.isInteger(count.onHand)) {
-      throw new RangeError(`count for POS item ${count.posItemId} is not a whole number: ${count.onHand}`);
-    }
-    byPosId.set(count.posItemId, count);
-  }
+  const byPosId = new Map<string, { onHand: number | null; note?: string }>();
+  for (const count of page.counts) byPosId.set(count.posItemId, storableCount(count));
 
   const { rows } = await sql.query<StockRow>(LOCK_ROWS, [page.accountId, [...byPosId.keys()]]);
   const mapped = new Set(rows.map((row) => row.pos_item_id));
@@ -98,6 +120,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
   const availables: (number | null)[] = [];
   const counted: boolean[] = [];
   const changed: boolean[] = [];
+  const lostCount: boolean[] = [];
   for (const row of rows) {
     const count = byPosId.get(row.pos_item_id)!;
     // A newer read (a webhook, another run) already stored its count: this one is older news.
@@ -108,11 +131,17 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
     // An outdated page's reservations are as old as its count: leave the row's quantities alone.
     const available = outdated ? row.available : availableFrom(onHand, page.reservedByItem?.get(row.ecommerce_id) ?? 0);
     const isChanged = onHand !== row.on_hand || available !== row.available;
+    // Counted before, now without a count: runs stop confirming it until it is counted again.
+    const losesCount = count.onHand === null && row.on_hand !== null && row.uncounted_since === null;
+    const regainsCount = isCounted && row.uncounted_since !== null;
+    if (!isChanged && !row.missing_on_pos && !losesCount && !regainsCount) continue;
     ids.push(row.ecommerce_id);
     onHands.push(onHand);
     availables.push(available);
+    // An unchanged row is written here only for a flag; stamping it confirmed is then free.
     counted.push(isCounted);
     changed.push(isChanged);
+    lostCount.push(losesCount);
     if (isChanged) {
       result.changes.push({
         ecommerceId: row.ecommerce_id,
@@ -121,12 +150,13 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
         after: available,
         onHandBefore: row.on_hand,
         onHandAfter: onHand,
+        ...(count.note ? { note: count.note } : {}),
       });
     }
   }
   if (ids.length === 0) return result;
 
-  await sql.query(UPDATE_SEEN, [ids, page.readStartedAt, onHands, availables, counted, changed]);
+  await sql.query(UPDATE_SEEN, [ids, page.readStartedAt, onHands, availables, counted, changed, lostCount]);
   await recordJournal(
     sql,
     result.changes.map((change) => ({
@@ -139,15 +169,16 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
       cause: page.cause ?? 'poll',
       runId: page.runId,
       eventId: page.eventIds?.get(change.posItemId) ?? null,
+      note: change.note ?? null,
     })),
   );
   return result;
 }
 
 const FLAG_MISSING = `
-  update mappings set missing_on_pos = true, missing_since = now(), missing_run_id = $3, updated_at = now()
-  where account_id = $1 and pos_item_id = any($2::text[]) and not missing_on_pos
-  returning ecommerce_id`;
+  update mappings m set missing_on_pos = true, missing_since = now(), missing_run_id = $3, updated_at = now(), ${FREEZE_CONFIRMED}
+  where m.account_id = $1 and m.pos_item_id = any($2::text[]) and not m.missing_on_pos
+  returning m.ecommerce_id`;
 
 /**
  * Flags items the POS no longer knows. Their quantity stays as it was (a vanished item is not a

@@ -1,12 +1,21 @@
 import type { TokenState, TokenStore } from '../pos/token-store.ts';
 import type { SqlQueryable } from './sql.ts';
+import type { AccountLocks } from './account-lock.ts';
 
 /**
  * Rotating OAuth tokens in the core database, so a restart never loses the only valid refresh
- * token (Lightspeed issues a new one on every refresh and voids the old).
+ * token (Lightspeed issues a new one on every refresh and voids the old). Refreshes run under the
+ * account's token lock, which every instance on the database sees: one account, one token pair.
  */
 export class DbTokenStore implements TokenStore {
-  constructor(private readonly sql: SqlQueryable) {}
+  constructor(
+    private readonly sql: SqlQueryable,
+    private readonly locks: AccountLocks,
+  ) {}
+
+  exclusive<T>(accountKey: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.withLock('token', accountKey, fn);
+  }
 
   async load(accountKey: string): Promise<TokenState | null> {
     const { rows } = await this.sql.query<{ access_token: string; refresh_token: string; expires_at: Date }>(

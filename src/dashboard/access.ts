@@ -99,22 +99,21 @@ export class DashboardAccess {
   }
 }
 
-/** The request came from a page of this origin (not another site's form or script). */
+/**
+ * The request came from a page of this host (not another site's form or script). Hosts are
+ * compared, not schemes, so a proxy that ends TLS in front of possync does not break actions.
+ */
 export function sameOrigin(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
-  const expected = `${request.protocol}://${request.headers.host ?? ''}`;
-  const origin = request.headers.origin;
-  if (origin !== undefined) return origin === expected;
-  const referer = request.headers.referer;
-  if (referer !== undefined) {
-    try {
-      return new URL(referer).origin === expected;
-    } catch {
-      return false;
-    }
+  const host = request.headers.host ?? '';
+  const from = request.headers.origin ?? request.headers.referer;
+  if (from === undefined) return true;
+  try {
+    return from !== 'null' && new URL(from).host === host;
+  } catch {
+    return false;
   }
-  return true;
 }
 
 export function csrfMatches(viewer: Viewer | null, given: unknown): boolean {

@@ -27,8 +27,6 @@ export interface DashboardDeps {
   accounts: DashboardAccount[];
   /** pg-boss queue names: the poll queue (Recurring) and every queue possync uses (Jobs). */
   queues: { poll: string; all: string[] };
-  /** An item not confirmed by its POS for this long is counted as stale (default 1 hour). */
-  staleAfterSeconds?: number;
 }
 
 export interface DashboardOptions extends DashboardDeps {

@@ -28,3 +28,9 @@ test('job payloads are shown with secrets masked', () => {
     accountId: 'a', refreshToken: 'refr…(masked)', nested: [{ apiKey: '***' }], count: 3,
   });
 });
+
+test('credentials in error texts are redacted on the page, as in the API', () => {
+  const page = html`<td>${'connect failed: postgres://shop:Sup3rSecret@db/shop; api_key=abc123'}</td>`.value;
+  assert.doesNotMatch(page, /Sup3rSecret|abc123/);
+  assert.match(page, /postgres:\/\/shop:\*\*\*@db\/shop; api_key=\*\*\*/);
+});

@@ -1,8 +1,11 @@
 /**
  * Server-rendered HTML as tagged templates: every interpolated value is escaped unless it is
  * already `Html` (built by `html` itself or marked with `raw`), so a POS name, an error text or a
- * search term can never inject markup.
+ * search term can never inject markup. Text also passes through the same `redact` as the API's
+ * answers and the log, so a credential in a driver's or a POS's error never reaches a page (rule 9).
  */
+import { redact } from '../redact.ts';
+
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
@@ -23,7 +26,7 @@ function render(value: Renderable): string {
   if (value === null || value === undefined || value === false || value === true) return '';
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(String(value));
+  return escapeHtml(typeof value === 'string' ? redact(value) : String(value));
 }
 
 export function html(strings: TemplateStringsArray, ...values: Renderable[]): Html {

@@ -82,7 +82,8 @@ async function dashboardScope(app: FastifyInstance, options: DashboardOptions): 
       viewers.set(request, decision.viewer);
       return;
     }
-    if (decision.login && request.method === 'GET') {
+    // A page load goes to the login page; a live-update fragment (htmx) just stops with a 401.
+    if (decision.login && request.method === 'GET' && request.headers['hx-request'] === undefined) {
       return reply.redirect(`${base}/login?next=${encodeURIComponent(request.url)}`, 303);
     }
     return sendPage(reply, decision.status, errorPage({ base, viewer: null, readOnly: options.readOnly }, decision.status === 401 ? 'Sign in needed' : 'Not allowed here', decision.reason));

@@ -1,6 +1,7 @@
 /**
- * The freshness promise: every item carries `last_confirmed_at` (set whenever a POS count for it
- * arrives, changed or not: a poll, a registration, a webhook); an item not confirmed within its
+ * The freshness promise: every item has a `last_confirmed_at` (when a POS count for it last
+ * arrived, changed or not: a poll, a registration, a webhook; derived in core/freshness.ts, as a
+ * poll that changes nothing writes no row); an item not confirmed within its
  * account's maximum age is stale. The maximum age comes from the account's MaxItemAgeSeconds,
  * else Synchronizer.MaxItemAgeSeconds, else twice the poll interval of the schedule in force.
  * Status, metrics, health and the dashboard all read it from here.

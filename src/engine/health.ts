@@ -51,7 +51,8 @@ export interface HealthReport {
 
 export interface Readiness {
   ready: boolean;
-  migrations: { status: HealthLevel; applied: number };
+  /** The schema version found in the core, and the one this possync needs. */
+  migrations: { status: HealthLevel; version: number | null; expected: number };
   workers: { status: HealthLevel };
   health: HealthReport;
 }
@@ -144,11 +145,18 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
 export async function checkReadiness(deps: HealthDeps): Promise<Readiness> {
   const health = await checkHealth(deps);
   const workers = deps.workersRunning();
-  // The core opens only once its migrations are applied; a core that answers has them.
-  const migrated = health.core.status === 'ok';
+  const expected = deps.core.migrations.version;
+  let version: number | null = null;
+  try {
+    const { rows } = await deps.core.sql.query<{ version: number | null }>('select max(version) as version from schema_migrations');
+    version = rows[0]?.version ?? null;
+  } catch {
+    version = null;
+  }
+  const migrated = version === expected;
   return {
     ready: health.status !== 'down' && workers && migrated,
-    migrations: { status: migrated ? 'ok' : 'down', applied: deps.core.migrations.applied.length },
+    migrations: { status: migrated ? 'ok' : 'down', version, expected },
     workers: { status: workers ? 'ok' : 'down' },
     health,
   };

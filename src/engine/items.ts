@@ -1,13 +1,34 @@
 import type { PgBoss } from 'pg-boss';
 import type { Core } from '../core/open.ts';
+import { randomUUID } from 'node:crypto';
 import { listMappings } from '../core/mappings.ts';
-import { REGISTER_QUEUE } from '../jobs/queues.ts';
+import { listMappingsPage } from '../core/mapping-list.ts';
+import { MappingNotFoundError, SalesInFlightError, unmapItem, updateMapping } from '../core/mapping-admin.ts';
+import { createImport, getImport } from '../core/imports.ts';
+import { BULK_QUEUE, REGISTER_QUEUE } from '../jobs/queues.ts';
 import type { RegisterJobOutput } from '../jobs/workers.ts';
 import type { AccountSet } from './accounts.ts';
 import { checkRequest, registerItem, toItemView } from './register.ts';
 import type { SyncContext } from './sync.ts';
-import { EngineInputError, type ItemRegistry, type ItemView, type RegisterItemRequest, type RegisterTaskView, type TaskView } from './ports.ts';
+import { writeShopRows } from './shop-rows.ts';
+import { runBulk } from './bulk/run.ts';
+import type { BulkRow } from './bulk/rows.ts';
+import type { ImportSummary, RowReport } from './bulk/report.ts';
+import {
+  EngineInputError,
+  type BulkTaskView,
+  type ItemChange,
+  type ItemPageQuery,
+  type ItemRegistry,
+  type ItemView,
+  type RegisterItemRequest,
+  type RegisterTaskView,
+  type ShopRowChoice,
+  type TaskView,
+} from './ports.ts';
 import { pollTask } from './poll-task.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Item registration as jobs (202 + task) or in-line (?wait=true), and the item listing. */
 export class Items implements ItemRegistry {
@@ -28,10 +49,41 @@ export class Items implements ItemRegistry {
     return registerItem(this.context, this.accounts, request);
   }
 
-  /** Any job id the API handed out: a registration's or a poll's. */
-  async task(id: string): Promise<TaskView | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    return (await this.registerTask(id)) ?? (await pollTask(this.context.core.sql, this.boss, id));
+  async bulk(rows: BulkRow[], options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView> {
+    if (options.wait) {
+      const startedAt = new Date().toISOString();
+      const { report, summary } = await runBulk(this.context, this.accounts, rows, { dryRun: options.dryRun });
+      return { id: randomUUID(), kind: 'bulk-import', state: 'done', dryRun: options.dryRun, createdAt: startedAt, finishedAt: new Date().toISOString(), done: rows.length, total: rows.length, summary, report, error: null };
+    }
+    const id = randomUUID();
+    await createImport(this.context.core.sql, { id, dryRun: options.dryRun, rows });
+    const jobId = await this.boss.send(BULK_QUEUE, { importId: id });
+    if (!jobId) throw new Error('the job queue refused the import');
+    return (await this.bulkTask(id))!;
+  }
+
+  private async bulkTask(id: string): Promise<BulkTaskView | null> {
+    const stored = await getImport<BulkRow, RowReport, ImportSummary>(this.context.core.sql, id);
+    if (!stored) return null;
+    return {
+      id: stored.id,
+      kind: 'bulk-import',
+      state: stored.state === 'queued' ? 'queued' : stored.state === 'running' ? 'running' : stored.state,
+      dryRun: stored.dryRun,
+      createdAt: stored.createdAt.toISOString(),
+      finishedAt: stored.finishedAt?.toISOString() ?? null,
+      done: stored.done,
+      total: stored.total,
+      summary: stored.summary,
+      report: stored.report,
+      error: stored.error,
+    };
+  }
+
+  /** Any job id the API handed out: a bulk import's, a registration's or a poll's. */
+  async task(id: string): Promise<TaskView | BulkTaskView | null> {
+    if (!UUID.test(id)) return null;
+    return (await this.bulkTask(id)) ?? (await this.registerTask(id)) ?? (await pollTask(this.context.core.sql, this.boss, id));
   }
 
   private async registerTask(id: string): Promise<RegisterTaskView | null> {
@@ -57,12 +109,65 @@ export class Items implements ItemRegistry {
     return { ...base, state: job.state === 'active' ? 'running' : 'queued', result: null, error: null };
   }
 
+  /** An account that left the configuration keeps its mappings, listed as orphaned. */
   async list(accountId: string): Promise<ItemView[]> {
+    const orphaned = !this.accounts.get(accountId);
+    return (await listMappings(this.context.core.sql, accountId)).map((mapping) => toItemView(mapping, orphaned));
+  }
+
+  async listPage(accountId: string, query: ItemPageQuery): Promise<{ items: ItemView[]; nextCursor: string | null }> {
+    const orphaned = !this.accounts.get(accountId);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const page = await listMappingsPage(this.context.core.sql, accountId, {
+      limit: query.limit,
+      ...(after === undefined ? {} : { after }),
+      ...(query.filter ? { filter: query.filter } : {}),
+      ...(query.staleAfterSeconds === undefined ? {} : { staleAfterMs: query.staleAfterSeconds * 1000 }),
+    });
+    // An account that left the configuration still lists its mappings, as orphaned; one that never had any is unknown.
+    if (orphaned && page.items.length === 0 && query.cursor === undefined) this.knownAccount(accountId);
+    return { items: page.items.map((mapping) => toItemView(mapping, orphaned)), nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
+  }
+
+  async update(ecommerceId: string, change: ItemChange): Promise<ItemView> {
+    const { mapping, changed } = await this.admin(() => updateMapping(this.context.core.sql, ecommerceId, change));
+    // The shop's row follows the floor and the description.
+    if (changed) await writeShopRows(this.context, [ecommerceId]);
+    return toItemView(mapping, !this.accounts.get(mapping.accountId));
+  }
+
+  async unmap(ecommerceId: string, shopRow: ShopRowChoice): Promise<ItemView> {
+    const note = shopRow === 'zero' ? 'unmapped; shop row set to 0' : 'unmapped; shop row left as it was';
+    const mapping = await this.admin(() => unmapItem(this.context.core.sql, ecommerceId, { shopRowAfter: shopRow === 'zero' ? 0 : null, note }));
+    // After the core commit: an unmapping refused for sales in flight never touches the shop.
+    if (shopRow === 'zero') await this.context.sink.writeQuantities([{ ecommerceId, quantity: 0 }]);
+    return toItemView(mapping, !this.accounts.get(mapping.accountId));
+  }
+
+  private async admin<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof MappingNotFoundError) throw new EngineInputError('item_ecommerce_id', error.message, 404);
+      if (error instanceof SalesInFlightError) throw new EngineInputError('item_ecommerce_id', error.message, 409, { sale_ids: error.saleIds });
+      throw error;
+    }
+  }
+
+  private knownAccount(accountId: string): void {
     if (!this.accounts.get(accountId)) {
       throw new EngineInputError('accountID', `no configured account has the id "${accountId}"`, 404, { known_account_ids: this.accounts.ids() });
     }
-    return (await listMappings(this.context.core.sql, accountId)).map(toItemView);
   }
+}
+
+/** Opaque to callers: the last e-commerce id of the page, base64url. */
+const encodeCursor = (after: string) => Buffer.from(after, 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  const after = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (after === '' || encodeCursor(after) !== cursor) throw new EngineInputError('cursor', 'cursor is not one this API handed out', 400);
+  return after;
 }
 
 function closeMatches(details: Record<string, unknown> | undefined): Array<{ posItemId: string; name: string }> | undefined {

@@ -3,6 +3,9 @@ import type { WebhookAnswer } from './webhooks.ts';
 import type { WebhookSetupResult } from './webhook-setup.ts';
 import type { AccountFreshness } from './freshness.ts';
 import type { HealthReport, Readiness } from './health.ts';
+import type { BulkRow } from './bulk/rows.ts';
+import type { ImportSummary, RowReport } from './bulk/report.ts';
+import type { MappingFilter } from '../core/mapping-list.ts';
 export type { AccountFreshness } from './freshness.ts';
 export type { HealthReport, HealthLevel, Readiness } from './health.ts';
 
@@ -84,6 +87,8 @@ export interface ItemView {
   available: number | null;
   lastConfirmedAt: string | null;
   missingOnPos: boolean;
+  /** Its account is no longer in the configuration: not polled, and its sales are refused. */
+  orphaned: boolean;
 }
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed';
@@ -117,13 +122,54 @@ export interface RegisterTaskView {
   error: { message: string; closeMatches?: Array<{ posItemId: string; name: string }> } | null;
 }
 
+/** A bulk mapping (issue 10): progress while it runs, the report of every row when done. */
+export interface BulkTaskView {
+  id: string;
+  kind: 'bulk-import';
+  state: TaskState;
+  dryRun: boolean;
+  createdAt: string;
+  finishedAt: string | null;
+  done: number;
+  total: number;
+  summary: ImportSummary | null;
+  report: RowReport[] | null;
+  error: string | null;
+}
+
+export interface ItemChange {
+  limitQuantity?: number;
+  description?: string;
+}
+
+/** What becomes of the shop's row when an item is unmapped: left as it is, or set to 0. */
+export type ShopRowChoice = 'keep' | 'zero';
+
+export interface ItemPageQuery {
+  limit: number;
+  cursor?: string;
+  filter?: MappingFilter;
+  /** For the stale filter: not confirmed within this many seconds. */
+  staleAfterSeconds?: number;
+}
+
 export interface ItemRegistry {
   /** Validates, then queues the registration; returns the task to poll. */
   register(request: RegisterItemRequest): Promise<RegisterTaskView>;
   /** Registers in-line (the POS lookup included) and returns the mapping, or throws EngineInputError. */
   registerNow(request: RegisterItemRequest): Promise<ItemView>;
-  task(id: string): Promise<TaskView | null>;
+  /**
+   * Maps many rows as one job (returned queued), or in-line with `wait` (returned done, with the
+   * report). A dry run writes no mapping and no shop row.
+   */
+  bulk(rows: BulkRow[], options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView>;
+  task(id: string): Promise<TaskView | BulkTaskView | null>;
   list(accountId: string): Promise<ItemView[]>;
+  listPage(accountId: string, query: ItemPageQuery): Promise<{ items: ItemView[]; nextCursor: string | null }>;
+  /** EngineInputError 404 when not mapped. */
+  update(ecommerceId: string, change: ItemChange): Promise<ItemView>;
+  /** EngineInputError 404 when not mapped, 409 while it has unfinished sales. */
+  unmap(ecommerceId: string, shopRow: ShopRowChoice): Promise<ItemView>;
 }
 
 /** Webhook intake and set-up (routes outside /api, proven by signature or URL token). */

@@ -2,7 +2,7 @@ import { findItem } from '../pos/matching.ts';
 import { PosNotFoundError } from '../pos/errors.ts';
 import type { CatalogItem, ItemQuery, PosAdapter } from '../pos/contract.ts';
 import { MappingConflictError, getMapping, registerMapping, type Mapping } from '../core/mappings.ts';
-import { markSinkWritten } from '../core/sink-state.ts';
+import { writeShopRows } from './shop-rows.ts';
 import type { AccountSet } from './accounts.ts';
 import { applyPage, databaseNow, type SyncContext } from './sync.ts';
 import { EngineInputError, type ItemView, type RegisterItemRequest } from './ports.ts';
@@ -28,17 +28,8 @@ export async function registerItem(context: SyncContext, accounts: AccountSet, r
     throw error;
   }
   await firstCount(context, account.adapter, account.config.id, item.posItemId);
+  await writeShopRows(context, [request.ecommerceId]);
   const mapping = (await getMapping(context.core.sql, request.ecommerceId))!;
-  await context.sink.upsertItem({
-    ecommerceId: mapping.ecommerceId,
-    posItemId: mapping.posItemId,
-    accountId: mapping.accountId,
-    description: mapping.description,
-    limitQuantity: mapping.limitQuantity,
-    // Unknown until the POS counts it; 0 keeps an uncounted item from being sold online.
-    quantity: mapping.available ?? 0,
-  });
-  if (mapping.available !== null) await markSinkWritten(context.core.sql, [{ ecommerceId: mapping.ecommerceId, quantity: mapping.available }]);
   return toItemView(mapping);
 }
 
@@ -77,7 +68,7 @@ async function firstCount(context: SyncContext, adapter: PosAdapter, accountId: 
   }
 }
 
-export function toItemView(mapping: Mapping): ItemView {
+export function toItemView(mapping: Mapping, orphaned = false): ItemView {
   return {
     ecommerceId: mapping.ecommerceId,
     accountId: mapping.accountId,
@@ -88,5 +79,6 @@ export function toItemView(mapping: Mapping): ItemView {
     available: mapping.available,
     lastConfirmedAt: mapping.lastConfirmedAt?.toISOString() ?? null,
     missingOnPos: mapping.missingOnPos,
+    orphaned,
   };
 }

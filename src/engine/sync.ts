@@ -44,11 +44,12 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
   let itemsRead = 0;
   let itemsChanged = 0;
   try {
+    // The database's clock, the one posted_at is written with (rule 4 compares the two). Taken
+    // before the mapped ids, so every item mapped before it is read and may count as confirmed.
+    const readStartedAt = await databaseNow(core.sql);
     const mapped = await mappedPosIds(core.sql, accountId);
     if (mapped.length > 0) {
       const seen = new Set<string>();
-      // The database's clock, the one posted_at is written with (rule 4 compares the two).
-      const readStartedAt = await databaseNow(core.sql);
       for await (const page of account.adapter.readCounts(mapped)) {
         itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
         for (const count of page) seen.add(count.posItemId);
@@ -61,7 +62,9 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
       if (missing.length > 0) await flagMissing(core.sql, accountId, run.id, missing);
     }
     await flushSink(context, accountId);
-    return await finishRun(core.sql, run.id, { status: 'ok', itemsRead, itemsChanged, apiCalls: account.adapter.apiCalls() - callsBefore });
+    // Every mapped item was read: the run confirms them all at once (core/freshness.ts).
+    const confirmedAt = readStartedAt;
+    return await finishRun(core.sql, run.id, { status: 'ok', itemsRead, itemsChanged, apiCalls: account.adapter.apiCalls() - callsBefore, confirmedAt });
   } catch (error) {
     return await finishRun(core.sql, run.id, {
       status: 'failed',

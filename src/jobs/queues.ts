@@ -12,6 +12,12 @@ export const DISPATCH_QUEUE = 'possync-dispatch';
 export const WEBHOOK_QUEUE = 'possync-webhook';
 /** Lightspeed-style change polls between full polls. */
 export const CHANGE_POLL_QUEUE = 'possync-change-poll';
+export const BULK_QUEUE = 'possync-bulk-import';
+
+/** A bulk mapping: its rows and report live in item_imports under this id. */
+export interface BulkJobData {
+  importId: string;
+}
 
 export interface PollJobData {
   accountId: string;
@@ -43,6 +49,9 @@ const QUEUES: Array<Queue> = [
   // The next tick is seconds away: no retries.
   { name: CHANGE_POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 5 * 60, heartbeatSeconds: 30 },
   { name: REGISTER_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30 },
+  // A bulk mapping is idempotent, so a run cut short by a crash is simply run again; a big
+  // Lightspeed catalog reads at one page a second, hence the long expiry.
+  { name: BULK_QUEUE, policy: 'standard', retryLimit: 2, retryDelay: 10, expireInSeconds: 3 * 60 * 60, heartbeatSeconds: 30 },
 ];
 
 export async function ensureQueues(boss: PgBoss): Promise<void> {

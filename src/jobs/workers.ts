@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
-import { CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, type AccountJobData, type DispatchJobData, type PollJobData } from './queues.ts';
+import { BULK_QUEUE, CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, type AccountJobData, type BulkJobData, type DispatchJobData, type PollJobData } from './queues.ts';
+import { runImport } from '../engine/bulk/import-job.ts';
 import { applyWebhookEvents } from '../engine/webhooks.ts';
 import { changePoll } from '../engine/change-poll.ts';
 import { dispatchAccount } from '../engine/sales/dispatcher.ts';
@@ -80,12 +81,18 @@ export async function startWorkers(
     }
     return summary;
   });
+  const bulkWorker = await boss.work<BulkJobData>(BULK_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    if (!job) return;
+    const outcome = await runImport(context, accounts, job.data.importId);
+    log.info({ event: 'bulk-import.finished', importId: job.data.importId, jobId: job.id }, `bulk import ${job.data.importId}: ${outcome}`);
+  });
   const realtime = await startRealtimeWorkers(boss, context, accounts, log, concurrency);
   return {
     notify: (queue) => boss.notifyWorker(realtime[queue]),
     running: () => running,
     async stop() {
       running = false;
+      await boss.offWork(BULK_QUEUE, { id: bulkWorker });
       await boss.offWork(WEBHOOK_QUEUE, { id: realtime[WEBHOOK_QUEUE] });
       await boss.offWork(CHANGE_POLL_QUEUE, { id: realtime[CHANGE_POLL_QUEUE] });
       await boss.offWork(DISPATCH_QUEUE, { id: dispatchWorker });

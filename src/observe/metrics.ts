@@ -14,6 +14,7 @@ import type { AccountSet } from '../engine/accounts.ts';
 import type { AccountFreshness } from '../engine/freshness.ts';
 import { SALE_TRANSITIONS } from '../core/sales/states.ts';
 import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE } from '../jobs/queues.ts';
+import type { AdapterLimits } from '../pos/contract.ts';
 
 export interface MetricSources {
   core: Core;
@@ -88,36 +89,20 @@ export class PossyncMetrics {
         this.set(stats.oldestPendingAt ? Math.max(0, (Date.now() - stats.oldestPendingAt.getTime()) / 1000) : 0);
       },
     });
-    new Gauge({
-      name: 'possync_stale_items',
-      help: 'Items not confirmed by their POS within the account\'s maximum age',
-      labelNames: ['account'],
-      registers,
-      async collect() {
-        if (!self.sources) return;
-        for (const f of await self.sources.freshness()) this.set({ account: f.accountId }, f.staleItems);
-      },
-    });
-    new Gauge({
-      name: 'possync_items',
-      help: 'Items mapped, by account',
-      labelNames: ['account'],
-      registers,
-      async collect() {
-        if (!self.sources) return;
-        for (const f of await self.sources.freshness()) this.set({ account: f.accountId }, f.items);
-      },
-    });
-    new Gauge({
-      name: 'possync_max_item_age_seconds',
-      help: 'The maximum age of an item\'s last POS confirmation before it counts as stale, by account',
-      labelNames: ['account'],
-      registers,
-      async collect() {
-        if (!self.sources) return;
-        for (const f of await self.sources.freshness()) this.set({ account: f.accountId }, f.maxItemAgeSeconds);
-      },
-    });
+    // Per-account freshness figures, read from the core at scrape time.
+    const freshnessGauge = (name: string, help: string, pick: (f: AccountFreshness) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['account'],
+        registers,
+        async collect() {
+          for (const f of (await self.sources?.freshness()) ?? []) this.set({ account: f.accountId }, pick(f));
+        },
+      });
+    freshnessGauge('possync_stale_items', 'Items not confirmed by their POS within the account\'s maximum age', (f) => f.staleItems);
+    freshnessGauge('possync_items', 'Items mapped, by account', (f) => f.items);
+    freshnessGauge('possync_max_item_age_seconds', 'The maximum age of an item\'s last POS confirmation before it counts as stale, by account', (f) => f.maxItemAgeSeconds);
     new Gauge({
       name: 'possync_jobs',
       help: 'Jobs in possync\'s queues by queue and state',
@@ -128,42 +113,23 @@ export class PossyncMetrics {
         for (const row of await jobCounts(self.sources.core.sql)) this.set({ queue: row.queue, state: row.state }, row.n);
       },
     });
-    new Gauge({
-      name: 'possync_pos_quota_left',
-      help: 'Calls left this month on a POS with a monthly quota (Hiboutik)',
-      labelNames: ['account'],
-      registers,
-      collect() {
-        for (const a of self.sources?.accounts.all() ?? []) {
-          const left = a.adapter.limits?.().quotaLeft;
-          if (left !== undefined) this.set({ account: a.config.id }, left);
-        }
-      },
-    });
-    new Gauge({
-      name: 'possync_pos_bucket_level',
-      help: 'Estimated leaky-bucket level of a POS with one (Lightspeed); the bucket\'s size is in possync_pos_bucket_size',
-      labelNames: ['account'],
-      registers,
-      collect() {
-        for (const a of self.sources?.accounts.all() ?? []) {
-          const level = a.adapter.limits?.().bucketLevel;
-          if (level !== undefined) this.set({ account: a.config.id }, level);
-        }
-      },
-    });
-    new Gauge({
-      name: 'possync_pos_bucket_size',
-      help: 'Size of a POS\'s leaky bucket (Lightspeed)',
-      labelNames: ['account'],
-      registers,
-      collect() {
-        for (const a of self.sources?.accounts.all() ?? []) {
-          const size = a.adapter.limits?.().bucketSize;
-          if (size !== undefined) this.set({ account: a.config.id }, size);
-        }
-      },
-    });
+    // What each adapter says of its rate limits, read at scrape time; accounts without one are left out.
+    const limitGauge = (name: string, help: string, pick: (limits: AdapterLimits) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['account'],
+        registers,
+        collect() {
+          for (const a of self.sources?.accounts.all() ?? []) {
+            const value = a.adapter.limits ? pick(a.adapter.limits()) : undefined;
+            if (value !== undefined) this.set({ account: a.config.id }, value);
+          }
+        },
+      });
+    limitGauge('possync_pos_quota_left', 'Calls left this month on a POS with a monthly quota (Hiboutik)', (l) => l.quotaLeft);
+    limitGauge('possync_pos_bucket_level', 'Estimated leaky-bucket level of a POS with one (Lightspeed); its size is possync_pos_bucket_size', (l) => l.bucketLevel);
+    limitGauge('possync_pos_bucket_size', 'Size of a POS\'s leaky bucket (Lightspeed)', (l) => l.bucketSize);
     new Counter({
       name: 'possync_rate_limit_wait_seconds_total',
       help: 'Time spent waiting for rate-limit room before calling a POS',

@@ -107,6 +107,28 @@ export function conformanceSuite(harness: ConformanceHarness): void {
       for (const id of wanted) if (rig.onHand(id) !== null) assert.ok(ids.has(id), `missing ${id}`);
     });
 
+    test('reads the whole catalog once, a page per call, with names and SKUs', async () => {
+      const callsBefore = rig.adapter.apiCalls();
+      const seen = new Map<string, { name: string; sku?: string }>();
+      const carried = new Map<string, number | null>();
+      let pages = 0;
+      for await (const page of rig.adapter.readCatalog()) {
+        pages += 1;
+        for (const item of page.items) seen.set(item.posItemId, item);
+        for (const count of page.counts ?? []) carried.set(count.posItemId, count.onHand);
+      }
+      assert.ok(pages > 1, `expected several pages, got ${pages}`);
+      for (const item of rig.items) {
+        assert.equal(seen.get(item.posItemId)?.name, item.name, `name of ${item.posItemId}`);
+        if (item.sku) assert.equal(seen.get(item.posItemId)?.sku, item.sku, `sku of ${item.posItemId}`);
+        // Counts that come with the catalog must be the POS's own.
+        if (carried.size > 0) assert.equal(carried.get(item.posItemId), rig.onHand(item.posItemId), `count of ${item.posItemId}`);
+      }
+      const calls = rig.adapter.apiCalls() - callsBefore;
+      const floor = Math.ceil(rig.items.length / rig.adapter.capabilities.catalogPageSize);
+      assert.ok(calls <= floor + 2, `${calls} calls for ${rig.items.length} items (page ${rig.adapter.capabilities.catalogPageSize})`);
+    });
+
     test('looks items up by id, exact name and SKU', async () => {
       const item = rig.items[7]!;
       assert.equal((await findItem(rig.adapter, { posItemId: item.posItemId })).name, item.name);

@@ -17,7 +17,19 @@ export interface CatalogItem {
   posItemId: string;
   name: string;
   sku?: string;
+  /** UPC/EAN or the POS's own barcode field, when the item has one. */
+  barcode?: string;
   priceCents?: number;
+}
+
+/** One page of a full catalog read (bulk mapping reads each account's catalog once). */
+export interface CatalogPage {
+  items: CatalogItem[];
+  /**
+   * Counts of this shop that came with the same answer, for a POS whose catalog pages can carry
+   * stock at little extra cost; absent when counts need their own read (`readCounts`).
+   */
+  counts?: StockCount[];
 }
 
 export type ItemQuery = { posItemId: string } | { name: string } | { sku: string };
@@ -58,6 +70,8 @@ export interface PosCapabilities {
   countsPageSize: number;
   /** Largest number of item ids one catalog lookup covers. */
   lookupBatchSize: number;
+  /** Catalog items one `readCatalog` page holds (a full read costs about catalog ÷ this calls). */
+  catalogPageSize: number;
   rateLimit: RateLimitModel;
   /** How a re-post is kept from doubling a sale. */
   saleDeduplication: 'idempotency-key' | 'reference-lookup';
@@ -135,6 +149,11 @@ export interface PosAdapter {
   readCounts(posItemIds?: readonly string[], options?: ReadOptions): AsyncGenerator<StockCount[], void, undefined>;
   /** Catalog entries for these ids (unknown ids are left out), batched by `lookupBatchSize`. */
   getItems(posItemIds: readonly string[]): Promise<CatalogItem[]>;
+  /**
+   * Every sellable unit of the account's catalog, a page at a time, read once from the start
+   * (one call per page). Throws a PosError; a failed page never yields partial data.
+   */
+  readCatalog(options?: ReadOptions): AsyncGenerator<CatalogPage, void, undefined>;
   /** Candidates for a name or SKU, as the POS's own search finds them (may include near misses). */
   searchItems(text: string): Promise<CatalogItem[]>;
   /** Records one sale exactly once (see SaleToRecord.mayExist). */

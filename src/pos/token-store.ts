@@ -12,6 +12,11 @@ export interface TokenState {
 export interface TokenStore {
   load(accountKey: string): Promise<TokenState | null>;
   save(accountKey: string, state: TokenState): Promise<void>;
+  /**
+   * Runs `fn` while no other holder of this account's tokens (another adapter, another instance
+   * sharing the store) runs its own: a refresh happens once and the others read the stored pair.
+   */
+  exclusive<T>(accountKey: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** For tests and the simulators-only demo; loses tokens on exit. */
@@ -26,5 +31,13 @@ export class MemoryTokenStore implements TokenStore {
   async save(accountKey: string, state: TokenState): Promise<void> {
     this.saves += 1;
     this.states.set(accountKey, { ...state });
+  }
+
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  exclusive<T>(accountKey: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.tails.get(accountKey) ?? Promise.resolve()).catch(() => {}).then(fn);
+    this.tails.set(accountKey, run);
+    return run;
   }
 }

@@ -195,6 +195,17 @@ export async function openPgSink(params: PgSinkParams): Promise<Sink> {
     `INSERT INTO ${tbl} (${col('ecommerceId')}, ${col('posItemId')}, ${col('accountId')}, ${col('description')},
             ${col('limitQuantity')}, ${col('quantity')}) VALUES ($1, $2, $3, $4, $5, $6)`;
 
+  const batchValues = 'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[]) AS v(k, p, a, d, l, q)';
+  const batchUpdateSql =
+    `UPDATE ${tbl} AS t SET ${col('posItemId')} = v.p, ${col('accountId')} = v.a, ${col('description')} = v.d,
+            ${col('limitQuantity')} = v.l, ${col('quantity')} = v.q
+       FROM ${batchValues} WHERE ${idMatch(kind, col('ecommerceId'))} RETURNING v.k`;
+  // INSERT … SELECT applies assignment casts; text to the id column's own type needs a real one.
+  const batchInsertSql =
+    `INSERT INTO ${tbl} (${col('ecommerceId')}, ${col('posItemId')}, ${col('accountId')}, ${col('description')},
+            ${col('limitQuantity')}, ${col('quantity')})
+     SELECT CAST(v.k AS ${pg(idCol.type)}), v.p, v.a, v.d, v.l, v.q FROM ${batchValues}`;
+
   return {
     async writeQuantities(rows): Promise<SinkWriteResult> {
       const writes = prepareWrites(rows, kind);
@@ -230,6 +241,30 @@ export async function openPgSink(params: PgSinkParams): Promise<Sink> {
         });
       } catch (err) {
         fail(err, 'upsert');
+      }
+    },
+
+    async upsertItems(rows: readonly SinkRow[]): Promise<void> {
+      // Last row wins per id, like writeQuantities.
+      const byId = new Map<string, unknown[]>();
+      for (const row of rows) {
+        const id = requireCanonicalId(String(row.ecommerceId), kind, resolved.ecommerceId, target);
+        byId.set(id, [id, row.posItemId, row.accountId, row.description, checkQuantity(row.limitQuantity, 'limitQuantity'), checkQuantity(row.quantity, 'quantity')]);
+      }
+      for (const batch of chunk([...byId.values()], batchSize)) {
+        const column = (i: number) => batch.map((values) => values[i]);
+        try {
+          await client.transaction(async (tx) => {
+            // The same per-id locks as upsertItem, taken in one order so two batches cannot deadlock.
+            await tx.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k ORDER BY k', [column(0).map((id) => `possync sink ${lockKey} ${String(id)}`)]);
+            const { rows: updated } = await tx.query<{ k: string }>(batchUpdateSql, [0, 1, 2, 3, 4, 5].map(column));
+            const done = new Set(updated.map((r) => r.k));
+            const rest = batch.filter((values) => !done.has(String(values[0])));
+            if (rest.length > 0) await tx.query(batchInsertSql, [0, 1, 2, 3, 4, 5].map((i) => rest.map((values) => values[i])));
+          });
+        } catch (err) {
+          fail(err, 'upsert');
+        }
       }
     },
 

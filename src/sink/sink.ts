@@ -19,6 +19,11 @@ export interface SinkWriteResult {
 export interface Sink {
   /** Creates or refreshes the row of a newly registered item (quantity included). */
   upsertItem(row: SinkRow): Promise<void>;
+  /**
+   * The same for many rows, a batch per transaction, where the dialect can (bulk mapping writes
+   * thousands); callers fall back to upsertItem when it is absent.
+   */
+  upsertItems?(rows: readonly SinkRow[]): Promise<void>;
   /** Sets quantities in batches; rows already holding the value are not touched. */
   writeQuantities(rows: ReadonlyArray<{ ecommerceId: string; quantity: number }>): Promise<SinkWriteResult>;
   /** Current quantity per e-commerce id (for checks and the demo). */

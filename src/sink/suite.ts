@@ -119,6 +119,26 @@ export function defineSinkSuite(h: SinkHarness): void {
     assert.equal(Number(count[0]!.n), 4);
   });
 
+  test(`${h.label}: upsertItems inserts and updates a batch like upsertItem does row by row`, async (t) => {
+    const name = newTable();
+    await h.createOriginal(name);
+    await seed(h, name, 3);
+    const sink = await open(original(name));
+    if (!sink.upsertItems) return t.skip('this dialect upserts row by row');
+    const row = (id: number, q: number) => ({ ecommerceId: String(id), posItemId: `P-${id}`, accountId: 'acc-9', description: `Item ${id}`, limitQuantity: 1, quantity: q });
+    // 2 is an existing row (seeded), 500 and 501 are new; 501 twice: the last one wins.
+    await sink.upsertItems([row(2, 20), row(500, 5), row(501, 1), row(501, 6)]);
+    const rows = await h.exec(`SELECT idProductEcommerce AS e, idProductPOS AS pos, accountID AS acc, limitQuantity AS l, quantity AS q FROM ${name} WHERE idProductEcommerce IN (2, 500, 501) ORDER BY idProductEcommerce`);
+    assert.deepEqual(rows.map((r) => [Number(r.e), r.pos, r.acc, Number(r.l), Number(r.q)]), [
+      [2, 'P-2', 'acc-9', 1, 20],
+      [500, 'P-500', 'acc-9', 1, 5],
+      [501, 'P-501', 'acc-9', 1, 6],
+    ]);
+    const count = await h.exec(`SELECT COUNT(*) AS n FROM ${name}`);
+    assert.equal(Number(count[0]!.n), 5);
+    await assert.rejects(sink.upsertItems([row(7, 1), { ...row(8, 1), ecommerceId: 'sku-1' }]), /not a whole number/);
+  });
+
   test(`${h.label}: custom table and column names that need quoting`, async () => {
     const name = `Shop Stock ${newTable()}`;
     created.push(name);

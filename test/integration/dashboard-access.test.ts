@@ -90,6 +90,8 @@ test('a cross-site POST, or one without the page\'s token, is refused and change
     { ...SAME_ORIGIN, 'sec-fetch-site': 'cross-site' },
     { ...SAME_ORIGIN, 'sec-fetch-site': 'same-site', origin: `http://${HOST}` },
     { host: HOST, referer: 'http://evil.example/page' },
+    { host: HOST, origin: 'null' },
+    { host: HOST, origin: 'http://127.0.0.1:5001' },
   ];
   for (const headers of refused) {
     const res = await open.inject({ method: 'POST', url, remoteAddress: '127.0.0.1', headers: { ...FORM, ...headers }, payload: form({ _csrf: token }) });

@@ -77,8 +77,9 @@ test('overview: running, next run, each account\'s last poll, failed sales and w
   assert.equal(next, nextApi, 'the next run is the one the API gives');
   for (const account of status.accounts) {
     const row = page.locator('#live tr', { hasText: account.account_name });
-    assert.equal(await row.locator('.tag').innerText(), account.last_run.status);
+    assert.equal(await row.locator('.tag').first().innerText(), account.last_run.status);
     assert.match(await row.innerText(), new RegExp(`${account.last_run.items_read} read, ${account.last_run.items_changed} changed`));
+    assert.match(await row.innerText(), new RegExp(`\\b${account.freshness.stale_items} of ${account.freshness.items}\\b`), 'stale items as the API counts them');
   }
   const failed = await api(`/api/sales/${failedSaleId}`);
   const failedRow = page.locator('#live tr', { hasText: failedSaleId });
@@ -163,7 +164,7 @@ test('recurring: Trigger now queues a poll and its run appears', { timeout: 90_0
   });
   await page.goto(`${base}/runs?account=${encodeURIComponent(ACCOUNTS.lightspeed)}`);
   const first = page.locator('tbody tr').first();
-  assert.match(await first.innerText(), new RegExp(`^${run.id}\\s+Lightspeed.*\\s+manual\\s+${run.status}`, 's'));
+  assert.match(await first.innerText(), new RegExp(`^${run.id}\\s+Lightspeed.*\\s+${run.trigger}\\s+${run.status}`, 's'));
   await shot('runs');
   await page.click(`a[href$="/runs/${run.id}"]`);
   assert.match(await text('dl.facts'), new RegExp(`${run.items_read} items read, ${run.items_changed} changed, ${run.api_calls} POS calls`));
@@ -189,7 +190,7 @@ test('accounts and servers match the API and this process', { timeout: 60_000 },
   for (const account of status.accounts) {
     const section = page.locator(`section#account-${account.account_id}`);
     assert.equal(await section.locator('dd .tag').first().innerText(), account.last_run.status);
-    assert.match(await section.innerText(), /2 mapped/);
+    assert.match(await section.innerText(), new RegExp(`${account.freshness.items} mapped`));
   }
   assert.match(await page.locator(`section#account-${ACCOUNTS.hiboutik}`).innerText(), /calls left this month/);
   await shot('accounts');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { registerItem } from '../../src/engine/register.ts';
 import { dispatchAccount } from '../../src/engine/sales/dispatcher.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators, tempDir } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { ACCOUNTS, embeddedSetup, eventually, readmeConfig, startSimulators } from './harness.ts';
+import { CORE_BACKENDS } from './databases.ts';
 import { openEngineRig } from './engine-rig.ts';
 
 /**
@@ -11,18 +11,7 @@ import { openEngineRig } from './engine-rig.ts';
  * handler still runs. Two dispatchers for one account, started at once against a slow POS, must
  * still post each sale exactly once: the second stands aside while the first holds the lease.
  */
-const backends = {
-  'embedded PGlite': async () => {
-    const dir = tempDir('possync-lease-');
-    return { env: { POSSYNC__Core__DataFolder: dir.path }, cleanup: async () => dir.remove() };
-  },
-  PostgreSQL: async () => {
-    const db = await freshPostgresDatabase();
-    return { env: { POSSYNC__hangfireDatabaseConnectionString: db.url }, cleanup: () => db.drop() };
-  },
-};
-
-for (const [name, backend] of Object.entries(backends)) {
+for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
   test(`two dispatchers for one account post each sale once (${name})`, { timeout: 120_000 }, async (t) => {
     const sims = await startSimulators();
     t.after(() => sims.close());
@@ -58,11 +47,8 @@ for (const [name, backend] of Object.entries(backends)) {
 }
 
 test('a dispatcher whose lease was taken over writes nothing more (embedded PGlite)', { timeout: 120_000 }, async (t) => {
-  const sims = await startSimulators();
-  t.after(() => sims.close());
-  const dir = tempDir('possync-lease-');
-  t.after(() => dir.remove());
-  const rig = await openEngineRig(await readmeConfig(sims, { POSSYNC__Core__DataFolder: dir.path }));
+  const { sims, env } = await embeddedSetup(t);
+  const rig = await openEngineRig(await readmeConfig(sims, env));
   t.after(() => rig.close());
   await registerItem(rig.context, rig.accounts, { accountId: ACCOUNTS.hiboutik, ecommerceId: '301', itemPosId: '1' });
   await rig.intake.accept({ ecommerceId: '301', quantity: 1, amountCents: 500, idempotencyKey: 'fenced' });

@@ -5,6 +5,7 @@ import { DbTokenStore } from '../../src/core/token-store.ts';
 import { reservedSince } from '../../src/core/sales/ledger.ts';
 import { openSink } from '../../src/sink/open.ts';
 import { createAdapter } from '../../src/pos/registry.ts';
+import type { AdapterDeps } from '../../src/pos/deps.ts';
 import { startBoss } from '../../src/jobs/boss.ts';
 import { AccountSet } from '../../src/engine/accounts.ts';
 import { SaleIntake } from '../../src/engine/sales/intake.ts';
@@ -23,11 +24,11 @@ export interface EngineRig {
   close(): Promise<void>;
 }
 
-export async function openEngineRig(config: PossyncConfig): Promise<EngineRig> {
+export async function openEngineRig(config: PossyncConfig, adapterDeps: Partial<AdapterDeps> = {}): Promise<EngineRig> {
   const core = await openCore(config.core, { accounts: config.accounts });
   const sink = await openSink(config.sink, config.sinkTable, { core: core.sql });
-  const tokenStore = new DbTokenStore(core.sql);
-  const accounts = new AccountSet(config.accounts.map((account) => ({ config: account, adapter: createAdapter(account.connection, { tokenStore }) })));
+  const tokenStore = new DbTokenStore(core.sql, core.locks);
+  const accounts = new AccountSet(config.accounts.map((account) => ({ config: account, adapter: createAdapter(account.connection, { ...adapterDeps, tokenStore }) })));
   const boss = await startBoss(core, () => {});
   const context: SyncContext = { core, sink, reserved: reservedSince };
   const intake = new SaleIntake(core, boss, () => {});

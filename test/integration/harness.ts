@@ -24,10 +24,13 @@ export const ACCOUNTS = {
   lightspeed: 'your_lightspeed_account_id',
 } as const;
 
-function seed(locations: string[], itemIds: (i: number) => string, credentials: Record<string, string>): SeedFile {
+/** Catalog entries for a simulator, given its location ids and how it spells item ids. */
+export type CatalogMaker = (locations: string[], itemIds: (i: number) => string) => SeedFile['items'];
+
+function seed(locations: string[], itemIds: (i: number) => string, credentials: Record<string, string>, catalog?: CatalogMaker): SeedFile {
   return {
     locations: locations.map((id, i) => ({ id, name: `Shop ${i + 1}` })),
-    items: Array.from({ length: 12 }, (_, i) => ({
+    items: catalog ? catalog(locations, itemIds) : Array.from({ length: 12 }, (_, i) => ({
       id: itemIds(i),
       name: `Demo Item ${String(i + 1).padStart(2, '0')}`,
       sku: `SKU-${1000 + i}`,
@@ -53,10 +56,14 @@ export interface SimulatorSwitches {
   hiboutik?: Record<string, string>;
 }
 
-export async function startSimulators(switches: SimulatorSwitches = {}): Promise<Simulators> {
+/** One catalog for all three simulators, or one per POS (a POS left out gets the usual 12 items). */
+export type Catalogs = CatalogMaker | Partial<Record<'square' | 'lightspeed' | 'hiboutik', CatalogMaker>>;
+
+export async function startSimulators(switches: SimulatorSwitches = {}, catalogs?: Catalogs): Promise<Simulators> {
+  const catalogOf = (pos: 'square' | 'lightspeed' | 'hiboutik'): CatalogMaker | undefined => (typeof catalogs === 'function' ? catalogs : catalogs?.[pos]);
   const square = await startSquareSimulator({
     switches: switches.square,
-    seed: seed([ACCOUNTS.square, 'LSECONDSHOP01'], (i) => `VARIATION${String(i + 1).padStart(15, '0')}`, { accessToken: 'your_squarePOS_access_token' }),
+    seed: seed([ACCOUNTS.square, 'LSECONDSHOP01'], (i) => `VARIATION${String(i + 1).padStart(15, '0')}`, { accessToken: 'your_squarePOS_access_token' }, catalogOf('square')),
   });
   const lightspeed = await startLightspeedSimulator({
     switches: switches.lightspeed,
@@ -66,11 +73,11 @@ export async function startSimulators(switches: SimulatorSwitches = {}): Promise
       clientSecret: 'your_lightspeed_cient_secret',
       refreshToken: 'your_lightspeed_refresh_token',
       accessToken: 'your_lightspeed_access_token',
-    }),
+    }, catalogOf('lightspeed')),
   });
   const hiboutik = await startHiboutikSimulator({
     switches: switches.hiboutik,
-    seed: seed(['1', '2'], (i) => String(i + 1), { account: ACCOUNTS.hiboutik, email: 'you@outlook.com', apiKey: 'your_hiboutik_access_token' }),
+    seed: seed(['1', '2'], (i) => String(i + 1), { account: ACCOUNTS.hiboutik, email: 'you@outlook.com', apiKey: 'your_hiboutik_access_token' }, catalogOf('hiboutik')),
   });
   const env = {
     POSSYNC__ecommerceDatabaseConnectionString: '',
@@ -128,4 +135,13 @@ export async function pollNow(service: Service, accountId: string) {
     const run = (await service.synchronizer.status()).accounts.find((a) => a.accountId === accountId)?.lastRun;
     return run && run.id > before && run.status !== 'running' ? run : undefined;
   });
+}
+
+/** Simulators and a temporary PGlite folder, closed after the test; `env` selects that folder. */
+export async function embeddedSetup(t: { after(fn: () => unknown): void }, switches: SimulatorSwitches = {}) {
+  const sims = await startSimulators(switches);
+  t.after(() => sims.close());
+  const dir = tempDir('possync-it-');
+  t.after(() => dir.remove());
+  return { sims, dir, env: { POSSYNC__Core__DataFolder: dir.path } };
 }

@@ -167,7 +167,11 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     assert.equal(back.body.sink.last_write.ok, true);
     const ready = await fetch(`${possync.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.equal(((await ready.json()) as { workers: { status: string } }).workers.status, 'ok');
+    const readiness = (await ready.json()) as { ready: boolean; workers: { status: string }; migrations: { status: string; version: number; expected: number } };
+    assert.equal(readiness.ready, true);
+    assert.equal(readiness.workers.status, 'ok');
+    assert.equal(readiness.migrations.status, 'ok');
+    assert.equal(readiness.migrations.version, readiness.migrations.expected);
   });
 
   await t.test('freshness: items older than the maximum age are stale in the status, the metrics and health (degraded), until a poll confirms them', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
 import { registerItem } from '../../src/engine/register.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from './harness.ts';
+import { ACCOUNTS, embeddedSetup, readmeConfig } from './harness.ts';
 import { json, post } from './server-process.ts';
 import { openEngineRig } from './engine-rig.ts';
 
@@ -12,11 +12,8 @@ import { openEngineRig } from './engine-rig.ts';
  * refuses anyway.
  */
 test('NUL characters and lone surrogates get a 400 naming the field, and nothing is written', { timeout: 120_000 }, async (t) => {
-  const sims = await startSimulators();
-  t.after(() => sims.close());
-  const dir = tempDir('possync-nul-');
-  t.after(() => dir.remove());
-  const possync = await startPossync(await readmeConfig(sims, { POSSYNC__Core__DataFolder: dir.path }), { log: () => {} });
+  const { sims, env } = await embeddedSetup(t);
+  const possync = await startPossync(await readmeConfig(sims, env), { log: () => {} });
   t.after(() => possync.close());
   await json(await post(`${possync.url}/api/items?wait=true`, { item_pos_id: 'VARIATION000000000000001', item_ecommerce_id: 101, account_id: ACCOUNTS.square }));
   const raw = (method: string, path: string, body?: string) =>
@@ -52,11 +49,8 @@ test('NUL characters and lone surrogates get a 400 naming the field, and nothing
 });
 
 test('one sale the database refuses fails alone; the 19 others of its batch commit', { timeout: 120_000 }, async (t) => {
-  const sims = await startSimulators();
-  t.after(() => sims.close());
-  const dir = tempDir('possync-batch-');
-  t.after(() => dir.remove());
-  const rig = await openEngineRig(await readmeConfig(sims, { POSSYNC__Core__DataFolder: dir.path }));
+  const { sims, env } = await embeddedSetup(t);
+  const rig = await openEngineRig(await readmeConfig(sims, env));
   t.after(() => rig.close());
   await post(`${sims.square.url}/__sim/stock`, { item: 'VARIATION000000000000009', quantity: 100 });
   await registerItem(rig.context, rig.accounts, { accountId: ACCOUNTS.square, ecommerceId: '101', itemPosId: 'VARIATION000000000000009' });

@@ -19,6 +19,8 @@ import {
   type RegisterItemBodyJson,
 } from '../schemas.ts';
 import { apiSecurity, assertKnownAccount } from './common.ts';
+import { BulkTask, ListItemsQuery } from '../schemas-bulk.ts';
+import { toBulkTaskJson } from './items-manage.ts';
 
 const taskLocation = (id: string) => `/api/itemstask/${encodeURIComponent(id)}`;
 
@@ -79,36 +81,60 @@ export async function itemRoutes(app: FastifyInstance, opts: { service: Service 
     return reply.code(202).header('location', taskLocation(task.id)).send(toTaskJson(task));
   });
 
-  app.get<{ Params: Static<typeof AccountParams> }>('/items/:accountID', {
+  app.get<{ Params: Static<typeof AccountParams>; Querystring: Static<typeof ListItemsQuery> }>('/items/:accountID', {
     schema: {
       tags: ['items'],
       summary: "List an account's mapped items with their stock",
+      description:
+        'Without limit, cursor or filter: every mapping, as the original answered. With them: one page in e-commerce id ' +
+        'order; the header X-Next-Cursor (and a Link rel="next") gives the next page, absent on the last.',
       security: apiSecurity,
       params: AccountParams,
+      querystring: ListItemsQuery,
       response: {
-        200: Type.Array(Item, { description: 'The mappings (the original also answered a bare list)' }),
+        200: {
+          ...Type.Array(Item, { description: 'The mappings (the original also answered a bare list)' }),
+          headers: { 'X-Next-Cursor': { type: 'string' }, Link: { type: 'string' } },
+        },
         400: errors[400],
         404: errors[404],
         ...apiBaseErrors,
       },
     },
-  }, async (request) => {
-    assertKnownAccount(service, request.params.accountID, 'accountID');
-    const items = await service.items.list(request.params.accountID);
-    return items.map(toItemJson);
+  }, async (request, reply) => {
+    const { accountID } = request.params;
+    const { limit, cursor, filter, stale_after: staleAfter } = request.query;
+    if (limit === undefined && cursor === undefined && filter === undefined) {
+      const items = await service.items.list(accountID);
+      // An account that left the configuration still lists its (orphaned) mappings.
+      if (items.length === 0) assertKnownAccount(service, accountID, 'accountID');
+      return items.map(toItemJson);
+    }
+    if (!service.accountIds().includes(accountID) && (await service.items.list(accountID)).length === 0) assertKnownAccount(service, accountID, 'accountID');
+    const page = await service.items.listPage(accountID, {
+      limit: limit ?? 100,
+      ...(cursor === undefined ? {} : { cursor }),
+      ...(filter === undefined ? {} : { filter }),
+      ...(staleAfter === undefined ? {} : { staleAfterSeconds: staleAfter }),
+    });
+    if (page.nextCursor !== null) {
+      const next = new URLSearchParams({ limit: String(limit ?? 100), cursor: page.nextCursor, ...(filter ? { filter } : {}), ...(staleAfter !== undefined ? { stale_after: String(staleAfter) } : {}) });
+      reply.header('x-next-cursor', page.nextCursor).header('link', `</api/items/${encodeURIComponent(accountID)}?${next}>; rel="next"`);
+    }
+    return page.items.map(toItemJson);
   });
 
   app.get<{ Params: Static<typeof TaskParams> }>('/itemstask/:jobID', {
     schema: {
       tags: ['items'],
-      summary: 'State of an item registration task',
+      summary: 'State of an item registration or bulk mapping task',
       security: apiSecurity,
       params: TaskParams,
-      response: { 200: Task, 400: errors[400], 404: errors[404], ...apiBaseErrors },
+      response: { 200: Type.Union([Task, BulkTask]), 400: errors[400], 404: errors[404], ...apiBaseErrors },
     },
   }, async (request) => {
     const task = await service.items.task(request.params.jobID);
     if (!task) throw new EngineInputError('jobID', `No task "${request.params.jobID}"`, 404);
-    return toTaskJson(task);
+    return task.kind === 'bulk-import' ? toBulkTaskJson(task) : toTaskJson(task);
   });
 }

@@ -104,7 +104,7 @@ export async function saleRoutes(app: FastifyInstance, opts: { service: Service 
         ...bodyErrors,
         ...apiBaseErrors,
         404: described(ErrorBody, 'No mapped item with this item_ecommerce_id'),
-        409: described(ErrorBody, 'Not enough stock above limit_quantity: `details.available`, `details.limit_quantity`. Nothing was written.'),
+        409: described(ErrorBody, 'Not enough stock above limit_quantity (`details.available`, `details.limit_quantity`), or the item\'s account is no longer configured (`details.account_id`). Nothing was written.'),
         422: described(ErrorBody, '`idempotency_key_reused`: the key (header or reference) belongs to a sale with another body'),
       },
     },

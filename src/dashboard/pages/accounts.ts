@@ -3,9 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { html, type Html } from '../html.ts';
 import { duration, page, stateTag, when, withQuery } from '../layout.ts';
 import type { DashboardAccount, DashboardEnv } from '../env.ts';
-import { callsThisMonth, itemHealthByAccount, tokenExpiries } from '../queries/accounts.ts';
-
-export const DEFAULT_STALE_AFTER_SECONDS = 3600;
+import { callsThisMonth, missingOnPosByAccount, tokenExpiries } from '../queries/accounts.ts';
 
 function rateLimitText(account: DashboardAccount, used: number | undefined): Html {
   const model = account.rateLimit;
@@ -17,16 +15,21 @@ function rateLimitText(account: DashboardAccount, used: number | undefined): Htm
   return html`no published limit; possync backs off when the POS answers 429${used !== undefined ? html` <span class="muted">(${used} calls this month)</span>` : ''}`;
 }
 
+function ageText(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
+}
+
 export async function accountRoutes(app: FastifyInstance, env: DashboardEnv): Promise<void> {
   app.get('/accounts', async (request, reply) => {
     const ctx = env.ctx(request);
     const { sql, service } = env.deps;
-    const staleAfter = env.deps.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
-    const [status, health, calls, tokens] = await Promise.all([service.synchronizer.status(), itemHealthByAccount(sql, staleAfter), callsThisMonth(sql), tokenExpiries(sql)]);
+    const [status, missing, calls, tokens] = await Promise.all([service.synchronizer.status(), missingOnPosByAccount(sql), callsThisMonth(sql), tokenExpiries(sql)]);
     const now = Date.now();
     const sections = env.deps.accounts.map((account) => {
-      const run = status.accounts.find((a) => a.accountId === account.id)?.lastRun ?? null;
-      const items = health.get(account.id) ?? { mapped: 0, stale: 0, missingOnPos: 0 };
+      const view = status.accounts.find((a) => a.accountId === account.id);
+      const run = view?.lastRun ?? null;
+      const fresh = view?.freshness ?? null;
+      const missingOnPos = missing.get(account.id) ?? 0;
       const token = account.tokenKey ? tokens.get(account.tokenKey) : undefined;
       return html`<section class="card" id="account-${account.id}" aria-labelledby="account-h-${account.id}">
 <h2 id="account-h-${account.id}">${account.name} <span class="muted">(${account.pos}, id ${account.id})</span></h2>
@@ -40,10 +43,12 @@ export async function accountRoutes(app: FastifyInstance, env: DashboardEnv): Pr
       ? token.expiresAt.getTime() > now
         ? html`${stateTag('valid')} until ${when(token.expiresAt, now)} <span class="muted">(rotated ${when(token.updatedAt, now)})</span>`
         : html`${stateTag('expired')} ${when(token.expiresAt, now)}; refreshed on the next call`
-      : html`<span class="muted">none stored yet (the configured refresh token is used on the first call)</span>`
+      : html`<span class="muted">none stored yet: the configured tokens are in use until the first refresh</span>`
     : html`<span class="muted">a fixed key from the configuration (not shown)</span>`}</dd>
-  <dt>Items</dt><dd><a href="${withQuery(`${ctx.base}/items`, { account: account.id })}">${items.mapped} mapped</a>;
-    ${items.stale > 0 ? html`${stateTag('stale')} ${items.stale} not confirmed by the POS in the last ${Math.round(staleAfter / 60)} min` : html`none stale`}${items.missingOnPos ? html`; ${items.missingOnPos} no longer on the POS` : ''}</dd>
+  <dt>Items</dt><dd><a href="${withQuery(`${ctx.base}/items`, { account: account.id })}">${fresh?.items ?? 0} mapped</a>;
+    ${fresh && fresh.staleItems > 0
+      ? html`${stateTag('stale')} ${fresh.staleItems} not confirmed by the POS within ${ageText(fresh.maxItemAgeSeconds)}${fresh.neverConfirmed ? html` (${fresh.neverConfirmed} never)` : ''}`
+      : html`none stale${fresh ? html` <span class="muted">(an item is stale after ${ageText(fresh.maxItemAgeSeconds)} without a POS count)</span>` : ''}`}${missingOnPos ? html`; ${missingOnPos} no longer on the POS` : ''}</dd>
   <dt>History</dt><dd><a href="${withQuery(`${ctx.base}/runs`, { account: account.id })}">every run of this account</a></dd>
 </dl>
 </section>`;

@@ -75,6 +75,7 @@ async function liveSection(env: DashboardEnv, ctx: PageContext): Promise<Html> {
       run ? html`<a href="${base}/runs/${run.id}">${when(run.startedAt, now)}</a>` : html`<span class="muted">never polled</span>`,
       run ? stateTag(run.status) : stateTag('never'),
       run ? `${run.itemsRead} read, ${run.itemsChanged} changed, ${run.apiCalls} calls` : '',
+      a.freshness ? (a.freshness.staleItems > 0 ? html`${stateTag('stale')} ${a.freshness.staleItems} of ${a.freshness.items}` : html`0 of ${a.freshness.items}`) : '',
       run?.error ?? '',
     ];
   });
@@ -85,7 +86,7 @@ async function liveSection(env: DashboardEnv, ctx: PageContext): Promise<Html> {
     ${status.cronText.toLowerCase()} <code>${status.cron}</code>, time zone ${status.timeZone}.
     ${status.running ? html`Next run ${when(status.nextRunAt, now)}.` : html`No run is scheduled; <a href="${base}/recurring">resume it on Recurring</a>.`}
   </p>
-  ${table('Each account\'s last poll', ['Account', 'POS', 'Last poll', 'Outcome', 'Counts', 'Error'], accountRows, 'No account is configured.')}
+  ${table('Each account\'s last poll', ['Account', 'POS', 'Last poll', 'Outcome', 'Counts', 'Stale items', 'Error'], accountRows, 'No account is configured.')}
   <div class="counters">
     <div><h3>Jobs</h3><ul class="counts">${JOB_TABS.map((tab) => html`<li><a href="${withQuery(`${base}/jobs`, { state: tab })}"><span class="n">${jobs[tab]}</span> ${tab}${COUNTED_OVER_24H.includes(tab) ? ' in 24 h' : ''}</a></li>`)}</ul></div>
     <div><h3>Sales</h3><ul class="counts">${SALE_STATES.map((state) => html`<li><a href="${withQuery(`${base}/sales`, { state })}"><span class="n">${sales[state]}</span> ${state}${SALES_COUNTED_OVER_24H.includes(state) ? ' in 24 h' : ''}</a></li>`)}</ul></div>

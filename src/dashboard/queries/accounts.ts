@@ -1,27 +1,14 @@
 /**
- * Per-account health for the Accounts page and the overview: items mapped and stale, calls used
- * this month, token expiry. `staleItems` is possync's simple freshness rule written once, so a
- * richer one (the freshness work of issue 8) can replace it in one place.
+ * Per-account facts for the Accounts page that the engine's status does not carry: items no
+ * longer on the POS, calls used this month, token expiry. Items and stale items come from the
+ * engine's freshness (status().accounts[].freshness), the one rule for staleness.
  */
 import type { SqlQueryable } from '../../core/sql.ts';
 
-export interface ItemHealth {
-  mapped: number;
-  /** Never confirmed by the POS, or not confirmed within `staleAfterSeconds`. */
-  stale: number;
-  missingOnPos: number;
-}
-
-/** An item is stale when no POS count arrived for it within `staleAfterSeconds` (or ever). */
-export async function itemHealthByAccount(sql: SqlQueryable, staleAfterSeconds: number): Promise<Map<string, ItemHealth>> {
-  const { rows } = await sql.query<{ account_id: string; mapped: string; stale: string; missing: string }>(
-    `select account_id, count(*) as mapped,
-            count(*) filter (where last_confirmed_at is null or last_confirmed_at < now() - make_interval(secs => $1)) as stale,
-            count(*) filter (where missing_on_pos) as missing
-       from mappings group by account_id`,
-    [staleAfterSeconds],
-  );
-  return new Map(rows.map((r) => [r.account_id, { mapped: Number(r.mapped), stale: Number(r.stale), missingOnPos: Number(r.missing) }]));
+/** Items flagged as gone from the POS (rule 5: flagged, never zeroed), per account. */
+export async function missingOnPosByAccount(sql: SqlQueryable): Promise<Map<string, number>> {
+  const { rows } = await sql.query<{ account_id: string; n: string }>('select account_id, count(*) as n from mappings where missing_on_pos group by account_id');
+  return new Map(rows.map((r) => [r.account_id, Number(r.n)]));
 }
 
 /** Calls counted this calendar month (UTC), per account, by the persisted call budget. */

@@ -15,6 +15,12 @@ import { EngineInputError, type SaleIntakeResult, type SaleRequest, type SaleSta
  */
 const MAX_BATCH = 256;
 
+export interface IntakeOptions {
+  /** Whether an account is in the configuration (default: all are); others' items are not sold. */
+  isConfigured?: (accountId: string) => boolean;
+  log?: (message: string) => void;
+}
+
 interface Pending {
   request: SaleRequest;
   resolve(result: SaleIntakeResult): void;
@@ -30,6 +36,7 @@ export class SaleIntake {
     private readonly boss: PgBoss,
     /** Told which accounts got new sales, after the commit (sink refresh). */
     private readonly afterCommit: (accountIds: ReadonlySet<string>) => void,
+    private readonly options: IntakeOptions = {},
   ) {}
 
   accept(request: SaleRequest): Promise<SaleIntakeResult> {
@@ -55,7 +62,7 @@ export class SaleIntake {
     for (let attempt = 1; ; attempt++) {
       try {
         const { results, accounts } = await this.core.sql.transaction(async (tx) => {
-          const decided = await decideBatch(tx, batch.map((p) => p.request));
+          const decided = await decideBatch(tx, batch.map((p) => p.request), this.options);
           for (const accountId of decided.accounts) {
             const data: DispatchJobData = { accountId };
             // Queued with the sale: a sale is never accepted without a job that will post it.
@@ -94,7 +101,7 @@ type Decision = SaleIntakeResult | EngineInputError;
  * the ledger or earlier in the batch) replays or is refused; otherwise the reservation is made
  * against the locked row's running quantity. Then everything accepted is written at once.
  */
-async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[]): Promise<{ results: Decision[]; accounts: Set<string> }> {
+async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[], options: IntakeOptions): Promise<{ results: Decision[]; accounts: Set<string> }> {
   const keys = requests.map((r) => r.idempotencyKey ?? r.reference ?? null);
   const ledgerKeys = await existingKeys(tx, keys.filter((k): k is string => k !== null));
   const items = await lockItems(tx, [...new Set(requests.map((r) => r.ecommerceId))]);
@@ -114,6 +121,12 @@ async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[]): 
     }
     const item = items.get(request.ecommerceId);
     if (!item) return new EngineInputError('item_ecommerce_id', `no registered item has the e-commerce id "${request.ecommerceId}"`, 404);
+    if (options.isConfigured && !options.isConfigured(item.account_id)) {
+      // Nothing could ever post it: refuse rather than reserve units for good.
+      const message = `item ${request.ecommerceId} belongs to account "${item.account_id}", which is no longer configured; nothing was reserved`;
+      options.log?.(`sale refused: ${message}`);
+      return new EngineInputError('item_ecommerce_id', message, 409, { accountId: item.account_id });
+    }
     const available = running.get(request.ecommerceId) ?? null;
     // Rule 3: available − quantity ≥ floor (≥, so a floor of 0 lets the last unit sell).
     if (available === null || available - request.quantity < item.limit_quantity) {

@@ -1,4 +1,4 @@
-import type { CatalogItem } from '../contract.ts';
+import type { CatalogItem, CatalogPage, ReadOptions } from '../contract.ts';
 import { PosNotFoundError } from '../errors.ts';
 import { rankByCloseness } from '../matching.ts';
 import type { HiboutikClient } from './client.ts';
@@ -29,7 +29,8 @@ export function itemsOf(row: ProductRow): CatalogItem[] {
   const base = (posItemId: string, itemName: string, sku: unknown): CatalogItem => ({
     posItemId,
     name: itemName,
-    ...(typeof sku === 'string' && sku !== '' ? { sku } : {}),
+    // Hiboutik's one product key is its barcode, which shops also use as their SKU.
+    ...(typeof sku === 'string' && sku !== '' ? { sku, barcode: sku } : {}),
     ...(priceCents !== undefined ? { priceCents } : {}),
   });
   if (sizes.length === 0) return [base(formatItemId(productId, 0), name, row.product_barcode)];
@@ -53,6 +54,14 @@ export class HiboutikCatalog {
   productPages(maxPages = Number.POSITIVE_INFINITY): AsyncGenerator<ProductRow[], void, undefined> {
     const pages = this.client.pages<ProductRow>('products/', { purpose: 'read', untilEmpty: true, label: 'GET /products/' });
     return maxPages === Number.POSITIVE_INFINITY ? pages : limit(pages, maxPages);
+  }
+
+  /** Every sellable unit (a product, or each of its sizes), a product page at a time. */
+  async *readAll(options: ReadOptions = {}): AsyncGenerator<CatalogPage, void, undefined> {
+    for await (const page of this.productPages()) {
+      options.signal?.throwIfAborted();
+      yield { items: page.flatMap(itemsOf) };
+    }
   }
 
   /** One product by id; null when Hiboutik does not know it. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { PosAuthError, PosError, PosNotFoundError, PosRejectedError, PosUnavailableError } from '../errors.ts';
 import { startRig, type Rig } from './test-rig.ts';
+import { MemoryTokenStore } from '../token-store.ts';
 
 const drain = async (iterable: AsyncIterable<unknown>) => {
   for await (const _ of iterable);
@@ -57,7 +58,7 @@ describe('errors', () => {
       new Response(JSON.stringify({ error: 'unprocessable_entity', code: 422, error_description: `user ${email} with key ${apiKey} may not`, details: {} }), { status: 422 });
     const echoed = await drain(rig.restart().readCounts()).catch(() => null);
     assert.equal(echoed, undefined);
-    const noisy = (await import('./index.ts')).createHiboutikAdapter(rig.connection, { tokenStore: { load: async () => null, save: async () => undefined }, fetch: echo, sleep: async () => undefined });
+    const noisy = (await import('./index.ts')).createHiboutikAdapter(rig.connection, { tokenStore: new MemoryTokenStore(), fetch: echo, sleep: async () => undefined });
     const error = await drain(noisy.readCounts()).catch((e: unknown) => e);
     assert.ok(error instanceof PosRejectedError);
     assert.match(error.message, /user \[redacted\] with key \[redacted\] may not/);

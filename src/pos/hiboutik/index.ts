@@ -30,6 +30,7 @@ export function createHiboutikAdapter(connection: HiboutikConnection, deps: Adap
     webhooks: true,
     countsPageSize: COUNTS_PAGE_SIZE,
     lookupBatchSize: PAGE_SIZE,
+    catalogPageSize: PAGE_SIZE,
     rateLimit: { kind: 'monthly-quota', callsPerMonth: connection.maximumRequests, maxConcurrent: MAX_CONCURRENT },
     saleDeduplication: 'reference-lookup',
   };
@@ -38,6 +39,7 @@ export function createHiboutikAdapter(connection: HiboutikConnection, deps: Adap
     push: createHiboutikPush(connection, client),
     readCounts: (posItemIds, options) => stock.readCounts(posItemIds, options),
     getItems: (posItemIds) => catalog.getItems(posItemIds),
+    readCatalog: (options) => catalog.readAll(options),
     searchItems: (text) => catalog.searchItems(text),
     recordSale: (sale) => sales.record(sale),
     apiCalls: () => client.calls(),

@@ -26,6 +26,7 @@ export const LIGHTSPEED_CAPABILITIES: PosCapabilities = {
   webhooks: false,
   countsPageSize: 100,
   lookupBatchSize: 100,
+  catalogPageSize: 100,
   rateLimit: { kind: 'leaky-bucket', size: BUCKET_DEFAULTS.size, dripPerSecond: BUCKET_DEFAULTS.dripPerSecond },
   saleDeduplication: 'reference-lookup',
 };
@@ -42,13 +43,14 @@ async function* abortable<T>(pages: AsyncGenerator<T, void, undefined>, signal?:
 export function createLightspeedAdapter(connection: LightspeedConnection, deps: AdapterDeps): LightspeedAdapter {
   const client = new LightspeedClient(connection, deps);
   const stock = new StockReader(client, connection.shopId);
-  const catalog = new CatalogReader(client);
+  const catalog = new CatalogReader(client, connection.shopId);
   const sales = new SalePoster(client, connection);
   return {
     capabilities: LIGHTSPEED_CAPABILITIES,
     readCounts: (posItemIds, options) => abortable(posItemIds === undefined ? stock.readAll() : stock.readIds(posItemIds), options?.signal),
     readChangedSince: (since, options) => abortable(stock.readChangedSince(since), options?.signal),
     getItems: (posItemIds) => catalog.getItems(posItemIds),
+    readCatalog: (options) => abortable(catalog.readAll(), options?.signal),
     searchItems: (text) => catalog.searchItems(text),
     recordSale: (sale) => sales.record(sale),
     apiCalls: () => client.http.calls(),

@@ -26,7 +26,7 @@ export function chunks<T>(list: readonly T[], size: number): T[][] {
   return out;
 }
 
-function toCount(row: LsRecord): StockCount {
+export function toCount(row: LsRecord): StockCount {
   const posItemId = requiredText(row, 'itemID', 'ItemShop');
   const count: StockCount = { posItemId, onHand: toWholeUnits(text(row, 'qoh'), `Lightspeed ItemShop ${text(row, 'itemShopID')} qoh`) };
   const countedAt = isoTime(text(row, 'timeStamp'));
@@ -35,7 +35,7 @@ function toCount(row: LsRecord): StockCount {
 }
 
 /** Rows of the configured shop only, whatever else an answer holds. */
-function shopCounts(rows: LsRecord[], shopId: string): StockCount[] {
+export function shopCounts(rows: LsRecord[], shopId: string): StockCount[] {
   return rows.filter((row) => text(row, 'shopID') === shopId).map(toCount);
 }
 

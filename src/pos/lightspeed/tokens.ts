@@ -89,15 +89,33 @@ export class TokenManager {
   }
 
   private refresh(): Promise<TokenState> {
-    this.refreshing ??= this.requestNewTokens().finally(() => {
+    this.refreshing ??= this.refreshShared().finally(() => {
       this.refreshing = null;
     });
     return this.refreshing;
   }
 
-  private async requestNewTokens(): Promise<TokenState> {
+  /**
+   * One account has one token pair, whoever holds it: the refresh runs under the store's lock,
+   * and a pair another adapter or instance stored meanwhile is adopted instead of forking the
+   * chain (Lightspeed revokes the losing branch once the other's access token is used).
+   */
+  private refreshShared(): Promise<TokenState> {
+    const { store, redactor } = this.options;
+    return store.exclusive(this.key, async () => {
+      const held = await this.current();
+      const stored = await store.load(this.key);
+      if (stored && stored.accessToken !== held.accessToken && this.usable(stored)) {
+        redactor.add(stored.accessToken, stored.refreshToken);
+        this.state = stored;
+        return stored;
+      }
+      return this.requestNewTokens(stored?.refreshToken ?? held.refreshToken);
+    });
+  }
+
+  private async requestNewTokens(used: string): Promise<TokenState> {
     const { connection, http, store, now, redactor } = this.options;
-    const used = (await this.current()).refreshToken;
     const answer = await http.send({
       method: 'POST',
       url: connection.tokenUrl,

@@ -3,7 +3,7 @@ import type { Square } from 'square';
 import { countingFetch } from './transport.ts';
 
 /**
- * The four Square calls the adapter makes, as a small structural interface. The adapter only
+ * The five Square calls the adapter makes, as a small structural interface. The adapter only
  * depends on this, so tests can swap in a fake and the SDK stays in one file. Answers are
  * `unknown` on purpose: shapes.ts checks every one before the adapter trusts it (DESIGN rule 5).
  * One method call = one HTTP attempt: retries are decided in calls.ts, never by the SDK.
@@ -31,6 +31,8 @@ export interface SquareApi {
   recordAdjustment(sale: SaleAdjustment, signal?: AbortSignal): Promise<unknown>;
   /** POST /v2/catalog/batch-retrieve with the parent items as related objects. */
   catalogBatchGet(objectIds: string[], includeRelated: boolean, signal?: AbortSignal): Promise<unknown>;
+  /** POST /v2/catalog/search for every ITEM (variations nested), one page of ≤ 1000, from `cursor`. */
+  listItems(cursor: string | undefined, signal?: AbortSignal): Promise<unknown>;
   /** POST /v2/catalog/search-catalog-items with a text filter (one page of ≤ 100 items). */
   searchItems(text: string, signal?: AbortSignal): Promise<unknown>;
   /** HTTP attempts made so far. */
@@ -39,6 +41,8 @@ export interface SquareApi {
 
 export const COUNTS_PAGE_LIMIT = 1000;
 export const SEARCH_PAGE_LIMIT = 100;
+/** SearchCatalogObjects' documented maximum page. */
+export const CATALOG_PAGE_LIMIT = 1000;
 
 export interface SdkApiOptions {
   baseUrl: string;
@@ -108,6 +112,9 @@ export function createSdkApi(options: SdkApiOptions): SquareApi {
     },
     async catalogBatchGet(objectIds, includeRelated, signal) {
       return client.catalog.batchGet({ objectIds, includeRelatedObjects: includeRelated }, request(signal));
+    },
+    async listItems(cursor, signal) {
+      return client.catalog.search({ objectTypes: ['ITEM'], limit: CATALOG_PAGE_LIMIT, ...(cursor ? { cursor } : {}) }, request(signal));
     },
     async searchItems(text, signal) {
       return client.catalog.searchItems({ textFilter: text, limit: SEARCH_PAGE_LIMIT }, request(signal));

@@ -59,7 +59,7 @@ function fakeApi(overrides: Partial<SquareApi>): SquareApi {
   const fail = async (): Promise<unknown> => {
     throw new Error('not expected');
   };
-  const api: SquareApi = { batchGetCounts: fail, recordAdjustment: fail, catalogBatchGet: fail, searchItems: fail, calls: () => calls, ...overrides };
+  const api: SquareApi = { batchGetCounts: fail, recordAdjustment: fail, catalogBatchGet: fail, searchItems: fail, listItems: fail, calls: () => calls, ...overrides };
   const counted = <K extends keyof SquareApi>(key: K) => {
     const original = api[key] as (...args: unknown[]) => Promise<unknown>;
     return async (...args: unknown[]) => {

@@ -1,7 +1,7 @@
-import type { CatalogItem } from '../contract.ts';
+import type { CatalogItem, CatalogPage } from '../contract.ts';
 import type { SquareApi } from './api.ts';
 import type { SquareCaller } from './calls.ts';
-import { parseBatchGet, parseSearchItems, type ItemRecord, type VariationRecord } from './shapes.ts';
+import { parseBatchGet, parseItemsPage, parseSearchItems, type ItemRecord, type VariationRecord } from './shapes.ts';
 
 /**
  * Names and SKUs from the Catalog API, always batched (the original made two GETs per item).
@@ -64,6 +64,7 @@ function toCatalogItem(variation: VariationRecord, name: string): CatalogItem {
     posItemId: variation.id,
     name,
     ...(variation.sku ? { sku: variation.sku } : {}),
+    ...(variation.upc ? { barcode: variation.upc } : {}),
     ...(variation.priceCents === undefined ? {} : { priceCents: variation.priceCents }),
   };
 }
@@ -118,6 +119,31 @@ export class CatalogReader {
       const item = found.get(id);
       return item ? [item] : [];
     });
+  }
+
+  /** Every live variation, from ITEM pages of 1000 (variations come nested in their item). */
+  async *readAll(signal?: AbortSignal): AsyncGenerator<CatalogPage, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.caller.run(
+        { label: 'catalog search', scope: 'ITEMS_READ' },
+        async () => parseItemsPage(await this.api.listItems(cursor, signal), 'catalog search'),
+        signal,
+      );
+      const items = page.items.flatMap((item) => {
+        if (item.deleted) return [];
+        return item.variations
+          .filter((variation) => !variation.deleted)
+          .map((variation) => {
+            // Counts read next need not ask the catalog again whether these exist.
+            this.known.remember(variation.id);
+            return toCatalogItem(variation, nameOf(variation, item));
+          });
+      });
+      yield { items };
+      cursor = page.cursor;
+      signal?.throwIfAborted();
+    } while (cursor);
   }
 
   async searchItems(text: string): Promise<CatalogItem[]> {

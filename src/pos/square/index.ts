@@ -3,7 +3,7 @@ import type { SquareConnection } from '../accounts.ts';
 import type { PosAdapter, PosCapabilities, ReadOptions, StockCount } from '../contract.ts';
 import type { AdapterDeps } from '../deps.ts';
 import { DEFAULT_RETRY_POLICY } from '../retry.ts';
-import { COUNTS_PAGE_LIMIT, createSdkApi, type SquareApi } from './api.ts';
+import { CATALOG_PAGE_LIMIT, COUNTS_PAGE_LIMIT, createSdkApi, type SquareApi } from './api.ts';
 import { SquareCaller } from './calls.ts';
 import { CatalogReader, KnownVariations, LOOKUP_BATCH_SIZE } from './catalog.ts';
 import { CountsReader } from './counts.ts';
@@ -20,6 +20,7 @@ export const SQUARE_CAPABILITIES: PosCapabilities = {
   countsPageSize: COUNTS_PAGE_LIMIT,
   // BatchRetrieveCatalogObjects documents no maximum; 1000 matches the counts page (UNCONFIRMED upstream).
   lookupBatchSize: LOOKUP_BATCH_SIZE,
+  catalogPageSize: CATALOG_PAGE_LIMIT,
   rateLimit: { kind: 'unpublished' },
   saleDeduplication: 'idempotency-key',
 };
@@ -78,6 +79,7 @@ export function createSquareAdapter(connection: SquareConnection, deps: AdapterD
     push: createSquarePush(connection, deps.fetch),
     readCounts: (posItemIds?: readonly string[], readOptions?: ReadOptions) => abortable(counts.read(posItemIds, readOptions?.signal), readOptions?.signal),
     getItems: (posItemIds) => catalog.getItems(posItemIds),
+    readCatalog: (readOptions?: ReadOptions) => catalog.readAll(readOptions?.signal),
     searchItems: (text) => catalog.searchItems(text),
     recordSale: (sale) => sales.record(sale),
     apiCalls: () => api.calls(),

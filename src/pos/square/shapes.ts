@@ -77,6 +77,7 @@ export interface VariationRecord {
   itemId?: string;
   name?: string;
   sku?: string;
+  upc?: string;
   priceCents?: number;
   deleted: boolean;
 }
@@ -104,12 +105,14 @@ function variationOf(object: Json, what: string): VariationRecord {
   const itemId = optionalString(data.itemId, what, 'item_id');
   const name = optionalString(data.name, what, 'variation name');
   const sku = optionalString(data.sku, what, 'sku');
+  const upc = optionalString(data.upc, what, 'upc');
   return {
     id: object.id as string,
     deleted: object.isDeleted === true,
     ...(itemId ? { itemId } : {}),
     ...(name ? { name } : {}),
     ...(sku ? { sku } : {}),
+    ...(upc ? { upc } : {}),
     ...(priceCents === undefined ? {} : { priceCents }),
   };
 }
@@ -146,6 +149,18 @@ export function parseSearchItems(value: unknown, what: string): { items: ItemRec
   });
   const matched = list(body, 'matchedVariationIds', what).filter((id): id is string => typeof id === 'string');
   return { items, matchedVariationIds: new Set(matched) };
+}
+
+/** One page of SearchCatalogObjects for ITEMs. */
+export function parseItemsPage(value: unknown, what: string): { items: ItemRecord[]; cursor?: string } {
+  const body = record(value, what);
+  refuseErrors(body, what);
+  const items = list(body, 'objects', what).flatMap((o) => {
+    const parsed = parseCatalogObject(o, what);
+    return parsed.type === 'ITEM' ? [parsed.item] : [];
+  });
+  const cursor = optionalString(body.cursor, what, 'cursor');
+  return { items, ...(cursor ? { cursor } : {}) };
 }
 
 /** The id Square gave the sale's adjustment; anything less is an unreadable answer. */

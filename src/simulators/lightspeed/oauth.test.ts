@@ -163,3 +163,23 @@ test('using the newest access token revokes the whole chain it was rotated from'
   assert.equal((await h.api('Shop.json', { token: one.access_token })).status, 200, 'earlier access tokens live until they expire');
   assert.equal((await refresh(two.refresh_token)).status, 200);
 });
+
+test('a forked refresh: once one branch uses its access token, the other branch is dead (one pair per connection)', async (t) => {
+  const h = await harness();
+  t.after(() => h.sim.close());
+  const c = await creds(h);
+  const body = (refresh: string) => ({ grant_type: 'refresh_token', client_id: c.clientId, client_secret: c.clientSecret, refresh_token: refresh });
+  // Two processes each refresh the same token: both get a pair.
+  const a: J = await (await postJson(c.tokenUrl, body(c.refreshToken))).json();
+  const b: J = await (await postJson(c.tokenUrl, body(c.refreshToken))).json();
+  assert.equal((await h.api('Shop.json', { token: a.access_token })).status, 200, 'branch a is used first and wins');
+
+  const refused = await h.api('Shop.json', { token: b.access_token });
+  assert.equal(refused.status, 401);
+  assert.equal(((await refused.json()) as J).hint, 'Access token has been revoked');
+  const lost = await postJson(c.tokenUrl, body(b.refresh_token));
+  assert.equal(lost.status, 400);
+  assert.equal(((await lost.json()) as J).error, 'invalid_grant');
+
+  assert.equal((await postJson(c.tokenUrl, body(a.refresh_token))).status, 200, 'the winning branch goes on');
+});

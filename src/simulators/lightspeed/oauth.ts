@@ -4,7 +4,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 /**
  * Lightspeed's OAuth server (the 2024 one at /auth/oauth/token, plus the legacy access_token.php).
  * Every refresh rotates the refresh token; the old one keeps working until the new access token is
- * first used (retries after a lost answer are safe), then it is revoked.
+ * first used (retries after a lost answer are safe), then it is revoked, and with it every other
+ * branch rotated from it: a connection has one token pair. Two clients refreshing the same token
+ * (a fork) both get a pair, but once one of them uses its access token the other's pair is dead:
+ * its access token is refused ("Access token has been revoked") and its refresh token is an
+ * invalid_grant.
  */
 export interface TokenConfig {
   accountID: string;
@@ -30,6 +34,9 @@ interface AccessTokenState {
   expiresAt: number;
   /** The refresh token this one replaced; revoked when this token is first used. */
   revokesOnUse?: string;
+  /** The refresh token issued with this one. */
+  pairedWith?: string;
+  revoked?: boolean;
 }
 
 export interface TokenReply {
@@ -44,6 +51,7 @@ const REFRESH_LIFETIME_MS = 30 * 86_400_000;
 const DENIED = 'The resource owner or authorization server denied the request.';
 
 export const ACCESS_DENIED_HINT = 'Access token could not be verified';
+export const REVOKED_HINT = 'Access token has been revoked';
 
 export function accessDeniedBody(hint: string) {
   return { error: 'access_denied', error_description: DENIED, hint };
@@ -98,7 +106,9 @@ export class TokenService {
   verify(token: string): Verified {
     const state = this.accessTokens.get(token);
     if (!state || this.now() >= state.expiresAt) return { ok: false, hint: ACCESS_DENIED_HINT };
+    if (state.revoked) return { ok: false, hint: REVOKED_HINT };
     if (state.revokesOnUse !== undefined) {
+      this.revokeSiblings(state.revokesOnUse, state.pairedWith);
       // Revoke the replaced token and everything it was rotated from (retries may have chained).
       let previous: string | undefined = state.revokesOnUse;
       while (previous !== undefined) {
@@ -110,6 +120,28 @@ export class TokenService {
       delete state.revokesOnUse;
     }
     return { ok: true, clientId: state.clientId };
+  }
+
+  /** The other branches rotated from `parent` lose: their refresh tokens and access tokens die. */
+  private revokeSiblings(parent: string, winner: string | undefined): void {
+    const losers = new Set<string>();
+    for (const [refreshToken, entry] of this.refreshTokens) {
+      if (entry.parent === parent && refreshToken !== winner) losers.add(refreshToken);
+    }
+    // A loser may have rotated on already: its descendants die too.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [refreshToken, entry] of this.refreshTokens) {
+        if (entry.parent !== undefined && losers.has(entry.parent) && !losers.has(refreshToken)) {
+          losers.add(refreshToken);
+          grew = true;
+        }
+      }
+    }
+    for (const refreshToken of losers) this.refreshTokens.get(refreshToken)!.revoked = true;
+    for (const access of this.accessTokens.values()) {
+      if (access.pairedWith !== undefined && losers.has(access.pairedWith)) access.revoked = true;
+    }
   }
 
   /** Handles a token request body (already parsed into strings); `legacy` = access_token.php. */
@@ -162,7 +194,7 @@ export class TokenService {
     }
     const newRefresh = base64url(randomBytes(48));
     this.refreshTokens.set(newRefresh, { issuedAt: now, revoked: false, parent: refreshToken });
-    this.accessTokens.set(accessToken, { clientId, expiresAt, revokesOnUse: refreshToken });
+    this.accessTokens.set(accessToken, { clientId, expiresAt, revokesOnUse: refreshToken, pairedWith: newRefresh });
     this.current = { refreshToken: newRefresh, accessToken, accessTokenExpiresAt: expiresAt };
     return {
       status: 200,

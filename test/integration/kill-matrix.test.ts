@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ACCOUNTS, eventually, startSimulators } from './harness.ts';
+import { CORE_BACKENDS } from './databases.ts';
+import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
+
+/**
+ * Issue 14: the fault matrix's SIGKILL column. For each step of each POS's sale, `possync serve`
+ * is killed with SIGKILL while that POS call is in flight (the POS holds it, then applies it),
+ * and restarted: the sale ends posted exactly once, in the ledger and on the POS.
+ */
+const STEPS = [
+  { pos: 'square', account: ACCOUNTS.square, posItemId: 'VARIATION000000000000004', step: 'POST /v2/inventory/changes/batch-create' },
+  { pos: 'lightspeed', account: ACCOUNTS.lightspeed, posItemId: '4', step: 'POST /API/V3/Account/:accountID/Sale.json' },
+  { pos: 'hiboutik', account: ACCOUNTS.hiboutik, posItemId: '4', step: 'POST /api/sales/' },
+  { pos: 'hiboutik', account: ACCOUNTS.hiboutik, posItemId: '4', step: 'PUT /api/sale/:sale_id' },
+  { pos: 'hiboutik', account: ACCOUNTS.hiboutik, posItemId: '4', step: 'POST /api/sales/add_product/' },
+  { pos: 'hiboutik', account: ACCOUNTS.hiboutik, posItemId: '4', step: 'POST /api/sales/close/' },
+] as const;
+
+for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
+  test(`SIGKILL at each step of each POS's sale: posted exactly once after the restart (${name})`, { timeout: 900_000 }, async (t) => {
+    const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000' } });
+    t.after(() => sims.close());
+    const setup = await backend();
+    t.after(() => setup.cleanup());
+    const env = { ...sims.env, ...setup.env };
+    let server: ServerProcess = await serve(env, setup.args);
+    t.after(() => kill(server));
+
+    const registered = new Set<string>();
+    const table: string[] = [];
+    for (const [i, { pos, account, posItemId, step }] of STEPS.entries()) {
+      const sim = sims[pos];
+      const ecommerceId = `${pos}-kill`;
+      if (!registered.has(pos)) {
+        await post(`${sim.url}/__sim/stock`, { item: posItemId, quantity: 1000 });
+        await json(await post(`${server.url}/api/items?wait=true`, { item_pos_id: posItemId, item_ecommerce_id: ecommerceId, account_id: account }));
+        registered.add(pos);
+      }
+      // The POS holds this step's call long enough for the kill to land while it is in flight.
+      sim.kit.faults.add({ endpoint: step, kind: 'latency', latencyMs: 1_500, count: 1 });
+      const calls = sim.kit.stats.requestsTo(step);
+      const sale = await json(await post(`${server.url}/api/synchronizer/sale`, { item_ecommerce_id: ecommerceId, delta: 1, balance: 300 }, { 'Idempotency-Key': `kill-${i}` }));
+      await eventually(`${pos} ${step} in flight`, async () => sim.kit.stats.requestsTo(step) > calls, 60_000);
+      await kill(server);
+      server = await serve(env, setup.args);
+      const settled = await eventually(
+        `sale ${sale.sale_id} settled after the restart`,
+        async () => {
+          const view = await json(await fetch(`${server.url}/api/sales/${sale.sale_id}`));
+          return view.state === 'posted' || view.state === 'failed' ? view : undefined;
+        },
+        180_000,
+      );
+      const posts = sim.kit.ledger.list({ source: 'api', kind: 'sale', reference: sale.sale_id }).length;
+      table.push(`${pos} | ${step} | SIGKILL | ${settled.state}, on the POS ${posts} time(s), ${settled.attempts} dispatch attempt(s)`);
+      assert.equal(settled.state, 'posted', `${pos} ${step}: ${settled.last_error}`);
+      assert.equal(posts, 1, `${pos} ${step}: on the POS ${posts} times`);
+    }
+    console.log(`SIGKILL matrix (${name}):\npos | step | fault | outcome\n${table.join('\n')}`);
+  });
+}
