@@ -88,6 +88,7 @@ const healthDeps: HealthDeps = { core, sink, jobs, accounts: set, defaults: sche
 const service: Service = {
   synchronizer,
   items: null as never,
+  webhooks: null as never,
   // Intake is not exercised by the pages.
   sales: new SalesService(core, jobs, null as never, () => {}),
   health: () => checkHealth(healthDeps),

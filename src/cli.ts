@@ -3,6 +3,7 @@ import { demoCommand } from './cli/demo.ts';
 import { migrateCommand } from './cli/migrate.ts';
 import { serveCommand } from './cli/serve.ts';
 import { simulateCommand } from './cli/simulate.ts';
+import { webhooksCommand } from './cli/webhooks.ts';
 import { itemsCommand } from './cli/items.ts';
 
 const USAGE = `Usage: possync <command> [options]
@@ -13,6 +14,7 @@ Commands:
   simulate <pos>     run a POS simulator (square, lightspeed, hiboutik)
   check-config       check appsettings.json and the environment, show what would be used
   migrate            create or upgrade possync's own database, then exit
+  webhooks setup <account>   register possync's webhook URL with the POS (or print what to paste)
   items import FILE  map every row of a CSV through a running possync (--dry-run to preview)
 
 Run "possync <command> --help" for a command's options.
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   simulate: simulateCommand,
   'check-config': checkConfigCommand,
   migrate: migrateCommand,
+  webhooks: webhooksCommand,
   items: itemsCommand,
 };
 

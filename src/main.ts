@@ -11,6 +11,10 @@ import { createAdapter, rateLimitOf } from './pos/registry.ts';
 import { startBoss } from './jobs/boss.ts';
 import { createJobsPort } from './jobs/port.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
+import { startChangePolls } from './jobs/change-polls.ts';
+import { CHANGE_POLL_QUEUE, WEBHOOK_QUEUE, type AccountJobData } from './jobs/queues.ts';
+import { WebhookIntake } from './engine/webhooks.ts';
+import { webhookControl } from './engine/webhook-setup.ts';
 import { AccountSet, type AccountHandle } from './engine/accounts.ts';
 import { Synchronizer } from './engine/synchronizer.ts';
 import { Items } from './engine/items.ts';
@@ -113,6 +117,22 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const workers: Workers = await startWorkers(boss, jobs, context, accounts, { log: logger, metrics });
     closers.push(() => workers.stop());
 
+    const changePolls = startChangePolls(core.sql, boss, accounts, () => workers.notify(CHANGE_POLL_QUEUE), (error) => logger.warn({ event: 'change_poll.not_queued', err: error }, `change poll not queued: ${error.message}`));
+    closers.push(async () => changePolls.stop());
+
+    let url = '';
+    let api: FastifyInstance | null = null;
+    // Where POS webhooks reach us: as configured, else the address we listen on.
+    const publicUrl = () => config.server.publicUrl ?? (url || `http://${config.server.host}:${config.server.port}`);
+    const webhookIntake = new WebhookIntake({ core }, accounts, {
+      publicUrl,
+      async queue(accountId) {
+        const data: AccountJobData = { accountId };
+        await boss.send(WEBHOOK_QUEUE, data, { singletonKey: accountId });
+        workers.notify(WEBHOOK_QUEUE);
+      },
+    });
+
     const synchronizer = new Synchronizer(core, jobs, accounts, config.schedule, logger);
     await synchronizer.restore();
     const inForce = await synchronizer.inForce();
@@ -130,6 +150,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     metrics.bind({ core, accounts, boss, freshness });
     const service: Service = {
       synchronizer,
+      webhooks: webhookControl(core.sql, accounts, webhookIntake, publicUrl),
       items: new Items(context, jobs, accounts),
       sales: new SalesService(core, jobs, intake, () => flusher.request()),
       accountIds: () => accounts.ids(),
@@ -146,8 +167,6 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       accounts: accounts.all().map(dashboardAccount),
       queues: { poll: POLL_QUEUE, all: [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE] },
     };
-    let url = '';
-    let api: FastifyInstance | null = null;
     if (options.listen !== false) {
       // The loader already refused this; a config built in code must not skip the rule either.
       const openApi = openApiProblem(config.server.host, config.server.apiKeys);

@@ -154,6 +154,9 @@ const EXPECTED: Record<string, number[]> = {
   'get /api/sales/{id}': [200, 400, 401, 404, 500],
   'post /api/sales/{id}/retry': [202, 400, 401, 404, 409, 413, 415, 500],
   'post /api/sales/{id}/cancel': [200, 400, 401, 404, 409, 413, 415, 500],
+  'post /api/webhooks/{accountID}/setup': [200, 400, 401, 404, 413, 415, 500],
+  'post /webhooks/{pos}/{accountId}': [200, 400, 401, 403, 404, 413, 500],
+  'post /webhooks/{pos}/{accountId}/{token}': [200, 400, 401, 403, 404, 413, 500],
 };
 
 test('/docs/json: every route, every status with a JSON schema, API key scheme, optional bodies', async () => {

@@ -23,6 +23,7 @@ import { itemRoutes } from './routes/items.ts';
 import { itemManageRoutes } from './routes/items-manage.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
+import { webhookRoutes, webhookSetupRoutes } from './routes/webhooks.ts';
 import { enforceResponseSchemas } from './strict.ts';
 import { refuseUnstorable } from './storable.ts';
 import { dashboardPlugin } from '../dashboard/plugin.ts';
@@ -68,6 +69,8 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
   if (opts.strictResponses) enforceResponseSchemas(app);
   const keys = keyCheck(opts.apiKeys);
   await app.register(healthRoutes, { service: opts.service, version: opts.version, keys, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+  // Outside /api: a POS proves itself by signature or URL token, not by API key.
+  await app.register(webhookRoutes, { service: opts.service });
   await app.register(async (api) => {
     api.addHook('onRequest', requireApiKey(keys));
     api.addHook('preValidation', refuseUnstorable);
@@ -78,6 +81,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     await api.register(itemManageRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
+    await api.register(webhookSetupRoutes, { service: opts.service });
   }, { prefix: '/api' });
 }
 
@@ -112,7 +116,8 @@ const API_DESCRIPTION = [
   '',
   '**Auth:** when API keys are configured, every `/api/*` route needs the header `X-Api-Key`',
   '(401 otherwise). `/healthz` and `/docs` stay open. The dashboard at `/hangfire` signs in with a key once',
-  '(a session cookie); without keys it answers loopback addresses only.',
+  '(a session cookie); without keys it answers loopback addresses only. `/webhooks/*` take no key:',
+  'each delivery is proven by the POS signature (Square) or the secret token in its URL (Hiboutik).',
 ].join('\n');
 
 export async function buildApi(service: Service, options: ApiOptions): Promise<FastifyInstance> {
@@ -153,6 +158,7 @@ export async function buildApi(service: Service, options: ApiOptions): Promise<F
         { name: 'synchronizer', description: 'The polling schedule' },
         { name: 'sales', description: 'Online sales posted to the POS exactly once, and their ledger' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'webhooks', description: 'POS webhooks (outside /api: proven by signature or URL token) and their set-up' },
       ],
     },
     transformObject: (documentObject) =>

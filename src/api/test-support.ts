@@ -17,7 +17,11 @@ import {
   type SynchronizerStatus,
   type RegisterTaskView,
   type TaskView,
+  type WebhookControl,
 } from '../engine/ports.ts';
+import type { WebhookDelivery } from '../pos/contract.ts';
+import type { WebhookAnswer } from '../engine/webhooks.ts';
+import type { WebhookSetupResult } from '../engine/webhook-setup.ts';
 import { buildApi } from './app.ts';
 import type { Logger } from '../log.ts';
 
@@ -206,8 +210,30 @@ class FakeItems implements ItemRegistry {
   }
 }
 
+/** Records deliveries as the routes hand them over; the real intake is tested end to end. */
+export class FakeWebhooks implements WebhookControl {
+  readonly deliveries: Array<{ pos: string; accountId: string; token: string | null; delivery: WebhookDelivery }> = [];
+
+  constructor(private readonly owner: FakeService) {}
+
+  async receive(pos: string, accountId: string, token: string | null, delivery: WebhookDelivery): Promise<WebhookAnswer> {
+    this.owner.maybeFail();
+    if (!this.owner.accounts.some((a) => a.id === accountId)) return { status: 404, body: { error: 'not_found', message: `no ${pos} account "${accountId}"` } };
+    this.deliveries.push({ pos, accountId, token, delivery });
+    return { status: 200, body: { received: true, outcome: 'queued' } };
+  }
+
+  async setup(accountId: string): Promise<WebhookSetupResult> {
+    this.owner.maybeFail();
+    const account = this.owner.accounts.find((a) => a.id === accountId);
+    if (!account) throw new EngineInputError('account_id', `no configured account has the id "${accountId}"`, 404);
+    return { accountId, pos: account.pos, mode: 'manual', notificationUrl: `http://127.0.0.1:5000/webhooks/${account.pos}/${accountId}`, lines: ['paste it'] };
+  }
+}
+
 export class FakeService implements Service {
   readonly synchronizer = new FakeSynchronizer(this);
+  readonly webhooks = new FakeWebhooks(this);
   readonly items = new FakeItems(this);
   readonly sales: SaleLedger;
   /** When set, every call throws it (for 5xx tests). */

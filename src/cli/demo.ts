@@ -6,7 +6,9 @@ export const DEMO_USAGE = `Usage: possync demo [--no-activity] [--port N] [--dir
 
 Runs possync against three POS simulators (Square on 5101, Lightspeed on 5102, Hiboutik on 5103)
 with seeded catalogs: writes a config for them, serves the API on the embedded database, registers
-a few items per account, and starts the synchronizer on a one-minute cron.
+a few items per account, starts the synchronizer on a one-minute cron, registers possync's
+webhooks with the Square and Hiboutik simulators and polls Lightspeed's changes every 15 s, so a
+till change reaches the shop table within seconds without waiting for a poll.
 
 Options:
   --no-activity            no in-store sales and restocks (for scripted checks)
@@ -61,6 +63,8 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
   );
   const url = demo.possync.url;
   const [firstAccount, firstIds] = [...demo.registered.entries()][0] ?? ['', []];
+  const [, lightspeedIds] = [...demo.registered.entries()][2] ?? ['', []];
+  const lightspeedAccount = [...demo.registered.keys()][2] ?? '';
   const sim = demo.simulators.square;
   out('');
   out('possync is running. Where to look:');
@@ -80,10 +84,15 @@ export async function demoCommand(args: string[], out: (line: string) => void): 
   const item = (await demo.possync.service.items.list(firstAccount)).find((i) => i.ecommerceId === firstIds[0]);
   if (item) {
     out(`  curl -s -X POST ${sim.url}/__sim/stock -H 'content-type: application/json' -d '{"item":"${item.posItemId}","quantity":7}'`);
-    out(`  curl -s -X POST ${url}/api/synchronizer/forceUpdate     # or wait for the next minute`);
-    out(`  curl -s ${url}/api/items/${firstAccount}                 # item ${item.ecommerceId} shows available 7`);
+    out(`  curl -s ${url}/api/items/${firstAccount}                 # a second later: item ${item.ecommerceId} shows available 7 (Square's webhook, no poll)`);
     out(`  open ${url}/hangfire/items/${item.ecommerceId}    # its journal, and what the shop table holds`);
   }
+  const lsItem = (await demo.possync.service.items.list(lightspeedAccount)).find((i) => i.ecommerceId === lightspeedIds[0]);
+  if (lsItem) {
+    out(`  curl -s -X POST ${demo.simulators.lightspeed.url}/__sim/stock -H 'content-type: application/json' -d '{"item":"${lsItem.posItemId}","quantity":7}'`);
+    out(`  curl -s ${url}/api/items/${lightspeedAccount}             # within 15 s: item ${lsItem.ecommerceId} at 7 (Lightspeed cannot push; a change poll finds it)`);
+  }
+  out(`  curl -s -X POST ${url}/api/synchronizer/forceUpdate     # a full poll of every account now, if you want one`);
   out('');
   out('Ctrl-C stops the demo.');
   await untilSignal();

@@ -87,6 +87,7 @@ export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[
       id,
       name: name ?? `${module.label} ${id}`,
       connection: read.connection,
+      ...(read.realtime ? { realtime: read.realtime } : {}),
       ...(maxItemAgeSeconds !== undefined ? { maxItemAgeSeconds } : {}),
     });
   }

@@ -26,5 +26,7 @@ export const DEFAULTS = {
   reserveForSalesShare: 0.1,
   /** A Hiboutik StoreID the original file leaves out: Hiboutik numbers its first store 1. */
   hiboutikStoreId: '1',
+  /** Lightspeed change polls (ItemShop rows changed since the last one): 240 calls an hour at idle. */
+  changePollSeconds: 15,
   logLevel: 'info',
 } as const;

@@ -3,7 +3,7 @@
  * Every secret goes through maskSecret or a password mask: these lines end up in terminals and logs.
  */
 import cronstrue from 'cronstrue';
-import type { PosConnection } from '../pos/accounts.ts';
+import type { PosConnection, RealtimeConfig } from '../pos/accounts.ts';
 import { describeConnection, whereConnection } from '../pos/registry.ts';
 import { describeSink } from './connection-strings.ts';
 import { maskPostgresUrl, maskSecret } from './mask.ts';
@@ -14,7 +14,7 @@ export function describeConfig(config: PossyncConfig): string[] {
   lines.push(`config file: ${config.source ?? '(none: defaults and environment)'}`);
   const { server, schedule, core, sinkTable } = config;
   const keys = server.apiKeys.length === 0 ? 'no API keys: open API, loopback only' : `API keys ${server.apiKeys.map(maskSecret).join(', ')}`;
-  lines.push(`server: http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}, ${keys}`);
+  lines.push(`server: http://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}, ${keys}${server.publicUrl ? `; POS webhooks reach it at ${server.publicUrl}` : ''}`);
   lines.push(
     `schedule: "${schedule.cron}" (${humanCron(schedule.cron)}) in ${schedule.timeZone}; ` +
       `on a first boot (no stored state) the synchronizer ${schedule.startOnBoot ? 'starts by itself' : 'waits for POST /api/synchronizer/start'}`,
@@ -32,7 +32,7 @@ export function describeConfig(config: PossyncConfig): string[] {
   );
   lines.push(`accounts: ${config.accounts.length}`);
   for (const account of config.accounts) {
-    lines.push(`  account "${account.id}" (${account.name}): ${describeConnection(account.connection)}`);
+    lines.push(`  account "${account.id}" (${account.name}): ${describeConnection(account.connection)}${describeRealtime(account.realtime)}`);
   }
   return lines;
 }
@@ -41,6 +41,13 @@ export function describeConfig(config: PossyncConfig): string[] {
 export function describeAccount(account: { id: string; name: string; connection: PosConnection; maxItemAgeSeconds?: number }): string {
   return `"${account.id}" (${account.name}): ${account.connection.pos} at ${whereConnection(account.connection)}` +
     `${account.maxItemAgeSeconds !== undefined ? `, items stale after ${account.maxItemAgeSeconds} s` : ''}`;
+}
+
+function describeRealtime(realtime: RealtimeConfig | undefined): string {
+  const parts: string[] = [];
+  if (realtime?.changePollSeconds) parts.push(`change polls every ${realtime.changePollSeconds} s`);
+  if (realtime?.webhook) parts.push(`webhook signature key ${maskSecret(realtime.webhook.signatureKey)}${realtime.webhook.url ? ` for ${realtime.webhook.url}` : ''}`);
+  return parts.length > 0 ? `; ${parts.join(', ')}` : '';
 }
 
 function humanCron(cron: string): string {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, DEFAULT_SINK_TABLE, describeConfig, loadConfig, maskSecret, parseConfig } from './index.ts';
+import { problemsOf } from './test-support.ts';
 
 const FIXTURE = new URL('../../test/fixtures/original-appsettings.json', import.meta.url);
 
@@ -18,15 +19,6 @@ const lightspeed = {
 const hiboutik = { Type: '2', AccessToken: 'HIBOUTIK-API-KEY-0123456789', EmailAddress: 'me@shop.example', AccountName: 'myshop', StoreID: 1 };
 const square = { Type: '1', AccessToken: 'EAAAsquare-token-0123456789', Locations: ['L1'] };
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 let dir: string;
 before(async () => {

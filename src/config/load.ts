@@ -199,8 +199,27 @@ function readServer(section: Section): ServerConfig | undefined {
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     section.issues.problem(section.keyPath('HeadersTimeoutSeconds'), 'must not be longer than Server.RequestTimeoutSeconds (the headers are part of the request)');
   }
-  section.finish(['Host', 'Port', 'ApiKeys', 'HeadersTimeoutSeconds', 'RequestTimeoutSeconds', 'KeepAliveTimeoutSeconds', 'MaxConnections']);
-  return port === undefined ? undefined : { host, port, apiKeys, limits };
+  const publicUrl = readPublicUrl(section);
+  section.finish(['Host', 'Port', 'ApiKeys', 'PublicUrl', 'HeadersTimeoutSeconds', 'RequestTimeoutSeconds', 'KeepAliveTimeoutSeconds', 'MaxConnections']);
+  return port === undefined ? undefined : { host, port, apiKeys, limits, ...(publicUrl ? { publicUrl } : {}) };
+}
+
+
+/** Where POS webhooks reach possync: an http(s) URL without credentials, query or fragment. */
+function readPublicUrl(section: Section): string | undefined {
+  const text = section.string('PublicUrl');
+  if (text === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    section.issues.problem(section.keyPath('PublicUrl'), `must be an http:// or https:// URL with no credentials, query or fragment (got "${text.slice(0, 80)}")`);
+    return undefined;
+  }
+  return text.replace(/\/+$/, '');
 }
 
 /** ` (Server.Host set by --host)`, when the value did not come from the file. */

@@ -50,6 +50,11 @@ export interface ServerConfig {
   port: number;
   /** Keys accepted in the X-Api-Key header; empty = the API is open (loopback use only). */
   apiKeys: string[];
+  /**
+   * The address POS webhooks reach this service at (https://sync.example.com), used to build the
+   * URLs `possync webhooks setup` registers. Absent: http://Host:Port.
+   */
+  publicUrl?: string;
   limits: ServerLimits;
 }
 

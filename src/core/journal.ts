@@ -20,6 +20,8 @@ export interface JournalEntryInput {
   saleId?: string | null;
   /** What an operator did (a changed floor, an unmapping), or why a count is not what the POS said (clamped). */
   note?: string | null;
+  /** The POS event(s) behind a change a webhook brought (comma-separated when coalesced). */
+  eventId?: string | null;
 }
 
 export interface JournalEntry extends Required<JournalEntryInput> {
@@ -28,8 +30,8 @@ export interface JournalEntry extends Required<JournalEntryInput> {
 }
 
 const INSERT = `
-  insert into stock_journal (ecommerce_id, account_id, before, after, on_hand_before, on_hand_after, cause, run_id, sale_id, note)
-  select * from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::bigint[], $9::text[], $10::text[])`;
+  insert into stock_journal (ecommerce_id, account_id, before, after, on_hand_before, on_hand_after, cause, run_id, sale_id, note, event_id)
+  select * from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[])`;
 
 export async function recordJournal(sql: SqlQueryable, entries: readonly JournalEntryInput[]): Promise<void> {
   if (entries.length === 0) return;
@@ -45,6 +47,7 @@ export async function recordJournal(sql: SqlQueryable, entries: readonly Journal
     column('runId'),
     column('saleId'),
     column('note'),
+    column('eventId'),
   ]);
 }
 
@@ -70,12 +73,13 @@ interface JournalRow {
   run_id: string | number | null;
   sale_id: string | null;
   note: string | null;
+  event_id: string | null;
   at: Date;
 }
 
 // Each filter is optional: a null parameter switches it off, so one statement serves every query.
 const LIST = `
-  select id, ecommerce_id, account_id, before, after, on_hand_before, on_hand_after, cause, run_id, sale_id, note, at
+  select id, ecommerce_id, account_id, before, after, on_hand_before, on_hand_after, cause, run_id, sale_id, note, event_id, at
   from stock_journal
   where ($1::text is null or ecommerce_id = $1)
     and ($2::text is null or account_id = $2)
@@ -100,6 +104,7 @@ export async function listJournal(sql: SqlQueryable, query: JournalQuery = {}): 
     runId: row.run_id === null ? null : Number(row.run_id),
     saleId: row.sale_id,
     note: row.note,
+    eventId: row.event_id,
     at: row.at,
   }));
 }

@@ -41,6 +41,8 @@ export interface CountsPage {
   reservedByItem?: ReadonlyMap<string, number>;
   /** Journal cause; 'poll' unless a webhook or a registration brought the counts. */
   cause?: JournalCause;
+  /** Per POS item id, the event(s) that made a webhook re-read it (journaled beside the change). */
+  eventIds?: ReadonlyMap<string, string>;
 }
 
 export interface StockChange {
@@ -175,6 +177,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
       onHandAfter: change.onHandAfter,
       cause: page.cause ?? 'poll',
       runId: page.runId,
+      eventId: page.eventIds?.get(change.posItemId) ?? null,
       note: change.note ?? null,
     })),
   );

@@ -102,6 +102,11 @@ export async function startDemo(options: DemoOptions, out: (line: string) => voi
     }
     const status = await possync.service.synchronizer.start({ cron: options.cron, timeZone: 'UTC' });
     out(`synchronizer started: ${status.cronText.toLowerCase()} (${status.cron}), next run ${status.nextRunAt}`);
+    // Real time between polls: Square and Hiboutik push to possync, Lightspeed is polled for changes.
+    for (const account of config.accounts) {
+      const setup = await possync.service.webhooks.setup(account.id);
+      for (const line of setup.lines) out(line);
+    }
 
     if (options.activity) {
       for (const sim of started) {

@@ -1,3 +1,6 @@
+import type { WebhookDelivery } from '../pos/contract.ts';
+import type { WebhookAnswer } from './webhooks.ts';
+import type { WebhookSetupResult } from './webhook-setup.ts';
 import type { AccountFreshness } from './freshness.ts';
 import type { HealthReport, Readiness } from './health.ts';
 import type { BulkRow } from './bulk/rows.ts';
@@ -172,8 +175,16 @@ export interface ItemRegistry {
   unmap(ecommerceId: string, shopRow: ShopRowChoice): Promise<ItemView>;
 }
 
+/** Webhook intake and set-up (routes outside /api, proven by signature or URL token). */
+export interface WebhookControl {
+  receive(pos: string, accountId: string, token: string | null, delivery: WebhookDelivery): Promise<WebhookAnswer>;
+  /** Registers possync with the account's POS (or says what to do by hand). EngineInputError 404 for an unknown account. */
+  setup(accountId: string, options?: { manual?: boolean }): Promise<WebhookSetupResult>;
+}
+
 export interface Service {
   synchronizer: SynchronizerControl;
+  webhooks: WebhookControl;
   items: ItemRegistry;
   sales: SaleLedger;
   /** Liveness: every part with ok / degraded / down, and no error text (reasons are fixed codes). */

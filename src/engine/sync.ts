@@ -92,13 +92,14 @@ export async function applyPage(
   counts: StockCount[],
   readStartedAt: Date,
   cause: JournalCause = 'poll',
+  eventIds?: ReadonlyMap<string, string>,
 ): Promise<number> {
   const result = await context.core.sql.transaction(async (tx) => {
     // Lock the page's items before reading what is reserved: a sale accepted after this waits for
     // the page, and one accepted before is counted, so a poll never hands back a reserved unit.
     await lockItems(tx, accountId, counts.map((c) => c.posItemId));
     const reservedByItem = await context.reserved(tx, accountId, readStartedAt);
-    return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem, cause });
+    return applyCountsPage(tx, { accountId, runId, counts, readStartedAt, reservedByItem, cause, ...(eventIds ? { eventIds } : {}) });
   });
   return result.changes.length;
 }

@@ -9,6 +9,10 @@ import type { PollTrigger } from '../engine/jobs-port.ts';
 export const POLL_QUEUE = 'possync-poll';
 export const REGISTER_QUEUE = 'possync-register';
 export const DISPATCH_QUEUE = 'possync-dispatch';
+/** Applies the webhook events an account received (re-read + apply), one job per account at a time. */
+export const WEBHOOK_QUEUE = 'possync-webhook';
+/** Lightspeed-style change polls between full polls. */
+export const CHANGE_POLL_QUEUE = 'possync-change-poll';
 export const BULK_QUEUE = 'possync-bulk-import';
 
 /** A bulk mapping: its rows and report live in item_imports under this id. */
@@ -19,6 +23,11 @@ export interface BulkJobData {
 export interface PollJobData {
   accountId: string;
   trigger: PollTrigger;
+}
+
+/** Webhook and change-poll jobs name only the account: the work is what is pending for it. */
+export interface AccountJobData {
+  accountId: string;
 }
 
 /** One job drains an account's pending sales in ledger order (rule 7). */
@@ -34,6 +43,11 @@ export const QUEUES: Array<Queue> = [
   // failures are retried by the dispatcher itself (short waits in the job, long ones as a job
   // for later); pg-boss's own retries only cover failures of possync itself (a database error).
   { name: DISPATCH_QUEUE, policy: 'stately', retryLimit: 100, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
+  // Stately per account: events arriving while a job waits join it. A failed re-read is retried
+  // with back-off (the events stay pending); the next full poll covers them anyway.
+  { name: WEBHOOK_QUEUE, policy: 'stately', retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 5 * 60, heartbeatSeconds: 30 },
+  // The next tick is seconds away: no retries.
+  { name: CHANGE_POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 5 * 60, heartbeatSeconds: 30 },
   { name: REGISTER_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30 },
   // A bulk mapping is idempotent, so a run cut short by a crash is simply run again; a big
   // Lightspeed catalog reads at one page a second, hence the long expiry.

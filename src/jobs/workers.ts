@@ -1,6 +1,8 @@
 import type { PgBoss } from 'pg-boss';
-import { BULK_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type BulkJobData, type DispatchJobData, type PollJobData } from './queues.ts';
+import { BULK_QUEUE, CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, type AccountJobData, type BulkJobData, type DispatchJobData, type PollJobData } from './queues.ts';
 import { runImport } from '../engine/bulk/import-job.ts';
+import { applyWebhookEvents } from '../engine/webhooks.ts';
+import { changePoll } from '../engine/change-poll.ts';
 import { dispatchAccount } from '../engine/sales/dispatcher.ts';
 import { pollAccount, quotaPause, type SyncContext } from '../engine/sync.ts';
 import { registerItem } from '../engine/register.ts';
@@ -12,6 +14,8 @@ import type { Logger } from '../log.ts';
 import type { PossyncMetrics } from '../observe/metrics.ts';
 
 export interface Workers {
+  /** Wakes a queue's worker now instead of at its next polling interval (webhooks answer in ms). */
+  notify(queue: typeof WEBHOOK_QUEUE | typeof CHANGE_POLL_QUEUE): void;
   /** True from start until stop: readiness reports it. */
   running(): boolean;
   stop(): Promise<void>;
@@ -85,14 +89,46 @@ export async function startWorkers(
     const outcome = await runImport(context, accounts, job.data.importId);
     log.info({ event: 'bulk-import.finished', importId: job.data.importId, jobId: job.id }, `bulk import ${job.data.importId}: ${outcome}`);
   });
+  const realtime = await startRealtimeWorkers(boss, context, accounts, log, concurrency);
   return {
+    notify: (queue) => boss.notifyWorker(realtime[queue]),
     running: () => running,
     async stop() {
       running = false;
       await boss.offWork(BULK_QUEUE, { id: bulkWorker });
+      await boss.offWork(WEBHOOK_QUEUE, { id: realtime[WEBHOOK_QUEUE] });
+      await boss.offWork(CHANGE_POLL_QUEUE, { id: realtime[CHANGE_POLL_QUEUE] });
       await boss.offWork(DISPATCH_QUEUE, { id: dispatchWorker });
       await boss.offWork(POLL_QUEUE, { id: pollWorker });
       await boss.offWork(REGISTER_QUEUE, { id: registerWorker });
     },
   };
+}
+
+/** Webhook events and change polls: quiet when nothing changed, a log line when something did. */
+async function startRealtimeWorkers(boss: PgBoss, context: SyncContext, accounts: AccountSet, log: Logger, concurrency: number) {
+  const account = (id: string, jobId: string) => {
+    const handle = accounts.get(id);
+    if (!handle) log.warn({ event: 'realtime.skipped', accountId: id, jobId }, `skipped: account ${id} is no longer configured`);
+    return handle;
+  };
+  // One worker shape for both: run for the account, one log line only when something changed.
+  const worker = <S extends { itemsRead: number; itemsChanged: number; apiCalls: number }>(
+    queue: string,
+    event: string,
+    run: (handle: NonNullable<ReturnType<AccountSet['get']>>) => Promise<S>,
+    text: (accountId: string, summary: S) => string,
+  ) =>
+    boss.work<AccountJobData>(queue, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      const handle = job && account(job.data.accountId, job.id);
+      if (!handle) return;
+      const summary = await run(handle);
+      if (summary.itemsChanged > 0) log.info({ event, accountId: handle.config.id, jobId: job.id, ...(summary as Record<string, unknown>) }, text(handle.config.id, summary));
+      return summary;
+    });
+  const webhook = await worker(WEBHOOK_QUEUE, 'webhook.applied', (handle) => applyWebhookEvents(context, handle), (id, s) =>
+    `webhook ${id}: ${s.events} event(s), ${s.itemsRead} read, ${s.itemsChanged} changed, ${s.apiCalls} API calls`);
+  const changes = await worker(CHANGE_POLL_QUEUE, 'change_poll.applied', (handle) => changePoll(context, handle), (id, s) =>
+    `change poll ${id}: ${s.itemsRead} read, ${s.itemsChanged} changed, ${s.apiCalls} API calls`);
+  return { [WEBHOOK_QUEUE]: webhook, [CHANGE_POLL_QUEUE]: changes } as const;
 }

@@ -52,11 +52,21 @@ export interface HiboutikConnection {
 
 export type PosConnection = SquareConnection | LightspeedConnection | HiboutikConnection;
 
+/** How an account's changes reach possync between full polls (issue 11); set per POS by the config reader. */
+export interface RealtimeConfig {
+  /** Seconds between change polls (POS with a change feed: Lightspeed); null = none. */
+  changePollSeconds: number | null;
+  /** A webhook set up by hand in the POS's back office (Square): its signature key and exact URL. */
+  webhook?: { signatureKey: string; url?: string };
+}
+
 export interface AccountConfig {
   /** The original's AccountID (or AccountName); what the API's account_id refers to. */
   id: string;
   name: string;
   connection: PosConnection;
+  /** Absent = no change polls, webhooks only as set up with `possync webhooks setup`. */
+  realtime?: RealtimeConfig;
   /**
    * Items not confirmed by the POS for longer than this many seconds count as stale; absent =
    * Synchronizer.MaxItemAgeSeconds, else twice the poll interval of the schedule in force.

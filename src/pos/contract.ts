@@ -94,7 +94,65 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** One webhook delivery as it arrived: raw bytes (signatures cover them) and headers. */
+export interface WebhookDelivery {
+  body: Buffer;
+  contentType: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** What a stock event says, once its sender is proven. */
+export interface PushEvent {
+  /** The POS's id for the event (or one derived from what it names): duplicates are dropped by it. */
+  eventId: string;
+  /** When the POS says it happened. */
+  createdAt?: Date;
+  /** POS item ids whose stock may have moved; null = the event does not say (re-read every mapped item). */
+  posItemIds: string[] | null;
+}
+
+export type PushVerdict =
+  /** Genuine. `event` null: not about this account's stock (another event type, store, location); acknowledge and ignore. */
+  | { ok: true; event: PushEvent | null }
+  /** 400 unreadable, 401 unsigned, 403 forged or stale: refused, nothing written. */
+  | { ok: false; status: 400 | 401 | 403; reason: string };
+
+/** What proves a delivery came from the POS, as stored for the account. */
+export interface PushSecret {
+  /** Square: the subscription's signature key. Unused for url-token channels (checked before `read`). */
+  signatureKey?: string;
+  /** The notification URL exactly as registered with the POS (Square signs it with the body). */
+  notificationUrl: string;
+}
+
+/**
+ * A POS that pushes stock changes (capabilities.webhooks). Registration and the reading of a
+ * delivery stay in the POS's folder; the engine stores secrets, deduplicates and re-reads.
+ */
+export interface PushChannel {
+  /**
+   * 'signature': the POS signs each delivery with a key it issues at registration.
+   * 'url-token': the POS signs nothing; the URL carries a secret token possync generates.
+   */
+  readonly proof: 'signature' | 'url-token';
+  /** Registers the URL with the POS. Returns the key it signs with (signature channels) and ids to remove later. */
+  register(notificationUrl: string): Promise<{ signatureKey?: string; references: string[] }>;
+  /** Removes registrations made earlier (ids from `register`); ids the POS no longer knows are skipped. */
+  unregister(references: readonly string[]): Promise<void>;
+  /** Checks (signature channels) and reads one delivery. `now` is possync's clock, for staleness. */
+  read(delivery: WebhookDelivery, secret: PushSecret, now: Date): PushVerdict;
+  /** What a person sets in the POS's back office when the API cannot (or may not) register it. */
+  manualSteps(notificationUrl: string): string[];
+}
+
 export interface PosAdapter {
+  /** Present when the POS pushes stock changes (capabilities.webhooks). */
+  readonly push?: PushChannel;
+  /**
+   * Present when the POS can list counts changed since a time (Lightspeed's ItemShop.timeStamp):
+   * rows changed at or after `since`, on the POS's clock, each with its `countedAt`.
+   */
+  readChangedSince?(since: Date, options?: ReadOptions): AsyncGenerator<StockCount[], void, undefined>;
   /**
    * Counts for the given POS item ids (or every item when omitted), a page at a time. An id the POS
    * does not know is absent from the pages; an id it knows but never counted comes back with

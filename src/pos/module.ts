@@ -1,5 +1,5 @@
 import type { Section } from '../config/reader.ts';
-import type { PosConnection, PosType } from './accounts.ts';
+import type { PosConnection, PosType, RealtimeConfig } from './accounts.ts';
 import type { PosAdapter, RateLimitModel } from './contract.ts';
 import type { AdapterDeps } from './deps.ts';
 
@@ -19,7 +19,7 @@ export interface PosModule<K extends PosType> {
   /** Whether readConfig itself checks AccountID (else it must be a usable API id). */
   checksAccountId?: boolean;
   /** One entry → its connection and default account id; 'skip' leaves it out with a warning; undefined: problems reported. */
-  readConfig(entry: Section, ids: { accountId?: string; explicitId?: string }): { connection: Extract<PosConnection, { pos: K }>; defaultId: string } | 'skip' | undefined;
+  readConfig(entry: Section, ids: { accountId?: string; explicitId?: string }): { connection: Extract<PosConnection, { pos: K }>; defaultId: string; realtime?: RealtimeConfig } | 'skip' | undefined;
   /** Its base URL and place (location, shop, store), nothing secret: start-up lines. */
   where(connection: Extract<PosConnection, { pos: K }>): string;
   /** One line for check-config and start-up logs; secrets masked. */

@@ -77,7 +77,7 @@ export class HiboutikClient {
   }
 
   /** A form-encoded write, as the official PHP client sends them. */
-  async write<T>(method: 'POST' | 'PUT', path: string, fields: Record<string, string | number>, options: { idempotent: boolean; label?: string }): Promise<T> {
+  async write<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, fields: Record<string, string | number>, options: { idempotent: boolean; label?: string }): Promise<T> {
     const body = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)])).toString();
     const request: HttpRequest = {
       method,

@@ -6,6 +6,7 @@ import { HiboutikCatalog } from './catalog.ts';
 import { HiboutikClient, PAGE_SIZE } from './client.ts';
 import { HiboutikSales } from './sale.ts';
 import { HiboutikStock } from './stock.ts';
+import { createHiboutikPush } from './push.ts';
 
 export { formatItemId, parseItemId } from './ids.ts';
 export { unitPrice, type SaleStep } from './sale.ts';
@@ -35,6 +36,7 @@ export function createHiboutikAdapter(connection: HiboutikConnection, deps: Adap
   };
   return {
     capabilities,
+    push: createHiboutikPush(connection, client),
     readCounts: (posItemIds, options) => stock.readCounts(posItemIds, options),
     getItems: (posItemIds) => catalog.getItems(posItemIds),
     readCatalog: (options) => catalog.readAll(options),

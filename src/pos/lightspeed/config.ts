@@ -2,7 +2,7 @@
  * Lightspeed's part of appsettings.json: its `Type` names, its keys, how an entry becomes a
  * LightspeedConnection, and how one is described (secrets masked). Listed in the POS registry.
  */
-import type { LightspeedConnection } from '../accounts.ts';
+import type { LightspeedConnection, RealtimeConfig } from '../accounts.ts';
 import type { PosModule } from '../module.ts';
 import type { Section } from '../../config/reader.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
@@ -11,7 +11,7 @@ import { POS_ID, optionalCustomer, positiveId, readUrl, required } from '../../c
 import { createLightspeedAdapter } from './index.ts';
 import { BUCKET_DEFAULTS } from './client.ts';
 
-export function readLightspeed(entry: Section, ids: { accountId?: string }): { connection: LightspeedConnection; defaultId: string } | undefined {
+export function readLightspeed(entry: Section, ids: { accountId?: string }): { connection: LightspeedConnection; defaultId: string; realtime: RealtimeConfig } | undefined {
   const { accountId } = ids;
   const clientId = entry.string('ClientID');
   const clientSecret = entry.string('ClientSecret', { secret: true });
@@ -29,6 +29,7 @@ export function readLightspeed(entry: Section, ids: { accountId?: string }): { c
   }
   const apiBaseUrl = readUrl(entry, 'ApiBaseUrl', DEFAULTS.lightspeedApiBaseUrl);
   const tokenUrl = readUrl(entry, 'TokenUrl', DEFAULTS.lightspeedTokenUrl);
+  const realtime = readLightspeedRealtime(entry);
   if (
     accountId === undefined || !POS_ID.test(accountId) || clientId === undefined || clientSecret === undefined || refreshToken === undefined ||
     shopId === undefined || employeeId === undefined || registerId === undefined || paymentTypeId === undefined ||
@@ -42,13 +43,21 @@ export function readLightspeed(entry: Section, ids: { accountId?: string }): { c
       ...(accessToken ? { accessToken } : {}), shopId, employeeId, registerId, paymentTypeId, ...(customerId ? { customerId } : {}),
     },
     defaultId: accountId,
+    realtime,
   };
+}
+
+/** Seconds between change polls (ItemShop rows changed since the last one); 0 = off. */
+function readLightspeedRealtime(entry: Section): RealtimeConfig {
+  const seconds = entry.int('ChangePollSeconds', { min: 0, max: 3600 }) ?? DEFAULTS.changePollSeconds;
+  if (seconds > 0 && seconds < 5) entry.issues.problem(entry.keyPath('ChangePollSeconds'), `must be 0 (off) or at least 5: each poll costs a call from the leaky bucket (got ${seconds})`);
+  return { changePollSeconds: seconds === 0 ? null : seconds };
 }
 
 export const LIGHTSPEED_MODULE: PosModule<'lightspeed'> = {
   label: 'Lightspeed',
   typeNames: ['3', 'LIGHTSPEED'],
-  configKeys: ['RefreshToken', 'ClientID', 'ClientSecret', 'EmployeeID', 'RegisterID', 'ShopID', 'LightspeedCustomerID', 'PaymentTypeID', 'ApiBaseUrl', 'TokenUrl'],
+  configKeys: ['RefreshToken', 'ClientID', 'ClientSecret', 'EmployeeID', 'RegisterID', 'ShopID', 'LightspeedCustomerID', 'PaymentTypeID', 'ApiBaseUrl', 'TokenUrl', 'ChangePollSeconds'],
   checksAccountId: true,
   readConfig: readLightspeed,
   where: (c) => `${c.apiBaseUrl}, account ${c.accountId}, shop ${c.shopId}`,

@@ -12,10 +12,7 @@ import { StockReader } from './stock.ts';
  * client (auth + bucket gate + paging), stock, catalog, sale.
  */
 export interface LightspeedAdapter extends PosAdapter {
-  /**
-   * Counts changed at or after `since` (ItemShop.timeStamp), for incremental polls. Not part of
-   * the POS contract yet; the engine can use it once the contract grows a change feed.
-   */
+  /** Counts changed at or after `since` (ItemShop.timeStamp): the engine's change polls. */
   readChangedSince(since: Date, options?: ReadOptions): AsyncGenerator<StockCount[], void, undefined>;
   /** Successful OAuth refreshes made by this adapter. */
   refreshCount(): number;

@@ -2,7 +2,7 @@
  * Square's part of appsettings.json: its `Type` names, its keys, how an entry becomes a
  * SquareConnection, and how one is described (secrets masked). Listed in the POS registry.
  */
-import type { SquareConnection } from '../accounts.ts';
+import type { RealtimeConfig, SquareConnection } from '../accounts.ts';
 import type { PosModule } from '../module.ts';
 import type { Section } from '../../config/reader.ts';
 import { DEFAULTS } from '../../config/defaults.ts';
@@ -10,7 +10,7 @@ import { maskSecret } from '../../config/mask.ts';
 import { POS_ID, readUrl, required } from '../../config/account-fields.ts';
 import { createSquareAdapter } from './index.ts';
 
-export function readSquare(entry: Section, ids: { accountId?: string; explicitId?: string }): { connection: SquareConnection; defaultId: string } | 'skip' | undefined {
+export function readSquare(entry: Section, ids: { accountId?: string; explicitId?: string }): { connection: SquareConnection; defaultId: string; realtime?: RealtimeConfig } | 'skip' | undefined {
   const { accountId, explicitId } = ids;
   const accessToken = entry.string('AccessToken', { secret: true });
   const locations = entry.stringList('Locations') ?? [];
@@ -33,17 +33,30 @@ export function readSquare(entry: Section, ids: { accountId?: string; explicitId
     if (!POS_ID.test(location)) entry.issues.problem(entry.keyPath(`Locations[${index}]`), `is not a Square location id (got "${location.slice(0, 40)}")`);
   }
   required(entry, 'AccessToken', 'Square', accessToken);
+  const realtime = readSquareRealtime(entry);
   if (accessToken === undefined || baseUrl === undefined || locationIds.length === 0) return undefined;
   return {
     connection: { pos: 'square', baseUrl, accessToken, locationIds, ...(squareVersion ? { squareVersion } : {}) },
     defaultId: locationIds[0]!,
+    ...(realtime ? { realtime } : {}),
   };
+}
+
+/**
+ * Real-time keys: a webhook subscription made by hand in the Developer Dashboard
+ * (`possync webhooks setup` stores the key itself when it can register).
+ */
+function readSquareRealtime(entry: Section): RealtimeConfig | undefined {
+  const signatureKey = entry.string('WebhookSignatureKey', { secret: true });
+  const url = entry.has('WebhookUrl') ? readUrl(entry, 'WebhookUrl', '') : undefined;
+  if (url !== undefined && signatureKey === undefined) entry.issues.problem(entry.keyPath('WebhookSignatureKey'), 'is required when WebhookUrl is set');
+  return signatureKey === undefined ? undefined : { changePollSeconds: null, webhook: { signatureKey, ...(url ? { url } : {}) } };
 }
 
 export const SQUARE_MODULE: PosModule<'square'> = {
   label: 'Square',
   typeNames: ['1', 'SQUAREPOS', 'SQUARE'],
-  configKeys: ['Locations', 'LocationID', 'BaseUrl', 'SquareVersion'],
+  configKeys: ['Locations', 'LocationID', 'BaseUrl', 'SquareVersion', 'WebhookSignatureKey', 'WebhookUrl'],
   fallbackIdKey: 'LocationID',
   readConfig: readSquare,
   where: (c) => `${c.baseUrl}, location ${c.locationIds.join(', ')}`,

@@ -8,6 +8,7 @@ import { SquareCaller } from './calls.ts';
 import { CatalogReader, KnownVariations, LOOKUP_BATCH_SIZE } from './catalog.ts';
 import { CountsReader } from './counts.ts';
 import { SaleRecorder } from './sale.ts';
+import { createSquarePush } from './push.ts';
 
 /**
  * Square (API v2, official `square` SDK v46) behind the POS contract. Modules: transport (counting
@@ -75,6 +76,7 @@ export function createSquareAdapter(connection: SquareConnection, deps: AdapterD
   const sales = new SaleRecorder(api, caller, first, now);
   return {
     capabilities: SQUARE_CAPABILITIES,
+    push: createSquarePush(connection, deps.fetch),
     readCounts: (posItemIds?: readonly string[], readOptions?: ReadOptions) => abortable(counts.read(posItemIds, readOptions?.signal), readOptions?.signal),
     getItems: (posItemIds) => catalog.getItems(posItemIds),
     readCatalog: (readOptions?: ReadOptions) => catalog.readAll(readOptions?.signal),
