@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, DEFAULT_SINK_TABLE, describeConfig, loadConfig, maskSecret, parseConfig } from './index.ts';
 import { problemsOf } from './test-support.ts';
+/** The server limits a file that sets none gets (src/api/limits.test.ts checks each key). */
+const DEFAULT_LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1000 };
 
 const FIXTURE = new URL('../../test/fixtures/original-appsettings.json', import.meta.url);
 
@@ -41,7 +43,7 @@ describe('the original appsettings.json, verbatim', () => {
     assert.deepEqual(config.core, { kind: 'pglite', dataDir: join(dir, '.possync/data') });
     assert.deepEqual(config.sink, { kind: 'mysql', host: 'localhost', port: 3306, user: 'userstock', password: 'Tigrou007', database: 'ecommercestock' });
     assert.deepEqual(config.sinkTable, DEFAULT_SINK_TABLE);
-    assert.deepEqual(config.server, { host: '127.0.0.1', port: 5000, apiKeys: [] });
+    assert.deepEqual(config.server, { host: '127.0.0.1', port: 5000, apiKeys: [], limits: DEFAULT_LIMITS });
     assert.deepEqual(config.schedule, { cron: '*/5 * * * *', timeZone: 'UTC', startOnBoot: false, maxItemAgeSeconds: null });
     assert.deepEqual(config.accounts, [
       {
@@ -226,7 +228,7 @@ describe('keys and defaults', () => {
       { cwd: '/srv' },
     );
     assert.deepEqual(config.core, { kind: 'postgres', connectionString: 'postgresql://app@pg/possync' });
-    assert.deepEqual(config.server, { host: '0.0.0.0', port: 8081, apiKeys: ['0123456789abcdef0123'] });
+    assert.deepEqual(config.server, { host: '0.0.0.0', port: 8081, apiKeys: ['0123456789abcdef0123'], limits: DEFAULT_LIMITS });
     assert.deepEqual(config.schedule, { cron: '* 11,12,13 * * MON-FRI', timeZone: 'Europe/Brussels', startOnBoot: true, maxItemAgeSeconds: null });
     assert.deepEqual(config.sinkTable, { name: 'shop.stock', columns: { ...DEFAULT_SINK_TABLE.columns, quantity: 'qty' } });
     assert.deepEqual(config.sink, { kind: 'embedded' });
@@ -300,7 +302,7 @@ describe('environment overrides', () => {
     assert.equal(ls?.pos === 'lightspeed' && ls.clientSecret, secrets.clientSecret);
     assert.equal(ls?.pos === 'lightspeed' && ls.refreshToken, secrets.refresh);
     assert.equal(config.sink.kind === 'mysql' && config.sink.password, secrets.password);
-    assert.deepEqual(config.server, { host: '127.0.0.1', port: 6000, apiKeys: [secrets.apiKey] });
+    assert.deepEqual(config.server, { host: '127.0.0.1', port: 6000, apiKeys: [secrets.apiKey], limits: DEFAULT_LIMITS });
     assert.deepEqual(config.warnings, []);
   });
 
