@@ -156,7 +156,7 @@ describe('stock counts', () => {
     const { counts } = await readAll(rig.adapter, ['1:1', '1:2', '1:9']);
     assert.deepEqual(counts, new Map([['1:1', 7], ['1:2', null]]));
     const [item] = await rig.adapter.getItems(['1:2']);
-    assert.deepEqual(item, { posItemId: '1:2', name: `${product.model} (M)`, sku: 'BC-M', priceCents: product.priceCents });
+    assert.deepEqual(item, { posItemId: '1:2', name: `${product.model} (M)`, sku: 'BC-M', barcode: 'BC-M', priceCents: product.priceCents });
     assert.equal((await findItem(rig.adapter, { sku: 'BC-M' })).posItemId, '1:2');
     await rig.adapter.recordSale({ saleId: 'sized-1', posItemId: '1:1', quantity: 2, amountCents: 1000, mayExist: false });
     assert.equal(rig.sim.kit.ledger.list({ reference: 'sized-1' })[0]?.item, '1:1');
