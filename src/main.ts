@@ -36,7 +36,7 @@ import type { SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
 import { bossJobActions } from './dashboard/job-actions.ts';
-import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE } from './jobs/queues.ts';
+import { POLL_QUEUE, QUEUES } from './jobs/queues.ts';
 import type { DashboardAccount, DashboardDeps } from './dashboard/env.ts';
 
 /**
@@ -165,7 +165,8 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       sink,
       jobs: bossJobActions(boss),
       accounts: accounts.all().map(dashboardAccount),
-      queues: { poll: POLL_QUEUE, all: [POLL_QUEUE, DISPATCH_QUEUE, REGISTER_QUEUE] },
+      // Every possync queue, so the Jobs pages count what pg-boss holds.
+      queues: { poll: POLL_QUEUE, all: QUEUES.map((queue) => queue.name) },
     };
     if (options.listen !== false) {
       // The loader already refused this; a config built in code must not skip the rule either.

@@ -13,6 +13,9 @@ export function jobTitle(job: Pick<JobRow, 'name' | 'data'>): string {
   const account = typeof job.data?.['accountId'] === 'string' ? job.data['accountId'] : undefined;
   if (job.name.endsWith('-poll')) return `Poll ${account ?? '?'}${job.data?.['trigger'] ? ` (${String(job.data['trigger'])})` : ''}`;
   if (job.name.endsWith('-dispatch')) return `Post sales of ${account ?? '?'}`;
+  if (job.name.endsWith('-change-poll')) return `Change poll ${account ?? '?'}`;
+  if (job.name.endsWith('-webhook')) return `Apply webhooks of ${account ?? '?'}`;
+  if (job.name.endsWith('-bulk-import')) return `Bulk import ${String(job.data?.['importId'] ?? '?')}`;
   if (job.name.endsWith('-register')) return `Register item ${String(job.data?.['ecommerceId'] ?? '?')} in ${account ?? '?'}`;
   return job.name;
 }
