@@ -180,7 +180,9 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     assert.deepEqual({ ...fresh.freshness, oldest_confirmed_at: null }, {
       items: 1, stale_items: 0, never_confirmed: 0, max_item_age_seconds: 600, max_age_source: 'schedule', oldest_confirmed_at: null,
     });
+    // An item's confirmation is its own or its last full poll's, whichever is later (core/freshness.ts): age both.
     await possync.core.sql.query(`update mappings set last_confirmed_at = now() - interval '11 minutes' where account_id = $1`, [ACCOUNTS.square]);
+    await possync.core.sql.query(`update sync_runs set confirmed_at = now() - interval '11 minutes' where account_id = $1 and confirmed_at is not null`, [ACCOUNTS.square]);
     assert.equal((await status()).freshness.stale_items, 1);
     const metrics = parsePrometheus(await (await api('/metrics')).text());
     assert.equal(metrics.samples.find((s) => s.name === 'possync_stale_items' && s.labels['account'] === ACCOUNTS.square)?.value, 1);
