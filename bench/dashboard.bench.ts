@@ -89,6 +89,7 @@ const service: Service = {
   synchronizer,
   items: null as never,
   webhooks: null as never,
+  runs: null as never,
   // Intake is not exercised by the pages.
   sales: new SalesService(core, jobs, null as never, () => {}),
   health: () => checkHealth(healthDeps),

@@ -18,6 +18,7 @@ import { webhookControl } from './engine/webhook-setup.ts';
 import { AccountSet, type AccountHandle } from './engine/accounts.ts';
 import { Synchronizer } from './engine/synchronizer.ts';
 import { Items } from './engine/items.ts';
+import { RunDecisions } from './engine/run-control.ts';
 import { SaleIntake } from './engine/sales/intake.ts';
 import { SalesService } from './engine/sales/service.ts';
 import { SinkFlusher } from './engine/sink-flusher.ts';
@@ -152,6 +153,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       synchronizer,
       webhooks: webhookControl(core.sql, accounts, webhookIntake, publicUrl),
       items: new Items(context, jobs, accounts),
+      runs: new RunDecisions(context, () => accounts.ids()),
       sales: new SalesService(core, jobs, intake, () => flusher.request()),
       accountIds: () => accounts.ids(),
       health: () => checkHealth(healthDeps),

@@ -23,6 +23,7 @@ import { itemRoutes } from './routes/items.ts';
 import { itemManageRoutes } from './routes/items-manage.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
+import { runRoutes } from './routes/runs.ts';
 import { webhookRoutes, webhookSetupRoutes } from './routes/webhooks.ts';
 import { enforceResponseSchemas } from './strict.ts';
 import { refuseUnstorable } from './storable.ts';
@@ -82,6 +83,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
     await api.register(webhookSetupRoutes, { service: opts.service });
+    await api.register(runRoutes, { service: opts.service });
   }, { prefix: '/api' });
 }
 
@@ -157,6 +159,7 @@ export async function buildApi(service: Service, options: ApiOptions): Promise<F
         { name: 'items', description: 'Item mappings and their registration tasks' },
         { name: 'synchronizer', description: 'The polling schedule' },
         { name: 'sales', description: 'Online sales posted to the POS exactly once, and their ledger' },
+        { name: 'runs', description: 'Runs the breaker held (read, apply, discard), undoing a run, resuming a paused account' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'webhooks', description: 'POS webhooks (outside /api: proven by signature or URL token) and their set-up' },
       ],

@@ -10,6 +10,11 @@ import type {
   PollTaskView,
   Readiness,
   RunView,
+  HeldRunSummary,
+  PauseView,
+  PlanItemView,
+  RunDecisionView,
+  RunDetailView,
   RegisterItemRequest,
   SaleRequest,
   SaleState,
@@ -123,6 +128,8 @@ export function toStatusJson(status: SynchronizerStatus): SynchronizerStatusJson
       last_run: a.lastRun && toRunJson(a.lastRun),
       freshness: a.freshness && toFreshnessJson(a.freshness),
       quota: a.quota && { state: a.quota.state, used: a.quota.used, limit: a.quota.limit, resumes_at: a.quota.resumesAt },
+      held_run_id: a.heldRunId ?? null,
+      paused: a.pause ? toPauseJson(a.pause) : null,
     })),
   };
 }
@@ -178,6 +185,8 @@ export function toHealthJson(health: HealthReport, version: string): HealthJson 
       reasons: a.reasons,
       last_poll: a.lastPoll && { status: a.lastPoll.status, started_at: a.lastPoll.startedAt, finished_at: a.lastPoll.finishedAt },
       freshness: a.freshness && toFreshnessJson(a.freshness),
+      held_run_id: a.heldRunId,
+      paused: a.paused,
     })),
     sales: {
       status: health.sales.status,
@@ -247,4 +256,47 @@ export function snakeKeys(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [snake(k), snakeKeys(v)]));
   }
   return value;
+}
+
+export function toPauseJson(pause: PauseView) {
+  return { reason: pause.reason, run_id: pause.runId, paused_at: pause.pausedAt };
+}
+
+export function toRunDetailJson(detail: RunDetailView) {
+  return {
+    run: toRunJson(detail.run),
+    account_id: detail.accountId,
+    held_reason: detail.heldReason,
+    decision: detail.decision,
+    decided_at: detail.decidedAt,
+    superseded_by: detail.supersededBy,
+    reverted_at: detail.revertedAt,
+    items_source: detail.itemsSource,
+    items: detail.items.map((item: PlanItemView) => ({
+      item_ecommerce_id: item.ecommerceId,
+      item_pos_id: item.posItemId,
+      kind: item.kind,
+      before: item.before,
+      after: item.after,
+      on_hand_before: item.onHandBefore,
+      on_hand_after: item.onHandAfter,
+      note: item.note,
+    })),
+    next_cursor: detail.nextCursor,
+  };
+}
+
+export function toRunDecisionJson(decision: RunDecisionView) {
+  return {
+    run: toRunDetailJson(decision.detail),
+    written: decision.written,
+    skipped: decision.skipped.map((s) => ({ item_ecommerce_id: s.ecommerceId, reason: s.reason })),
+    paused: decision.paused && toPauseJson(decision.paused),
+  };
+}
+
+export function toHeldRunsJson(runs: HeldRunSummary[]) {
+  return {
+    runs: runs.map((r) => ({ run_id: r.runId, account_id: r.accountId, trigger: r.trigger, started_at: r.startedAt, held_reason: r.heldReason, items: r.items })),
+  };
 }

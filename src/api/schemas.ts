@@ -136,11 +136,16 @@ export const TaskParams = Type.Object({ jobID: Type.String({ minLength: 1, maxLe
 
 // ---------- synchronizer ----------
 
+export const RunStatusSchema = Type.Union(
+  ['running', 'ok', 'failed', 'held', 'discarded', 'superseded'].map((s) => Type.Literal(s)),
+  { description: 'held: the breaker stopped the run, nothing was written (GET /api/runs/{id}); discarded / superseded: decided without writing' },
+);
+
 const RunJson = Type.Object(
   {
     id: Type.Integer(),
     trigger: Type.String(),
-    status: Type.Union([Type.Literal('running'), Type.Literal('ok'), Type.Literal('failed')]),
+    status: RunStatusSchema,
     started_at: Timestamp,
     finished_at: Nullable(Timestamp),
     items_read: Type.Integer(),
@@ -202,6 +207,15 @@ const QuotaJson = Type.Object(
   Closed,
 );
 
+export const PauseJson = Type.Object(
+  {
+    reason: Type.String(),
+    run_id: Nullable(Type.Integer({ description: 'The reverted run that paused it' })),
+    paused_at: Timestamp,
+  },
+  { ...Closed, description: 'Polls (and webhook / change-poll updates) wait until POST /api/accounts/{id}/resume' },
+);
+
 export const SynchronizerStatus = Type.Object(
   {
     running: Type.Boolean(),
@@ -218,6 +232,8 @@ export const SynchronizerStatus = Type.Object(
         last_run: Nullable(RunJson),
         freshness: Nullable(Freshness),
         quota: Nullable(QuotaJson),
+        held_run_id: Nullable(Type.Integer({ description: 'The newest run the breaker held: read it at GET /api/runs/{id}, then apply or discard it' })),
+        paused: Nullable(PauseJson),
       },
       Closed,
     )),
@@ -278,9 +294,11 @@ export const Health = Type.Object(
         account_id: Type.String(),
         pos: Type.String(),
         status: Level,
-        reasons: Type.Array(Type.String(), { description: 'last_poll_failed, stale_items' }),
+        reasons: Type.Array(Type.String(), { description: 'last_poll_failed, stale_items, run_held (a run waits for a decision), polls_paused (after a revert)' }),
         last_poll: Nullable(Type.Object({ status: Type.String(), started_at: Timestamp, finished_at: Nullable(Timestamp) }, Closed)),
         freshness: Nullable(Freshness),
+        held_run_id: Nullable(Type.Integer()),
+        paused: Type.Boolean(),
       },
       Closed,
     )),
@@ -404,3 +422,77 @@ export const CancelBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })) },
   { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }] },
 );
+
+// ---------- runs (issue 12: held runs, undo) ----------
+
+export const RunParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'A sync run id' }) });
+
+export const RunItemsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 400, description: 'next_cursor of the previous page' })),
+});
+
+export const HeldRunsQuery = Type.Object({
+  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
+const PlanItemJson = Type.Object(
+  {
+    item_ecommerce_id: Type.String(),
+    item_pos_id: Type.String(),
+    kind: Type.Union([Type.Literal('count'), Type.Literal('missing'), Type.Literal('uncounted')], {
+      description: 'count: the count moves; missing: the POS no longer knows the item (flagged, quantity kept); uncounted: the POS gave no count',
+    }),
+    before: Nullable(Type.Integer({ description: 'Available (what the shop sees) before' })),
+    after: Nullable(Type.Integer({ description: 'Available after, with the reservations of when it was planned' })),
+    on_hand_before: Nullable(Type.Integer()),
+    on_hand_after: Nullable(Type.Integer()),
+    note: Nullable(Type.String()),
+  },
+  Closed,
+);
+
+export const RunDetail = Type.Object(
+  {
+    run: RunJson,
+    account_id: Type.String(),
+    held_reason: Nullable(Type.String({ description: 'Why the breaker held it' })),
+    decision: Nullable(Type.Union([Type.Literal('applied'), Type.Literal('discarded'), Type.Literal('superseded')])),
+    decided_at: Nullable(Timestamp),
+    superseded_by: Nullable(Type.Integer()),
+    reverted_at: Nullable(Timestamp),
+    items_source: Type.Union([Type.Literal('plan'), Type.Literal('journal')], { description: 'plan: a held run\'s stored plan; journal: what an applied run changed' }),
+    items: Type.Array(PlanItemJson),
+    next_cursor: Nullable(Type.String()),
+  },
+  Closed,
+);
+
+export const RunDecision = Type.Object(
+  {
+    run: RunDetail,
+    written: Type.Integer({ description: 'Items written (apply) or put back (revert)' }),
+    skipped: Type.Array(Type.Object({ item_ecommerce_id: Type.String(), reason: Type.String() }, Closed)),
+    paused: Nullable(PauseJson),
+  },
+  Closed,
+);
+
+export const HeldRuns = Type.Object(
+  {
+    runs: Type.Array(Type.Object(
+      {
+        run_id: Type.Integer(),
+        account_id: Type.String(),
+        trigger: Type.String(),
+        started_at: Timestamp,
+        held_reason: Nullable(Type.String()),
+        items: Type.Integer({ description: 'Items in its plan' }),
+      },
+      Closed,
+    )),
+  },
+  Closed,
+);
+
+export const Resumed = Type.Object({ account_id: Type.String(), lifted: PauseJson }, Closed);

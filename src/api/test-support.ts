@@ -12,6 +12,7 @@ import {
   type ItemView,
   type RegisterItemRequest,
   type SaleLedger,
+  type RunControl,
   type Service,
   type SynchronizerControl,
   type SynchronizerStatus,
@@ -235,6 +236,8 @@ export class FakeService implements Service {
   readonly synchronizer = new FakeSynchronizer(this);
   readonly webhooks = new FakeWebhooks(this);
   readonly items = new FakeItems(this);
+  /** Runs are tested against the real engine (test/integration/held-runs.test.ts); here every id is unknown. */
+  readonly runs: RunControl = noRuns;
   readonly sales: SaleLedger;
   /** When set, every call throws it (for 5xx tests). */
   failWith: unknown = null;
@@ -354,3 +357,18 @@ export async function makeApi(options: { apiKeys?: string[]; service?: FakeServi
   await app.ready();
   return { app, service };
 }
+
+const unknownRun = async (): Promise<never> => {
+  throw new EngineInputError('id', 'no sync run has this id', 404);
+};
+
+const noRuns: RunControl = {
+  get: unknownRun,
+  held: async () => [],
+  apply: unknownRun,
+  discard: unknownRun,
+  revert: unknownRun,
+  resume: async (accountId) => {
+    throw new EngineInputError('id', `account "${accountId}" is not paused`, 409);
+  },
+};

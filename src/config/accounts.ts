@@ -11,8 +11,9 @@ import type { AccountConfig, PosType } from '../pos/accounts.ts';
 import { POS_MODULES, POS_TYPES, posModule } from '../pos/registry.ts';
 import { POS_ID } from './account-fields.ts';
 import { type Issues, Section } from './reader.ts';
+import { type BreakerSettings, readBreaker } from './breaker.ts';
 
-const COMMON_KEYS = ['Type', 'Id', 'Name', 'AccountID', 'AccessToken', 'MaxItemAgeSeconds'] as const;
+const COMMON_KEYS = ['Type', 'Id', 'Name', 'AccountID', 'AccessToken', 'MaxItemAgeSeconds', 'Breaker'] as const;
 
 const label = (pos: PosType) => POS_MODULES[pos].label;
 
@@ -51,7 +52,7 @@ function readType(entry: Section): TypeRead {
 }
 
 /** Reads every entry, reporting all problems, and checks ids are unique. */
-export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[] {
+export function readAccounts(posAccess: Section, issues: Issues, breaker: BreakerSettings): AccountConfig[] {
   const accounts: AccountConfig[] = [];
   const ids: Array<{ id: string; path: string }> = [];
   for (const entry of posAccess.sections('PosConfigurations')) {
@@ -69,6 +70,7 @@ export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[
     const name = entry.string('Name');
     const accountId = entry.string('AccountID');
     const maxItemAgeSeconds = entry.int('MaxItemAgeSeconds', { min: 1 });
+    const breakerOverride = readBreaker(Section.of(entry.raw('Breaker'), entry.keyPath('Breaker'), issues));
     const module = posModule(type);
     const read = module.readConfig(entry, { accountId, explicitId });
     entry.finish([...COMMON_KEYS, ...module.configKeys], foreignKeys(type));
@@ -89,6 +91,7 @@ export function readAccounts(posAccess: Section, issues: Issues): AccountConfig[
       connection: read.connection,
       ...(read.realtime ? { realtime: read.realtime } : {}),
       ...(maxItemAgeSeconds !== undefined ? { maxItemAgeSeconds } : {}),
+      breaker: { ...breaker, ...breakerOverride },
     });
   }
   const seen = new Map<string, string>();

@@ -8,6 +8,7 @@ import { describeConnection, whereConnection } from '../pos/registry.ts';
 import { describeSink } from './connection-strings.ts';
 import { maskPostgresUrl, maskSecret } from './mask.ts';
 import type { PossyncConfig } from './types.ts';
+import { describeBreaker } from './breaker.ts';
 
 export function describeConfig(config: PossyncConfig): string[] {
   const lines: string[] = [];
@@ -30,9 +31,11 @@ export function describeConfig(config: PossyncConfig): string[] {
     `shop table: ${sinkTable.name} (POS item ${c.posItemId}, e-commerce id ${c.ecommerceId}, quantity ${c.quantity}, ` +
       `account ${c.accountId}, description ${c.description}, limit ${c.limitQuantity})`,
   );
+  lines.push(`breaker: ${describeBreaker(config.breaker)}`);
   lines.push(`accounts: ${config.accounts.length}`);
   for (const account of config.accounts) {
     lines.push(`  account "${account.id}" (${account.name}): ${describeConnection(account.connection)}${describeRealtime(account.realtime)}`);
+    if (account.breaker && !sameBreaker(account.breaker, config.breaker)) lines.push(`    breaker: ${describeBreaker(account.breaker)}`);
   }
   return lines;
 }
@@ -56,4 +59,8 @@ function humanCron(cron: string): string {
   } catch {
     return 'custom schedule';
   }
+}
+
+function sameBreaker(a: object, b: object): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

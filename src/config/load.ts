@@ -12,6 +12,7 @@ import { JsonSyntaxError, parseLenientJson } from './jsonc.ts';
 import { Issues, Section } from './reader.ts';
 import { canonicalTimeZone, cronProblem } from './schedule.ts';
 import { openApiProblem } from './open-api.ts';
+import { DEFAULT_BREAKER, readBreaker } from './breaker.ts';
 import { type ConfigNode, type ObjectNode, applyEnvOverrides, emptyObject, fromPlain, setPath, toNode } from './tree.ts';
 import { LEVEL_NAMES, parseLogLevel } from '../log.ts';
 import {
@@ -38,7 +39,7 @@ export const UNPREFIXED_ENV_KEYS = ['hangfireDatabaseConnectionString', 'ecommer
 /** Top-level keys: the original's, then possync's. */
 export const TOP_LEVEL_KEYS = [
   'Logging', 'AllowedHosts', 'hangfireDatabaseConnectionString', 'ecommerceDatabaseConnectionString', 'PosAccess', 'FirebaseFCMToken',
-  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard',
+  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard', 'Breaker',
 ] as const;
 
 /** Env var naming the config file when --config is not given. */
@@ -116,8 +117,9 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
 
   const core = readCore(top, cwd);
   const sink = readSink(top);
+  const breaker = { ...DEFAULT_BREAKER, ...readBreaker(Section.of(top.raw('Breaker'), 'Breaker', issues)) };
   const posAccess = Section.of(top.raw('PosAccess'), 'PosAccess', issues);
-  const accounts = readAccounts(posAccess, issues);
+  const accounts = readAccounts(posAccess, issues, breaker);
   posAccess.finish(['PosConfigurations']);
   if (accounts.length === 0 && issues.problems.length === 0) {
     issues.warning('PosAccess.PosConfigurations', 'has no usable account: nothing will be synchronized');
@@ -141,6 +143,7 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
     sink: sink!,
     sinkTable: sinkTable!,
     accounts,
+    breaker,
     warnings: issues.warnings,
   };
 }

@@ -111,6 +111,25 @@ export class Section {
     return number;
   }
 
+  /**
+   * A share from 0 to 1: a number (0.2) or a percentage in text ("20%"), so an env var reads as
+   * naturally as the file.
+   */
+  share(key: string): number | undefined {
+    const node = this.raw(key);
+    if (node === undefined || (node.kind === 'value' && (node.value === null || node.value === ''))) return undefined;
+    const value = node.kind === 'value' ? node.value : undefined;
+    let number = Number.NaN;
+    if (typeof value === 'number') number = value;
+    else if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*%\s*$/.test(value)) number = Number(value.trim().slice(0, -1).trim()) / 100;
+    else if (typeof value === 'string' && /^\s*\d*\.?\d+\s*$/.test(value)) number = Number(value);
+    if (!Number.isFinite(number) || number < 0 || number > 1) {
+      this.issues.problem(this.keyPath(key), `must be a share from 0 to 1 (0.2) or a percentage ("20%")${node.kind === 'value' ? show(value, false) : ''}`);
+      return undefined;
+    }
+    return number;
+  }
+
   bool(key: string): boolean | undefined {
     const node = this.raw(key);
     if (node === undefined || (node.kind === 'value' && (node.value === null || node.value === ''))) return undefined;

@@ -1,5 +1,6 @@
 import type { AccountConfig } from '../pos/accounts.ts';
 import type { LogLevel } from '../log.ts';
+import type { BreakerSettings } from './breaker.ts';
 
 /**
  * possync's parsed configuration: built once at start-up from appsettings.json (original keys
@@ -86,6 +87,8 @@ export interface PossyncConfig {
   sink: SinkDatabaseConfig;
   sinkTable: SinkTableConfig;
   accounts: AccountConfig[];
+  /** The breaker's thresholds every account starts from (each account's are in its AccountConfig). */
+  breaker: BreakerSettings;
   /** Things that loaded but deserve a word (an ignored SQL Server connection string, ...). */
   warnings: string[];
 }

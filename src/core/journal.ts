@@ -5,7 +5,7 @@ import type { SqlQueryable } from './sql.ts';
  * run or sale behind it. Written in the same transaction as the change itself.
  */
 
-export type JournalCause = 'poll' | 'sale' | 'webhook' | 'manual' | 'register';
+export type JournalCause = 'poll' | 'sale' | 'webhook' | 'manual' | 'register' | 'revert';
 
 export interface JournalEntryInput {
   ecommerceId: string;

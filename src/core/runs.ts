@@ -4,8 +4,9 @@ import { INSTANCE_ID } from './instance.ts';
 
 /** Sync runs: one read of an account's counts and the writes that followed, for status and history. */
 
-export type RunTrigger = 'cron' | 'forced' | 'register' | 'webhook' | 'boot' | 'manual';
-export type RunStatus = 'running' | 'ok' | 'failed';
+export type RunTrigger = 'cron' | 'forced' | 'register' | 'webhook' | 'boot' | 'manual' | 'change-poll';
+/** held / discarded / superseded: runs the breaker stopped (core/run-plans.ts). */
+export type RunStatus = 'running' | 'ok' | 'failed' | 'held' | 'discarded' | 'superseded';
 
 export interface SyncRun {
   id: number;

@@ -1,5 +1,7 @@
 import type { AccountHandle } from './accounts.ts';
-import { applyPage, databaseNow, flushSink, type SyncContext } from './sync.ts';
+import { databaseNow, flushSink, type SyncContext } from './sync.ts';
+import { applyGuarded, realtimeWaits } from './realtime-guard.ts';
+import type { StockCount } from '../pos/contract.ts';
 import { advanceChangeCursor, getChangeCursor } from '../core/webhooks.ts';
 import { listRuns } from '../core/runs.ts';
 
@@ -17,6 +19,8 @@ export interface ChangePollSummary {
   itemsRead: number;
   itemsChanged: number;
   apiCalls: number;
+  /** Set when the breaker held the batch as a run. */
+  heldRunId?: number;
 }
 
 /** Before the first change poll: back to the last full poll's start (less a margin for clock skew), or an hour. */
@@ -36,13 +40,16 @@ export async function changePoll(context: SyncContext, account: AccountHandle): 
   const adapter = account.adapter;
   if (!adapter.readChangedSince) return summary;
   const accountId = account.config.id;
+  // A held run or a paused account: the cursor stays where it is until the operator decides.
+  if (await realtimeWaits(context, accountId)) return summary;
   const callsBefore = adapter.apiCalls();
   const since = await startingPoint(context, accountId);
   const readStartedAt = await databaseNow(context.core.sql);
   let newest = since.getTime();
+  const pages: StockCount[][] = [];
   try {
     for await (const page of adapter.readChangedSince(since)) {
-      summary.itemsChanged += await applyPage(context, accountId, null, page, readStartedAt, 'poll');
+      pages.push(page);
       summary.itemsRead += page.length;
       for (const count of page) {
         const at = count.countedAt ? Date.parse(count.countedAt) : Number.NaN;
@@ -52,6 +59,11 @@ export async function changePoll(context: SyncContext, account: AccountHandle): 
   } finally {
     summary.apiCalls = adapter.apiCalls() - callsBefore;
   }
+  // Planned, measured by the breaker, then applied or held (the cursor moves on either way: a held
+  // run keeps these counts for the operator's decision).
+  const outcome = await applyGuarded(context, account, pages, readStartedAt, { cause: 'poll', trigger: 'change-poll', apiCalls: summary.apiCalls });
+  if (outcome.state === 'applied') summary.itemsChanged = outcome.itemsChanged;
+  else summary.heldRunId = outcome.runId;
   await advanceChangeCursor(context.core.sql, accountId, new Date(newest));
   if (summary.itemsChanged > 0) await flushSink(context, accountId);
   return summary;

@@ -7,7 +7,9 @@
  */
 import type { JobsPort } from './jobs-port.ts';
 import type { Core } from '../core/open.ts';
-import { lastRuns } from '../core/runs.ts';
+import { lastRuns, type RunStatus } from '../core/runs.ts';
+import { heldRunsByAccount } from '../core/run-plans.ts';
+import { allPauses } from '../core/account-pauses.ts';
 import { saleStats } from '../core/sales/stats.ts';
 import type { TrackedSink } from '../sink/tracked.ts';
 import type { ScheduleConfig } from '../config/types.ts';
@@ -24,8 +26,12 @@ export interface AccountHealth {
   pos: string;
   status: HealthLevel;
   reasons: string[];
-  lastPoll: { status: 'running' | 'ok' | 'failed'; startedAt: string; finishedAt: string | null } | null;
+  lastPoll: { status: RunStatus; startedAt: string; finishedAt: string | null } | null;
   freshness: AccountFreshness | null;
+  /** The newest held run waiting for a decision. */
+  heldRunId: number | null;
+  /** Polls paused by an operator (after a revert). */
+  paused: boolean;
 }
 
 export interface HealthReport {
@@ -97,6 +103,8 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   let sales: HealthReport['sales'] = { status: 'ok', oldestPendingAt: null, oldestPendingAgeSeconds: null, failed: 0 };
   if (coreUp) {
     const runs = new Map((await lastRuns(core.sql)).map((r) => [r.accountId, r]));
+    const held = await heldRunsByAccount(core.sql);
+    const pauses = await allPauses(core.sql);
     const freshness = new Map(
       (await accountFreshness(core.sql, accounts.all().map((a) => a.config), deps.defaults, await deps.schedule())).map((f) => [f.accountId, f]),
     );
@@ -106,6 +114,9 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
       const reasons: string[] = [];
       if (run?.status === 'failed') reasons.push('last_poll_failed');
       if (fresh && fresh.staleItems > 0) reasons.push('stale_items');
+      // A held run: the account's counts wait for an operator (GET /api/runs/{id}).
+      if (held.has(a.config.id)) reasons.push('run_held');
+      if (pauses.has(a.config.id)) reasons.push('polls_paused');
       return {
         accountId: a.config.id,
         pos: a.config.connection.pos,
@@ -114,6 +125,8 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
         reasons,
         lastPoll: run ? { status: run.status, startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null } : null,
         freshness: fresh,
+        heldRunId: held.get(a.config.id) ?? null,
+        paused: pauses.has(a.config.id),
       };
     });
     const stats = await saleStats(core.sql);

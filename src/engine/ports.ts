@@ -24,18 +24,91 @@ export interface AccountRunView {
   freshness: AccountFreshness | null;
   /** The POS's call quota, when it has one (polls pause while it is not ok). */
   quota: QuotaState | null;
+  /** The newest held run waiting for a decision (the account is degraded meanwhile). */
+  heldRunId?: number | null;
+  /** Polls paused by an operator's revert until resumed. */
+  pause?: PauseView | null;
 }
 
 export interface RunView {
   id: number;
   trigger: string;
-  status: 'running' | 'ok' | 'failed';
+  /** held: the breaker stopped it (see /api/runs/{id}); discarded / superseded: decided without writing. */
+  status: 'running' | 'ok' | 'failed' | 'held' | 'discarded' | 'superseded';
   startedAt: string;
   finishedAt: string | null;
   itemsRead: number;
   itemsChanged: number;
   apiCalls: number;
   error: string | null;
+}
+
+/** An account whose polls an operator paused (after a revert) until POST /api/accounts/{id}/resume. */
+export interface PauseView {
+  reason: string;
+  runId: number | null;
+  pausedAt: string;
+}
+
+/** One item of a run's plan (held runs) or of what it changed (applied runs, from the journal). */
+export interface PlanItemView {
+  ecommerceId: string;
+  posItemId: string;
+  /** count: the count moves; missing: the POS no longer knows it (flagged, quantity kept); uncounted: the POS gave no count. */
+  kind: 'count' | 'missing' | 'uncounted';
+  before: number | null;
+  after: number | null;
+  onHandBefore: number | null;
+  onHandAfter: number | null;
+  note: string | null;
+}
+
+export interface RunDetailView {
+  run: RunView;
+  accountId: string;
+  /** Why the breaker held it. */
+  heldReason: string | null;
+  decision: 'applied' | 'discarded' | 'superseded' | null;
+  decidedAt: string | null;
+  supersededBy: number | null;
+  revertedAt: string | null;
+  /** plan: the stored plan of a run that was held; journal: what an applied run changed. */
+  itemsSource: 'plan' | 'journal';
+  items: PlanItemView[];
+  nextCursor: string | null;
+}
+
+export interface RunDecisionView {
+  detail: RunDetailView;
+  /** Items written (apply), or put back (revert). */
+  written: number;
+  /** Items left as they are, each with why. */
+  skipped: Array<{ ecommerceId: string; reason: string }>;
+  /** After a revert: the account's polls wait for a resume. */
+  paused: PauseView | null;
+}
+
+export interface HeldRunSummary {
+  runId: number;
+  accountId: string;
+  trigger: string;
+  startedAt: string;
+  heldReason: string | null;
+  items: number;
+}
+
+/** Held runs and undo (issue 12). EngineInputError 404 for an unknown run or account, 409 for one in the wrong state. */
+export interface RunControl {
+  get(runId: number, page: { limit: number; cursor?: string }): Promise<RunDetailView>;
+  held(accountId?: string): Promise<HeldRunSummary[]>;
+  /** Writes the held plan (a newer read or a count already at its value is skipped), reservations of now subtracted. */
+  apply(runId: number): Promise<RunDecisionView>;
+  /** Drops the held plan; writes nothing. */
+  discard(runId: number): Promise<RunDecisionView>;
+  /** Puts back what an applied run replaced where the count has not changed since; pauses the account's polls. */
+  revert(runId: number): Promise<RunDecisionView>;
+  /** Lifts the pause; 409 when the account is not paused. */
+  resume(accountId: string): Promise<{ accountId: string; lifted: PauseView }>;
 }
 
 export interface SynchronizerStatus {
@@ -186,6 +259,7 @@ export interface Service {
   synchronizer: SynchronizerControl;
   webhooks: WebhookControl;
   items: ItemRegistry;
+  runs: RunControl;
   sales: SaleLedger;
   /** Liveness: every part with ok / degraded / down, and no error text (reasons are fixed codes). */
   health(): Promise<HealthReport>;

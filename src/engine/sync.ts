@@ -4,7 +4,11 @@ import type { QuotaState, StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from '../core/sql.ts';
 import { applyCountsPage, flagMissing, lockItems } from '../core/stock.ts';
 import type { JournalCause } from '../core/journal.ts';
-import { failAbandonedRuns, finishRun, recordProgress, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
+import { failAbandonedRuns, finishRun, getRun, recordProgress, startRun, type RunTrigger, type SyncRun } from '../core/runs.ts';
+import { holdRun, newestHeldRun, recordReadStart, type PlanItem } from '../core/run-plans.ts';
+import { accountPause } from '../core/account-pauses.ts';
+import { accountTotals, breakerReason, measurePlan } from './breaker.ts';
+import { planMissing, planPage } from './plan.ts';
 import { mappedPosIds } from '../core/mappings.ts';
 import { markSinkWritten, pendingSinkWrites } from '../core/sink-state.ts';
 import type { AccountHandle } from './accounts.ts';
@@ -33,9 +37,10 @@ export function quotaPause(account: AccountHandle): QuotaState | null {
   return quota && quota.state !== 'ok' ? quota : null;
 }
 
-/** One poll; null when the account's quota pauses it (no call made, no run recorded). */
+/** One poll; null when the account's quota pauses it or an operator paused it (no call made, no run recorded). */
 export async function pollAccount(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun | null> {
   if (quotaPause(account)) return null;
+  if (await accountPause(context.core.sql, account.config.id)) return null;
   // One poll per account across every instance (rule 7): pg-boss's singleton alone is not exclusion.
   return context.core.locks.withLock('poll', account.config.id, async () => {
     // Under the lock, a run still marked running has no live owner: a killed instance left it.
@@ -44,6 +49,11 @@ export async function pollAccount(context: SyncContext, account: AccountHandle, 
   });
 }
 
+/**
+ * Plan, then apply (issue 12): every page is read and planned without writing; the breaker looks
+ * at the whole plan; only then are the pages applied (each in its own transaction, reservations
+ * re-read under lock), or the run is held with its plan and nothing is written.
+ */
 async function pollLocked(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
   const { core } = context;
   const accountId = account.config.id;
@@ -55,20 +65,41 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
     // The database's clock, the one posted_at is written with (rule 4 compares the two). Taken
     // before the mapped ids, so every item mapped before it is read and may count as confirmed.
     const readStartedAt = await databaseNow(core.sql);
+    await recordReadStart(core.sql, run.id, readStartedAt);
     const mapped = await mappedPosIds(core.sql, accountId);
+    const pages: StockCount[][] = [];
+    const plan: PlanItem[] = [];
+    let missing: string[] = [];
     if (mapped.length > 0) {
+      const totals = await accountTotals(core.sql, accountId);
       const seen = new Set<string>();
+      let counted = 0;
       for await (const page of account.adapter.readCounts(mapped)) {
-        itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
-        for (const count of page) seen.add(count.posItemId);
+        pages.push(page);
+        plan.push(...(await planPage(context, accountId, page, readStartedAt)));
+        for (const count of page) {
+          seen.add(count.posItemId);
+          if (count.onHand !== null) counted += 1;
+        }
         itemsRead += page.length;
-        await recordProgress(core.sql, run.id, { itemsRead, itemsChanged });
-        context.onProgress?.({ accountId, runId: run.id, itemsRead, itemsChanged });
+        await recordProgress(core.sql, run.id, { itemsRead, itemsChanged: 0 });
+        context.onProgress?.({ accountId, runId: run.id, itemsRead, itemsChanged: 0 });
       }
       // Only a read that finished may call an item missing: a failed page proves nothing.
-      const missing = mapped.filter((id) => !seen.has(id));
-      if (missing.length > 0) await flagMissing(core.sql, accountId, run.id, missing);
+      missing = mapped.filter((id) => !seen.has(id));
+      plan.push(...(await planMissing(context, accountId, missing)));
+      const tripped = breakerReason(account.config.breaker, { totals, measure: measurePlan(plan), answeredNone: counted === 0 });
+      const held = tripped ?? (await heldByEarlierRun(core.sql, accountId));
+      if (held !== null) {
+        await holdRun(core.sql, { id: run.id, accountId, reason: held, itemsRead, apiCalls: account.adapter.apiCalls() - callsBefore, readStartedAt }, plan);
+        return (await getRun(core.sql, run.id))!;
+      }
     }
+    for (const page of pages) {
+      itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
+      await recordProgress(core.sql, run.id, { itemsRead, itemsChanged });
+    }
+    if (missing.length > 0) await flagMissing(core.sql, accountId, run.id, missing);
     await flushSink(context, accountId);
     // Every mapped item was read: the run confirms them all at once (core/freshness.ts).
     const confirmedAt = readStartedAt;
@@ -82,6 +113,12 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
       error: describeError(error),
     });
   }
+}
+
+/** While a run is held, the account's next runs are held too: nothing bypasses the decision. */
+export async function heldByEarlierRun(sql: SqlQueryable, accountId: string): Promise<string | null> {
+  const held = await newestHeldRun(sql, accountId);
+  return held === null ? null : `run ${held} of this account is held for a decision (apply or discard it first)`;
 }
 
 /** One page of counts in one transaction: lock the items, read what is reserved, apply only changes. */

@@ -10,6 +10,8 @@ import type { AccountSet } from './accounts.ts';
 import { EngineInputError, type RunView, type SynchronizerControl, type SynchronizerStatus } from './ports.ts';
 import { accountFreshness } from './freshness.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { heldRunsByAccount } from '../core/run-plans.ts';
+import { allPauses, type AccountPause } from '../core/account-pauses.ts';
 
 /** The schedule that actually runs, and whether it was set through the API (stored) or comes from the config. */
 export interface ScheduleInForce {
@@ -45,6 +47,8 @@ export class Synchronizer implements SynchronizerControl {
     const runs = new Map((await lastRuns(this.core.sql)).map((run) => [run.accountId, run]));
     const configs = this.accounts.all().map((a) => a.config);
     const freshness = new Map((await accountFreshness(this.core.sql, configs, this.defaults, { cron, timeZone })).map((f) => [f.accountId, f]));
+    const held = await heldRunsByAccount(this.core.sql);
+    const pauses = await allPauses(this.core.sql);
     const starts = [...runs.values()].map((r) => r.startedAt.getTime());
     return {
       running,
@@ -62,6 +66,8 @@ export class Synchronizer implements SynchronizerControl {
           lastRun: run ? toRunView(run) : null,
           freshness: freshness.get(a.config.id) ?? null,
           quota: a.adapter.quota?.() ?? null,
+          heldRunId: held.get(a.config.id) ?? null,
+          pause: pauseView(pauses.get(a.config.id)),
         };
       }),
     };
@@ -147,4 +153,8 @@ export function toRunView(run: SyncRun): RunView {
     apiCalls: run.apiCalls,
     error: run.error,
   };
+}
+
+export function pauseView(pause: AccountPause | undefined): { reason: string; runId: number | null; pausedAt: string } | null {
+  return pause ? { reason: pause.reason, runId: pause.runId, pausedAt: pause.pausedAt.toISOString() } : null;
 }

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SyncContext } from './sync.ts';
-import { applyPage, databaseNow, flushSink } from './sync.ts';
+import { databaseNow, flushSink } from './sync.ts';
+import { applyGuarded, realtimeWaits } from './realtime-guard.ts';
 import type { AccountHandle, AccountSet } from './accounts.ts';
-import type { PushSecret, WebhookDelivery } from '../pos/contract.ts';
+import type { PushSecret, StockCount, WebhookDelivery } from '../pos/contract.ts';
 import { mappedPosIds } from '../core/mappings.ts';
 import {
   getWebhookEndpoint,
@@ -105,6 +106,8 @@ export interface WebhookApplySummary {
   itemsRead: number;
   itemsChanged: number;
   apiCalls: number;
+  /** Set when the breaker held the batch as a run. */
+  heldRunId?: number;
 }
 
 const BATCH = 1000;
@@ -119,6 +122,8 @@ export async function applyWebhookEvents(context: SyncContext, account: AccountH
   const accountId = account.config.id;
   const summary: WebhookApplySummary = { events: 0, itemsRead: 0, itemsChanged: 0, apiCalls: 0 };
   const callsBefore = account.adapter.apiCalls();
+  // A held run or a paused account: the events stay pending until the operator decides.
+  if (await realtimeWaits(context, accountId)) return summary;
   for (;;) {
     const events = await pendingWebhookEvents(core.sql, accountId, BATCH);
     if (events.length === 0) break;
@@ -136,10 +141,15 @@ export async function applyWebhookEvents(context: SyncContext, account: AccountH
     if (byItem.size > 0) {
       const eventIds = new Map([...byItem].map(([id, list]) => [id, list.join(',')]));
       const readStartedAt = await databaseNow(core.sql);
+      const pages: StockCount[][] = [];
       for await (const page of account.adapter.readCounts([...byItem.keys()])) {
-        summary.itemsChanged += await applyPage(context, accountId, null, page, readStartedAt, 'webhook', eventIds);
+        pages.push(page);
         summary.itemsRead += page.length;
       }
+      // Planned, measured by the breaker, then applied or held (the events are then in the held run).
+      const outcome = await applyGuarded(context, account, pages, readStartedAt, { cause: 'webhook', trigger: 'webhook', eventIds, apiCalls: account.adapter.apiCalls() - callsBefore });
+      if (outcome.state === 'applied') summary.itemsChanged += outcome.itemsChanged;
+      else summary.heldRunId = outcome.runId;
     }
     await markWebhookEventsApplied(core.sql, accountId, events.map((e) => e.eventId));
     summary.events += events.length;

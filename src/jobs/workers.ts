@@ -47,7 +47,12 @@ export async function startWorkers(
     log.info({ event: 'poll.started', accountId: account.config.id, jobId: job.id, trigger }, `poll ${account.config.id} started (${trigger})`);
     const run = await pollAccount(context, account, trigger);
     if (!run) {
-      const resumesAt = quotaPause(account)?.resumesAt ?? 'its reset';
+      const quota = quotaPause(account);
+      if (!quota) {
+        log.warn({ event: 'poll.paused', accountId: account.config.id, jobId: job.id, reason: 'operator' }, `poll ${account.config.id} skipped: polls are paused until an operator resumes them (POST /api/accounts/${account.config.id}/resume)`);
+        return { skipped: 'paused' };
+      }
+      const resumesAt = quota.resumesAt ?? 'its reset';
       log.warn({ event: 'poll.paused', accountId: account.config.id, jobId: job.id, resumesAt }, `poll ${account.config.id} skipped: the POS call quota is spent until ${resumesAt}`);
       return { skipped: 'quota' };
     }

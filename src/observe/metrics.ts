@@ -41,7 +41,7 @@ export class PossyncMetrics {
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'possync_process_' });
-    this.polls = new Counter({ name: 'possync_polls_total', help: 'Polls finished, by account and outcome (ok, failed)', labelNames: ['account', 'outcome'], registers });
+    this.polls = new Counter({ name: 'possync_polls_total', help: 'Polls finished, by account and outcome (ok, failed, held by the breaker)', labelNames: ['account', 'outcome'], registers });
     this.pollSeconds = new Histogram({
       name: 'possync_poll_duration_seconds',
       help: 'Wall time of a poll, from its start to its end, by account and outcome',
@@ -161,7 +161,7 @@ export class PossyncMetrics {
 
   /** One poll's outcome. */
   observePoll(accountId: string, run: { status: string; startedAt: Date; finishedAt: Date | null; itemsRead: number; itemsChanged: number }): void {
-    const outcome = run.status === 'ok' ? 'ok' : 'failed';
+    const outcome = run.status === 'ok' ? 'ok' : run.status === 'held' ? 'held' : 'failed';
     this.polls.inc({ account: accountId, outcome });
     const end = run.finishedAt ?? new Date();
     this.pollSeconds.observe({ account: accountId, outcome }, Math.max(0, (end.getTime() - run.startedAt.getTime()) / 1000));

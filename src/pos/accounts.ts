@@ -60,6 +60,8 @@ export interface RealtimeConfig {
   webhook?: { signatureKey: string; url?: string };
 }
 
+import type { BreakerSettings } from '../config/breaker.ts';
+
 export interface AccountConfig {
   /** The original's AccountID (or AccountName); what the API's account_id refers to. */
   id: string;
@@ -72,4 +74,6 @@ export interface AccountConfig {
    * Synchronizer.MaxItemAgeSeconds, else twice the poll interval of the schedule in force.
    */
   maxItemAgeSeconds?: number;
+  /** The breaker's thresholds for this account (the global Breaker section with its own overrides); absent = defaults. */
+  breaker?: BreakerSettings;
 }

@@ -1,0 +1,90 @@
+import type { SqlQueryable } from './sql.ts';
+import { recordJournal } from './journal.ts';
+import { availableFrom } from './stock.ts';
+import type { PlanItem } from './run-plans.ts';
+
+/**
+ * Puts back the counts an applied run replaced (issue 12), for the items whose POS count is still
+ * the one the run set. "Not changed since" is judged on the count, not on what the shop sees: a
+ * sale since the run changed the available quantity but not the count, and it stays subtracted
+ * (available is recomputed with the reservations of now). Journaled with cause `revert`.
+ */
+
+export interface RevertOutcome {
+  restored: Array<{ ecommerceId: string; before: number | null; after: number | null; onHandBefore: number | null; onHandAfter: number | null }>;
+  skipped: Array<{ ecommerceId: string; reason: string }>;
+}
+
+interface RowNow {
+  ecommerce_id: string;
+  account_id: string;
+  on_hand: number | null;
+  available: number | null;
+}
+
+export async function revertItems(
+  tx: SqlQueryable,
+  run: { id: number; accountId: string },
+  changes: readonly PlanItem[],
+  reservedByItem: ReadonlyMap<string, number>,
+): Promise<RevertOutcome> {
+  const outcome: RevertOutcome = { restored: [], skipped: [] };
+  const ids = changes.map((c) => c.ecommerceId);
+  // Locked in the one order every locker uses (ecommerce_id), like a poll page or a sale batch.
+  const { rows } = await tx.query<RowNow>(
+    'select ecommerce_id, account_id, on_hand, available from mappings where ecommerce_id = any($1::text[]) order by ecommerce_id for update',
+    [ids],
+  );
+  const now = new Map(rows.map((r) => [r.ecommerce_id, r]));
+  for (const change of changes) {
+    const row = now.get(change.ecommerceId);
+    if (!row || row.account_id !== run.accountId) {
+      outcome.skipped.push({ ecommerceId: change.ecommerceId, reason: 'no longer mapped to this account' });
+    } else if (change.onHandBefore === null) {
+      outcome.skipped.push({ ecommerceId: change.ecommerceId, reason: 'it had no count before the run: nothing to put back' });
+    } else if (row.on_hand !== change.onHandAfter) {
+      outcome.skipped.push({ ecommerceId: change.ecommerceId, reason: `changed since: the count is now ${row.on_hand ?? 'unknown'}, the run set ${change.onHandAfter ?? 'unknown'}` });
+    } else {
+      const available = availableFrom(change.onHandBefore, reservedByItem.get(change.ecommerceId) ?? 0);
+      outcome.restored.push({ ecommerceId: change.ecommerceId, before: row.available, after: available, onHandBefore: row.on_hand, onHandAfter: change.onHandBefore });
+    }
+  }
+  if (outcome.restored.length === 0) return outcome;
+  const r = outcome.restored;
+  await tx.query(
+    `update mappings m set on_hand = u.on_hand, available = u.available, updated_at = now()
+       from unnest($1::text[], $2::int[], $3::int[]) as u(ecommerce_id, on_hand, available)
+      where m.ecommerce_id = u.ecommerce_id`,
+    [r.map((x) => x.ecommerceId), r.map((x) => x.onHandAfter), r.map((x) => x.after)],
+  );
+  await recordJournal(
+    tx,
+    r.map((x) => ({
+      ecommerceId: x.ecommerceId,
+      accountId: run.accountId,
+      before: x.before,
+      after: x.after,
+      onHandBefore: x.onHandBefore,
+      onHandAfter: x.onHandAfter,
+      cause: 'revert' as const,
+      runId: run.id,
+      note: `revert of run ${run.id}`,
+    })),
+  );
+  return outcome;
+}
+
+/**
+ * When the counts a revert puts back were read, at the latest: the start of the account's last
+ * applied run before this one (else this run's own). Sales posted after it are still subtracted,
+ * so a restored count can only under-state, never oversell (rule 4).
+ */
+export async function restoredCountsReadBy(sql: SqlQueryable, run: { id: number; accountId: string }): Promise<Date> {
+  const { rows } = await sql.query<{ at: Date }>(
+    `select coalesce(
+       (select coalesce(read_started_at, started_at) from sync_runs where account_id = $1 and id < $2 and status = 'ok' order by id desc limit 1),
+       (select started_at from sync_runs where id = $2)) as at`,
+    [run.accountId, run.id],
+  );
+  return rows[0]!.at;
+}
