@@ -155,6 +155,12 @@ const EXPECTED: Record<string, number[]> = {
   'post /api/sales/{id}/retry': [202, 400, 401, 404, 409, 413, 415, 500],
   'post /api/sales/{id}/cancel': [200, 400, 401, 404, 409, 413, 415, 500],
   'post /api/webhooks/{accountID}/setup': [200, 400, 401, 404, 413, 415, 500],
+  'get /api/runs': [200, 400, 401, 404, 500],
+  'get /api/runs/{id}': [200, 400, 401, 404, 500],
+  'post /api/runs/{id}/apply': [200, 400, 401, 404, 409, 413, 415, 500],
+  'post /api/runs/{id}/discard': [200, 400, 401, 404, 409, 413, 415, 500],
+  'post /api/runs/{id}/revert': [200, 400, 401, 404, 409, 413, 415, 500],
+  'post /api/accounts/{accountID}/resume': [200, 400, 401, 404, 409, 413, 415, 500],
   'post /webhooks/{pos}/{accountId}': [200, 400, 401, 403, 404, 413, 500],
   'post /webhooks/{pos}/{accountId}/{token}': [200, 400, 401, 403, 404, 413, 500],
 };

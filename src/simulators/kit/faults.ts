@@ -5,7 +5,7 @@ import type { Random } from './random.ts';
  * "after" faults let the handler commit its write and then spoil the answer, which is how a client
  * meets an ambiguous failure.
  */
-export const FAULT_KINDS = ['latency', 'error', 'rate_limit', 'reset', 'timeout_after_commit', 'malformed'] as const;
+export const FAULT_KINDS = ['latency', 'error', 'rate_limit', 'reset', 'timeout_after_commit', 'malformed', 'drop_items'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
@@ -24,6 +24,11 @@ export interface FaultSpec {
   retryAfterSeconds?: number;
   /** timeout_after_commit: how long to hold the committed answer before dropping the connection. */
   holdMs?: number;
+  /**
+   * drop_items: the share (0 to 1, default 0) of the answer's list kept, the first ones; the rest
+   * are left out of an otherwise valid answer: a POS's empty or partial answer.
+   */
+  keepShare?: number;
 }
 
 export interface FaultRule extends Required<Pick<FaultSpec, 'endpoint' | 'kind' | 'probability'>> {
@@ -33,9 +38,10 @@ export interface FaultRule extends Required<Pick<FaultSpec, 'endpoint' | 'kind' 
   status: number;
   retryAfterSeconds: number | null;
   holdMs: number;
+  keepShare: number;
 }
 
-const AFTER_KINDS: ReadonlySet<FaultKind> = new Set(['timeout_after_commit', 'malformed']);
+const AFTER_KINDS: ReadonlySet<FaultKind> = new Set(['timeout_after_commit', 'malformed', 'drop_items']);
 
 export class FaultSpecError extends Error {}
 
@@ -51,6 +57,7 @@ export class FaultInjector {
     }
     const probability = spec.probability ?? 1;
     if (!(probability >= 0 && probability <= 1)) throw new FaultSpecError('probability must be between 0 and 1');
+    if (spec.keepShare !== undefined && !(spec.keepShare >= 0 && spec.keepShare <= 1)) throw new FaultSpecError('keepShare must be between 0 and 1');
     if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) {
       throw new FaultSpecError('count must be a positive integer');
     }
@@ -64,6 +71,7 @@ export class FaultInjector {
       status: spec.status ?? 500,
       retryAfterSeconds: spec.retryAfterSeconds ?? null,
       holdMs: spec.holdMs ?? 1000,
+      keepShare: spec.keepShare ?? 0,
     };
     this.rules.push(rule);
     return rule;

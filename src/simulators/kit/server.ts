@@ -135,6 +135,7 @@ export async function buildSimulatorApp(definition: SimulatorDefinition, kit: Si
       for (const fault of kit.faults.draw(endpoint, 'after')) {
         kit.stats.fault(fault.kind);
         if (fault.kind === 'malformed') return corrupt(payload);
+        if (fault.kind === 'drop_items') return dropItems(payload, fault.keepShare);
         // timeout_after_commit: the write is done; the client waits and then loses the connection.
         await delay(fault.holdMs);
         request.raw.socket.destroy();
@@ -262,6 +263,29 @@ function corrupt(payload: unknown): string {
   const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : JSON.stringify(payload ?? {});
   // Cut in the middle and leave an unbalanced brace: no JSON parser accepts it.
   return `${text.slice(0, Math.max(1, Math.floor(text.length / 2)))}{"`;
+}
+
+/**
+ * Keeps the first `keepShare` of the answer's list (the body itself when it is an array, else its
+ * first array-valued field) and leaves the rest out: a well-formed but empty or partial answer.
+ */
+function dropItems(payload: unknown, keepShare: number): unknown {
+  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+  if (text === null) return payload;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return payload;
+  }
+  const cut = (list: unknown[]) => list.slice(0, Math.floor(list.length * keepShare));
+  if (Array.isArray(body)) return JSON.stringify(cut(body));
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    const key = Object.keys(record).find((k) => Array.isArray(record[k]));
+    if (key !== undefined) return JSON.stringify({ ...record, [key]: cut(record[key] as unknown[]) });
+  }
+  return payload;
 }
 
 /** Listens on host:port (port 0 picks a free one) and hands back the base URL. */

@@ -1,0 +1,8 @@
+import { heldRunsScenario } from './held-runs.scenario.ts';
+import { tempDir } from './harness.ts';
+
+// The zero-setup default: PGlite in a data folder, the shop table inside it.
+heldRunsScenario('embedded PGlite with the embedded shop table', async () => {
+  const dir = tempDir('possync-held-');
+  return { env: { POSSYNC__Core__DataFolder: dir.path }, cleanup: async () => dir.remove() };
+});
