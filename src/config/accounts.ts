@@ -11,7 +11,7 @@ import type { AccountConfig, PosType } from '../pos/accounts.ts';
 import { POS_MODULES, POS_TYPES, posModule } from '../pos/registry.ts';
 import { POS_ID } from './account-fields.ts';
 import { type Issues, Section } from './reader.ts';
-import { type BreakerSettings, readBreaker } from './breaker.ts';
+import { type BreakerSettings, DEFAULT_BREAKER, readBreaker } from './breaker.ts';
 
 const COMMON_KEYS = ['Type', 'Id', 'Name', 'AccountID', 'AccessToken', 'MaxItemAgeSeconds', 'Breaker'] as const;
 
@@ -52,7 +52,11 @@ function readType(entry: Section): TypeRead {
 }
 
 /** Reads every entry, reporting all problems, and checks ids are unique. */
-export function readAccounts(posAccess: Section, issues: Issues, breaker: BreakerSettings): AccountConfig[] {
+/**
+ * `breaker`: the global thresholds, or undefined when the config has no Breaker section (accounts
+ * then carry thresholds only when they override one: the engine falls back to the defaults).
+ */
+export function readAccounts(posAccess: Section, issues: Issues, breaker: BreakerSettings | undefined): AccountConfig[] {
   const accounts: AccountConfig[] = [];
   const ids: Array<{ id: string; path: string }> = [];
   for (const entry of posAccess.sections('PosConfigurations')) {
@@ -91,7 +95,7 @@ export function readAccounts(posAccess: Section, issues: Issues, breaker: Breake
       connection: read.connection,
       ...(read.realtime ? { realtime: read.realtime } : {}),
       ...(maxItemAgeSeconds !== undefined ? { maxItemAgeSeconds } : {}),
-      breaker: { ...breaker, ...breakerOverride },
+      ...(breaker || Object.keys(breakerOverride).length > 0 ? { breaker: { ...(breaker ?? DEFAULT_BREAKER), ...breakerOverride } } : {}),
     });
   }
   const seen = new Map<string, string>();

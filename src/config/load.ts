@@ -117,9 +117,10 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
 
   const core = readCore(top, cwd);
   const sink = readSink(top);
-  const breaker = { ...DEFAULT_BREAKER, ...readBreaker(Section.of(top.raw('Breaker'), 'Breaker', issues)) };
+  const breakerSection = Section.of(top.raw('Breaker'), 'Breaker', issues);
+  const breaker = { ...DEFAULT_BREAKER, ...readBreaker(breakerSection) };
   const posAccess = Section.of(top.raw('PosAccess'), 'PosAccess', issues);
-  const accounts = readAccounts(posAccess, issues, breaker);
+  const accounts = readAccounts(posAccess, issues, breakerSection.node ? breaker : undefined);
   posAccess.finish(['PosConfigurations']);
   if (accounts.length === 0 && issues.problems.length === 0) {
     issues.warning('PosAccess.PosConfigurations', 'has no usable account: nothing will be synchronized');
