@@ -28,10 +28,14 @@ test('GET /api/synchronizer → the status in snake_case', async () => {
           oldest_confirmed_at: '2026-11-27T07:00:00.000Z',
         },
         quota: null,
+        held_run_id: null,
+        paused: null,
       },
       {
         account_id: README_ACCOUNT, account_name: 'README account', pos: 'hiboutik', last_run: null, freshness: null,
         quota: { state: 'refused', used: 10_000, limit: 10_000, resumes_at: '2026-12-01T00:00:00.000Z' },
+        held_run_id: null,
+        paused: null,
       },
     ],
   });

@@ -20,6 +20,7 @@ const NAV: Array<[path: string, label: string]> = [
   ['/items', 'Items'],
   ['/sales', 'Sales'],
   ['/runs', 'Runs'],
+  ['/held', 'Held runs'],
 ];
 
 export function page(ctx: PageContext, current: string, title: string, body: Renderable): Html {
@@ -118,7 +119,7 @@ export function stateTag(state: string): Html {
     ? 'good'
     : /^(failed|cancelled|expired|possibly gone)$/.test(state)
       ? 'bad'
-      : /^(retry|dispatching|active|processing|stale|scheduled|running)$/.test(state)
+      : /^(retry|dispatching|active|processing|stale|scheduled|running|held|paused)$/.test(state)
         ? 'warn'
         : 'neutral';
   return html`<span class="tag ${tone}">${state}</span>`;

@@ -23,6 +23,7 @@ import { accountRoutes } from './pages/accounts.ts';
 import { itemRoutes } from './pages/items.ts';
 import { saleRoutes } from './pages/sales.ts';
 import { runRoutes } from './pages/runs.ts';
+import { heldRoutes } from './pages/held.ts';
 
 export const DASHBOARD_PATH = '/hangfire';
 export const DASHBOARD_ALIAS = '/dashboard';
@@ -39,6 +40,10 @@ const NOTICES: Record<string, string> = {
   retried: 'The sale is queued to be posted again.',
   cancelled: 'The sale was cancelled and its units given back.',
   'signed-in': 'Signed in.',
+  'run-applied': 'The plan was written to possync and the shop table.',
+  'run-discarded': 'The plan was discarded; nothing was written.',
+  'run-reverted': 'The run was reverted; this account\'s polls are paused until resumed.',
+  'polls-resumed': 'Polls of this account run again.',
 };
 
 /** Registers the dashboard (and its alias) on `app`. */
@@ -113,7 +118,7 @@ async function dashboardScope(app: FastifyInstance, options: DashboardOptions): 
 
   await app.register(assetRoutes);
   await loginRoutes(app, access, ctx);
-  for (const routes of [overviewRoutes, jobRoutes, recurringRoutes, serverRoutes, accountRoutes, itemRoutes, saleRoutes, runRoutes]) {
+  for (const routes of [overviewRoutes, jobRoutes, recurringRoutes, serverRoutes, accountRoutes, itemRoutes, saleRoutes, runRoutes, heldRoutes]) {
     await app.register(async (scope) => routes(scope, env));
   }
 }

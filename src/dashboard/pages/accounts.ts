@@ -49,6 +49,8 @@ export async function accountRoutes(app: FastifyInstance, env: DashboardEnv): Pr
     ${fresh && fresh.staleItems > 0
       ? html`${stateTag('stale')} ${fresh.staleItems} not confirmed by the POS within ${ageText(fresh.maxItemAgeSeconds)}${fresh.neverConfirmed ? html` (${fresh.neverConfirmed} never)` : ''}`
       : html`none stale${fresh ? html` <span class="muted">(an item is stale after ${ageText(fresh.maxItemAgeSeconds)} without a POS count)</span>` : ''}`}${missingOnPos ? html`; ${missingOnPos} no longer on the POS` : ''}</dd>
+  ${view?.heldRunId ? html`<dt>Held run</dt><dd>${stateTag('held')} <a href="${ctx.base}/runs/${view.heldRunId}/plan">run ${view.heldRunId}</a> waits for a decision: its counts are not written</dd>` : ''}
+  ${view?.pause ? html`<dt>Polls</dt><dd>${stateTag('paused')} ${view.pause.reason}, ${when(view.pause.pausedAt, now)}: <a href="${ctx.base}/held">resume on Held runs</a></dd>` : ''}
   <dt>History</dt><dd><a href="${withQuery(`${ctx.base}/runs`, { account: account.id })}">every run of this account</a></dd>
 </dl>
 </section>`;

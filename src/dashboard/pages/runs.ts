@@ -57,6 +57,7 @@ ${nextPageLink(next ? withQuery(`${ctx.base}/runs`, { account, before: next }) :
   <dt>Started</dt><dd>${when(run.startedAt, now)}, took ${duration(run.startedAt, run.finishedAt)}</dd>
   <dt>Counts</dt><dd>${run.itemsRead} items read, ${run.itemsChanged} changed, ${run.apiCalls} POS calls</dd>
 </dl>
+<p><a href="${ctx.base}/runs/${run.id}/plan">${run.status === 'held' ? 'Its plan, to apply or discard' : run.status === 'ok' ? 'What it changed, and Revert' : 'Its plan'}</a></p>
 <h2>Items this run changed</h2>
 ${table('Changes written by this run', ['Item', 'Shop quantity', 'On hand (POS)', 'When'], entries.map((e) => [
       html`<a href="${ctx.base}/items/${encodeURIComponent(e.ecommerceId)}">${e.ecommerceId}</a>`,
