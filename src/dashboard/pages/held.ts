@@ -49,7 +49,7 @@ ${table('Accounts whose polls wait for an operator (after a revert)', ['Account'
     const actions = run.status === 'held'
       ? html`${actionButton(ctx, `${base}/apply`, 'Apply this plan', { confirm: 'Write this plan to possync and the shop table? Sales taken since stay subtracted; items read again since keep the newer count.', danger: true })}
              ${actionButton(ctx, `${base}/discard`, 'Discard', { confirm: 'Drop this plan? Nothing is written; the next poll is planned afresh.' })}`
-      : run.status === 'ok' && detail.revertedAt === null && detail.itemsSource === 'journal'
+      : run.status === 'ok' && detail.revertedAt === null
         ? actionButton(ctx, `${base}/revert`, 'Revert this run', { confirm: 'Put back the counts this run replaced (where they have not changed since) and pause this account\'s polls until resumed?', danger: true })
         : html``;
     const body = html`
