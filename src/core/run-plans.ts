@@ -115,11 +115,15 @@ export async function holdRun(
   );
 }
 
-/** Moves a held run to its decided state; false when it was no longer held (someone decided first). */
+/**
+ * Moves a held run to its decided state; false when it was no longer held (someone decided first).
+ * An applied poll confirms every item it read, as it would have at once (core/freshness.ts); a
+ * webhook or change-poll batch read only some items and confirms none that way.
+ */
 export async function decideRun(sql: SqlQueryable, runId: number, decision: 'applied' | 'discarded', itemsChanged?: number): Promise<boolean> {
   const { rows } = await sql.query(
     `update sync_runs set status = $2::text, decision = $3, decided_at = now(), items_changed = coalesce($4, items_changed),
-            confirmed_at = case when $2::text = 'ok' then read_started_at else confirmed_at end
+            confirmed_at = case when $2::text = 'ok' and trigger not in ('webhook', 'change-poll') then read_started_at else confirmed_at end
       where id = $1 and status = 'held' returning id`,
     [runId, decision === 'applied' ? 'ok' : 'discarded', decision, itemsChanged ?? null],
   );
