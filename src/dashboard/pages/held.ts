@@ -28,7 +28,7 @@ ${table('Runs held for a decision, newest first', ['Run', 'Account', 'Trigger', 
       when(r.startedAt, now),
       r.items,
       r.heldReason ?? '',
-      html`<a href="${ctx.base}/runs/${r.runId}">plan, apply or discard</a>`,
+      html`<a href="${ctx.base}/runs/${r.runId}/plan">plan, apply or discard</a>`,
     ]), 'No run is held.')}
 <h2>Paused accounts</h2>
 ${table('Accounts whose polls wait for an operator (after a revert)', ['Account', 'Why', 'Since', ''], paused.map((a) => [
