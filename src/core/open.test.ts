@@ -13,7 +13,7 @@ const VERSIONS = ALL.map((m) => m.version);
 const LATEST = Math.max(...VERSIONS);
 import { DataFolderInUseError, LOCK_FILE_NAME, lockDataFolder } from './lock.ts';
 import { DbTokenStore } from './token-store.ts';
-import { forEachBackend, openTestCore, createTestDatabase, tempDir, waitFor, type TestCore } from './test-support.ts';
+import { forEachBackend, openTestCore, createTestDatabase, tempDir, waitFor, type TestCore } from '../../test/support/core.ts';
 
 const OPEN_TS = new URL('./open.ts', import.meta.url).href;
 const LOCK_TS = new URL('./lock.ts', import.meta.url).href;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
-import { ACCOUNTS, eventually, startSimulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
-import { json, kill, post, serve } from './server-process.ts';
+import { ACCOUNTS, eventually, startSimulators } from '../support/readme-setup.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
+import { json, kill, post, serve } from '../support/server-process.ts';
 
 /**
  * Hole 10 of issue 14: a poll cut short by a killed instance used to stay `running` for good on

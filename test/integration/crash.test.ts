@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, eventually, startSimulators, tempDir } from './harness.ts';
-import { json, kill, post, serve } from './server-process.ts';
+import { ACCOUNTS, eventually, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { json, kill, post, serve } from '../support/server-process.ts';
 
 /**
  * `possync serve` as a user runs it, killed with SIGKILL in the middle of a poll: nothing that was

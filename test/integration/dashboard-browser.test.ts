@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, tempDir, type Simulators } from './harness.ts';
-import { launchBrowser, screenshotDir } from './browser.ts';
+import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, tempDir, type Simulators } from '../support/readme-setup.ts';
+import { launchBrowser, screenshotDir } from '../support/browser.ts';
 
 let sims: Simulators;
 let possync: RunningPossync;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { registerItem } from '../../src/engine/register.ts';
 import { dispatchAccount } from '../../src/engine/sales/dispatcher.ts';
-import { ACCOUNTS, embeddedSetup, eventually, readmeConfig, startSimulators } from './harness.ts';
-import { CORE_BACKENDS } from './databases.ts';
-import { openEngineRig } from './engine-rig.ts';
+import { ACCOUNTS, embeddedSetup, eventually, readmeConfig, startSimulators } from '../support/readme-setup.ts';
+import { CORE_BACKENDS } from '../support/databases.ts';
+import { openEngineRig } from '../support/engine.ts';
 
 /**
  * Issue 14, hole 1: pg-boss retries a dispatch job that outlives its expiry while the first

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, eventually, startSimulators } from './harness.ts';
-import { CORE_BACKENDS } from './databases.ts';
-import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
+import { ACCOUNTS, eventually, startSimulators } from '../support/readme-setup.ts';
+import { CORE_BACKENDS } from '../support/databases.ts';
+import { json, kill, post, serve, type ServerProcess } from '../support/server-process.ts';
 
 /**
  * Issue 14: the fault matrix's SIGKILL column. For each step of each POS's sale, `possync serve`

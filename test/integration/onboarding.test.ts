@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
 import { listJournal } from '../../src/core/journal.ts';
 import type { SqlQueryable } from '../../src/core/sql.ts';
-import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, tempDir, type CatalogMaker } from './harness.ts';
+import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, tempDir, type CatalogMaker } from '../support/readme-setup.ts';
 
 /**
  * Onboarding a catalog end to end (issue 10) on the embedded default: a 2,000-row CSV over the

@@ -4,8 +4,8 @@ import { startPossync, type RunningPossync } from '../../src/main.ts';
 import { collectingLogger } from '../../src/log.ts';
 import { configSecrets } from '../../src/config/secrets.ts';
 import { shopTableDdl } from '../../src/sink/ddl.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators, tempDir } from './harness.ts';
-import { parsePrometheus } from './prometheus.ts';
+import { ACCOUNTS, eventually, readmeConfig, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { parsePrometheus } from '../support/prometheus.ts';
 
 /**
  * What an operator sees, on the real service (PGlite, the README's config, the simulators): log

@@ -5,7 +5,7 @@ import { startPossync } from '../../src/main.ts';
 import { listJournal } from '../../src/core/journal.ts';
 import { signPayload } from '../../src/simulators/square/webhooks.ts';
 import type { HiboutikSimulator } from '../../src/simulators/hiboutik/index.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators, tempDir } from './harness.ts';
+import { ACCOUNTS, eventually, readmeConfig, startSimulators, tempDir } from '../support/readme-setup.ts';
 
 /**
  * Issue 11 end to end on the embedded default: till changes reach the shop table through Square

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
-import { ACCOUNTS, eventually, startSimulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
-import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
+import { ACCOUNTS, eventually, startSimulators } from '../support/readme-setup.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
+import { json, kill, post, serve, type ServerProcess } from '../support/server-process.ts';
 
 /**
  * What the README promises for PostgreSQL ("several possync instances may share it"): three

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, call, flatSeed, startSim, until } from './test-support.ts';
+import { admin, call, flatSeed, startSim, until } from '../../../test/support/hiboutik-simulator.ts';
 
 test('monthly quota: the call after the quota gets 429 until the UTC month changes', async (t) => {
   const sim = await startSim({ seed: flatSeed(1), switches: { monthlyQuota: '5' } });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebhooksHelper } from 'square';
-import { assertNoViolations, call, receiver, start, FIXED_SEED, MAIN, HARBOUR, BLUE, CANDLE } from './test-support.ts';
+import { assertNoViolations, call, receiver, start, FIXED_SEED, MAIN, HARBOUR, BLUE, CANDLE } from '../../../test/support/square-simulator.ts';
 
 interface Notification {
   merchant_id: string;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators } from './harness.ts';
+import { ACCOUNTS, eventually, readmeConfig, startSimulators } from './readme-setup.ts';
 import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
 
 export interface Backend {

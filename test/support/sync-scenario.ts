@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
 import type { PossyncConfig } from '../../src/config/types.ts';
-import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, type Simulators } from './harness.ts';
+import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, type Simulators } from './readme-setup.ts';
 
 /**
  * The service end to end, from the original README's appsettings.json: registering items over

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
-import type { CoreDatabaseConfig } from '../config/types.ts';
-import type { AccountConfig } from '../pos/accounts.ts';
-import { openCore, type Core, type OpenCoreOptions } from './open.ts';
+import type { CoreDatabaseConfig } from '../../src/config/types.ts';
+import type { AccountConfig } from '../../src/pos/accounts.ts';
+import { openCore, type Core, type OpenCoreOptions } from '../../src/core/open.ts';
 
 /**
  * Helpers for the core's tests: every repository test runs on both backends, PGlite in a temp

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import { createManualClock } from '../kit/clock.ts';
-import { startHiboutikSimulator, type HiboutikSimulator, type HiboutikSimulatorOptions } from './index.ts';
+import { createManualClock } from '../../src/simulators/kit/clock.ts';
+import { startHiboutikSimulator, type HiboutikSimulator, type HiboutikSimulatorOptions } from '../../src/simulators/hiboutik/index.ts';
 
 /** Helpers shared by the Hiboutik tests (not a test file itself). */
 export interface Answer {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { TestContext } from 'node:test';
 import { SquareClient } from 'square';
-import { startSquareSimulator, type SquareSimulator, type SquareSimulatorOptions } from './index.ts';
-import type { SeedFile } from '../kit/seed.ts';
+import { startSquareSimulator, type SquareSimulator, type SquareSimulatorOptions } from '../../src/simulators/square/index.ts';
+import type { SeedFile } from '../../src/simulators/kit/seed.ts';
 
 export interface Started {
   sim: SquareSimulator;
