@@ -111,13 +111,3 @@ export function forEachBackend(title: string, suite: (current: () => TestCore, b
 export function squareAccount(id: string, name = id): AccountConfig {
   return { id, name, connection: { pos: 'square', baseUrl: 'http://127.0.0.1:1', accessToken: 'test-token', locationIds: ['L1'] } };
 }
-
-/** Polls `check` until it returns true or the deadline passes (tests never sleep blindly). */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

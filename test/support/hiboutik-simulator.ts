@@ -51,15 +51,6 @@ export async function admin(sim: HiboutikSimulator, method: string, path: string
   return { status: response.status, body: await response.json() };
 }
 
-/** Waits for a condition by polling, never by a fixed sleep; fails after the deadline. */
-export async function until(condition: () => boolean, what: string, deadlineMs = 5000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export interface Received {
   url: string;
   contentType: string | undefined;
