@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeConfig, parseConfig } from './index.ts';
 import { DEFAULT_BREAKER } from './breaker.ts';
-import { problemsOf } from './test-support.ts';
+import { problemsOf } from '../../test/support/config.ts';
 
 const square = { Type: '1', AccessToken: 'EAAAsquare-token-0123456789', Locations: ['L1'] };
 

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
-import { launchBrowser, screenshotDir } from './browser.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from '../support/readme-setup.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
+import { launchBrowser, screenshotDir } from '../support/browser.ts';
 
 const variation = (n: number) => `VARIATION${String(n).padStart(15, '0')}`;
 let sims: Simulators;

@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.ts';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from '../support/readme-setup.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
 
 const KEY = 'dashboard-test-key-0123456789';
 const HOST = '127.0.0.1:5000';

@@ -1,5 +1,5 @@
-import { heldRunsScenario } from './held-runs.scenario.ts';
-import { tempDir } from './harness.ts';
+import { heldRunsScenario } from '../support/held-runs-scenario.ts';
+import { tempDir } from '../support/readme-setup.ts';
 
 // The zero-setup default: PGlite in a data folder, the shop table inside it.
 heldRunsScenario('embedded PGlite with the embedded shop table', async () => {

@@ -1,5 +1,5 @@
-import { heldRunsScenario } from './held-runs.scenario.ts';
-import { freshMariadbStockTable, freshPostgresDatabase } from './databases.ts';
+import { heldRunsScenario } from '../support/held-runs-scenario.ts';
+import { freshMariadbStockTable, freshPostgresDatabase } from '../support/databases.ts';
 
 // The core in PostgreSQL, the shop's original `stock` table in MariaDB: a held run must leave the
 // MariaDB rows alone, and apply / revert must reach them.

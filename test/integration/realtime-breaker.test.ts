@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, readmeConfig, startSimulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
-import { openEngineRig } from './engine-rig.ts';
+import { ACCOUNTS, readmeConfig, startSimulators } from '../support/readme-setup.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
+import { openEngineRig } from '../support/engine.ts';
 import { registerItem } from '../../src/engine/register.ts';
 import { pollAccount } from '../../src/engine/sync.ts';
 import { applyWebhookEvents } from '../../src/engine/webhooks.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, type Simulators } from './harness.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from './readme-setup.ts';
+import { waitUntil } from './wait.ts';
 
 /**
  * Issue 12 end to end against the Square simulator: a glitching POS answer (empty, partial, a
@@ -128,11 +129,11 @@ export function heldRunsScenario(name: string, backend: () => Promise<{ env: Rec
       const sale = await post('/api/synchronizer/sale', { item_ecommerce_id: 1011, delta: 2, balance: 1000 });
       assert.equal(sale.status, 202, await sale.clone().text());
       const saleId = ((await sale.json()) as { sale_id: string }).sale_id;
-      await eventually('the sale posted to Square', async () => ((await (await api(`/api/sales/${saleId}`)).json()) as { state: string }).state === 'posted');
+      await waitUntil('the sale posted to Square', async () => ((await (await api(`/api/sales/${saleId}`)).json()) as { state: string }).state === 'posted');
       const sale2 = await post('/api/synchronizer/sale', { item_ecommerce_id: 1003, delta: 1, balance: 1000 });
       assert.equal(sale2.status, 202, 'the item the held plan would zero still sells from its last applied count');
       const sale2Id = ((await sale2.json()) as { sale_id: string }).sale_id;
-      await eventually('the second sale posted', async () => ((await (await api(`/api/sales/${sale2Id}`)).json()) as { state: string }).state === 'posted');
+      await waitUntil('the second sale posted', async () => ((await (await api(`/api/sales/${sale2Id}`)).json()) as { state: string }).state === 'posted');
 
       // The next poll is held too, with its own plan; the first is superseded.
       const second = await heldPoll();
@@ -206,7 +207,7 @@ export function heldRunsScenario(name: string, backend: () => Promise<{ env: Rec
       assert.ok(health.reasons.includes('polls_paused'));
       const lastRun = (await possync.service.synchronizer.status()).accounts.find((a) => a.accountId === SQUARE)!.lastRun!.id;
       const [queued] = await possync.service.synchronizer.forceUpdate(SQUARE);
-      await eventually('the paused poll job to finish', async () => {
+      await waitUntil('the paused poll job to finish', async () => {
         const task = (await (await api(`/api/itemstask/${queued!.jobId}`)).json()) as { state: string };
         return task.state === 'done' || task.state === 'failed';
       });
