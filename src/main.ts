@@ -36,7 +36,7 @@ import type { SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
 import { bossJobActions } from './dashboard/job-actions.ts';
-import { POLL_QUEUE, QUEUES } from './jobs/queues.ts';
+import { POLL_QUEUE, QUEUE_NAMES } from './jobs/queues.ts';
 import type { DashboardAccount, DashboardDeps } from './dashboard/env.ts';
 
 /**
@@ -106,7 +106,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     }
     const accounts = new AccountSet(handles);
 
-    const boss: PgBoss = await startBoss(core, (error) => logger.error({ event: 'jobs.error', err: error }, `job queue: ${error.message}`));
+    const boss: PgBoss = await startBoss(core, (error) => logger.error({ event: 'jobs.error', err: error }, `job queue: ${error.message}`), config.jobs);
     closers.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
     const context: SyncContext = { core, sink, reserved: reservedSince, onProgress: progressLogger(log) };
     const flusher = new SinkFlusher(context, (error) => logger.debug({ err: error }, `shop table not updated yet (will retry): ${error.message}`), 50, options.sinkRetryMs ?? 15_000);
@@ -114,7 +114,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const jobs = createJobsPort(core, boss);
     const intake = new SaleIntake(core, jobs, () => flusher.request(), { isConfigured: (id) => accounts.get(id) !== undefined, log });
     await recoverJobs(core, boss, jobs, log);
-    const workers: Workers = await startWorkers(boss, jobs, context, accounts, { log: logger, metrics });
+    const workers: Workers = await startWorkers(boss, jobs, context, accounts, { log: logger, metrics }, { dispatchLeaseMs: config.jobs.dispatchLeaseSeconds * 1000 });
     closers.push(() => workers.stop());
 
     const changePolls = startChangePolls(core.sql, boss, accounts, () => workers.notify(CHANGE_POLL_QUEUE), (error) => logger.warn({ event: 'change_poll.not_queued', err: error }, `change poll not queued: ${error.message}`));
@@ -165,7 +165,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       jobs: bossJobActions(boss),
       accounts: accounts.all().map(dashboardAccount),
       // Every possync queue, so the Jobs pages count what pg-boss holds.
-      queues: { poll: POLL_QUEUE, all: QUEUES.map((queue) => queue.name) },
+      queues: { poll: POLL_QUEUE, all: [...QUEUE_NAMES] },
     };
     if (options.listen !== false) {
       // The loader already refused this; a config built in code must not skip the rule either.

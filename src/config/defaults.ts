@@ -29,4 +29,17 @@ export const DEFAULTS = {
   /** Lightspeed change polls (ItemShop rows changed since the last one): 240 calls an hour at idle. */
   changePollSeconds: 15,
   logLevel: 'info',
+  /** pg-boss's own default; a dead instance's jobs are failed and retried this long after its last beat. */
+  jobHeartbeatSeconds: 30,
+  /** A dead dispatcher's account waits this long before another takes its sales over. */
+  dispatchLeaseSeconds: 60,
 } as const;
+
+/** Bounds of the Jobs keys: pg-boss refuses heartbeats under 10 s; a lease renews every third, so under 5 s it renews too often to be worth it. */
+export const JOBS_LIMITS = {
+  heartbeatSeconds: { min: 10, max: 3600 },
+  dispatchLeaseSeconds: { min: 5, max: 3600 },
+} as const;
+
+/** The Jobs section's values when none are configured (tests, bench, config built in code). */
+export const DEFAULT_JOBS = { heartbeatSeconds: DEFAULTS.jobHeartbeatSeconds, dispatchLeaseSeconds: DEFAULTS.dispatchLeaseSeconds };

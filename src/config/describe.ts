@@ -30,6 +30,10 @@ export function describeConfig(config: PossyncConfig): string[] {
     `shop table: ${sinkTable.name} (POS item ${c.posItemId}, e-commerce id ${c.ecommerceId}, quantity ${c.quantity}, ` +
       `account ${c.accountId}, description ${c.description}, limit ${c.limitQuantity})`,
   );
+  lines.push(
+    `jobs: a job whose worker stops answering is retried ${config.jobs.heartbeatSeconds} s after its last heartbeat; ` +
+      `a stopped dispatcher's account is taken over ${config.jobs.dispatchLeaseSeconds} s after its last lease renewal`,
+  );
   lines.push(`accounts: ${config.accounts.length}`);
   for (const account of config.accounts) {
     lines.push(`  account "${account.id}" (${account.name}): ${describeConnection(account.connection)}${describeRealtime(account.realtime)}`);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readAccounts } from './accounts.ts';
 import { parseCoreConnectionString, parseSinkConnectionString } from './connection-strings.ts';
-import { DEFAULTS } from './defaults.ts';
+import { DEFAULTS, JOBS_LIMITS } from './defaults.ts';
 import { ConfigError } from './errors.ts';
 import { JsonSyntaxError, parseLenientJson } from './jsonc.ts';
 import { Issues, Section } from './reader.ts';
@@ -16,6 +16,7 @@ import { type ConfigNode, type ObjectNode, applyEnvOverrides, emptyObject, fromP
 import { LEVEL_NAMES, parseLogLevel } from '../log.ts';
 import {
   type CoreDatabaseConfig,
+  type JobsConfig,
   DEFAULT_SINK_TABLE,
   type LoggingConfig,
   type PossyncConfig,
@@ -38,7 +39,7 @@ export const UNPREFIXED_ENV_KEYS = ['hangfireDatabaseConnectionString', 'ecommer
 /** Top-level keys: the original's, then possync's. */
 export const TOP_LEVEL_KEYS = [
   'Logging', 'AllowedHosts', 'hangfireDatabaseConnectionString', 'ecommerceDatabaseConnectionString', 'PosAccess', 'FirebaseFCMToken',
-  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard',
+  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard', 'Jobs',
 ] as const;
 
 /** Env var naming the config file when --config is not given. */
@@ -128,6 +129,7 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
   const dashboardSection = Section.of(top.raw('Dashboard'), 'Dashboard', issues);
   const dashboard = { readOnly: dashboardSection.bool('ReadOnly') ?? DEFAULTS.dashboardReadOnly };
   dashboardSection.finish(['ReadOnly']);
+  const jobs = readJobs(Section.of(top.raw('Jobs'), 'Jobs', issues));
   top.finish(TOP_LEVEL_KEYS);
 
   if (issues.problems.length > 0) throw new ConfigError(issues.problems, issues.warnings, source);
@@ -137,6 +139,7 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
     schedule: schedule!,
     logging,
     dashboard,
+    jobs,
     core,
     sink: sink!,
     sinkTable: sinkTable!,
@@ -225,6 +228,15 @@ function readPublicUrl(section: Section): string | undefined {
 /** ` (Server.Host set by --host)`, when the value did not come from the file. */
 function setBy(node: ConfigNode | undefined, path: string): string {
   return node?.kind === 'value' && node.setBy ? ` (${path} set by ${node.setBy})` : '';
+}
+
+function readJobs(section: Section): JobsConfig {
+  const jobs = {
+    heartbeatSeconds: section.int('HeartbeatSeconds', JOBS_LIMITS.heartbeatSeconds) ?? DEFAULTS.jobHeartbeatSeconds,
+    dispatchLeaseSeconds: section.int('DispatchLeaseSeconds', JOBS_LIMITS.dispatchLeaseSeconds) ?? DEFAULTS.dispatchLeaseSeconds,
+  };
+  section.finish(['HeartbeatSeconds', 'DispatchLeaseSeconds']);
+  return jobs;
 }
 
 function readSchedule(section: Section): ScheduleConfig | undefined {

@@ -70,6 +70,17 @@ export interface ServerLimits {
   maxConnections: number;
 }
 
+/** How soon work cut short by a dead process is taken up again (bounded both ways by the loader). */
+export interface JobsConfig {
+  /**
+   * pg-boss fails (and retries) a job whose worker sent no heartbeat for this long: on a shared
+   * PostgreSQL, the time before another instance takes up the work of one that died.
+   */
+  heartbeatSeconds: number;
+  /** A dispatcher's lease on an account lasts this long without renewal (renewed every third). */
+  dispatchLeaseSeconds: number;
+}
+
 export interface DashboardConfig {
   /** The dashboard shows everything and changes nothing (no requeue, trigger, retry, ...). */
   readOnly: boolean;
@@ -82,6 +93,7 @@ export interface PossyncConfig {
   schedule: ScheduleConfig;
   logging: LoggingConfig;
   dashboard: DashboardConfig;
+  jobs: JobsConfig;
   core: CoreDatabaseConfig;
   sink: SinkDatabaseConfig;
   sinkTable: SinkTableConfig;

@@ -5,7 +5,7 @@ import type { Simulator } from '../../src/simulators/kit/options.ts';
 import { ACCOUNTS, startSimulators } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
 import { freshPostgresDatabase } from '../support/databases.ts';
-import { json, kill, post, serve, type ServerProcess } from '../support/server-process.ts';
+import { json, kill, post, QUICK_RECOVERY, serve, type ServerProcess } from '../support/server-process.ts';
 
 /**
  * What the README promises for PostgreSQL ("several possync instances may share it"): three
@@ -18,7 +18,8 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
   t.after(() => sims.close());
   const db = await freshPostgresDatabase();
   t.after(() => db.drop());
-  const env = { ...sims.env, POSSYNC__hangfireDatabaseConnectionString: db.url };
+  // The killed instance's jobs and dispatch leases pass to the others after seconds (Jobs.* lower bounds).
+  const env = { ...sims.env, POSSYNC__hangfireDatabaseConnectionString: db.url, ...QUICK_RECOVERY };
 
   // Started together on an empty database: they race to migrate and create the shop table.
   const servers: ServerProcess[] = await Promise.all([0, 1, 2].map(() => serve(env)));

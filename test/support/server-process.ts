@@ -12,6 +12,13 @@ export interface ServerProcess {
   output: string[];
 }
 
+/**
+ * Jobs.* at the loader's lower bounds, for tests that kill an instance: on PostgreSQL the survivor
+ * or the restart takes the dead one's jobs (heartbeat) and dispatch (lease) over in seconds, by
+ * the same path as with the defaults (on PGlite the restart frees both at once anyway).
+ */
+export const QUICK_RECOVERY: Record<string, string> = { POSSYNC__Jobs__HeartbeatSeconds: '10', POSSYNC__Jobs__DispatchLeaseSeconds: '5' };
+
 export async function serve(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--config', README_CONFIG, '--port', '0', ...args], {
     env: { ...process.env, ...env },

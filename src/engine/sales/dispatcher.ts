@@ -12,6 +12,7 @@ import type { AccountSet } from '../accounts.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { PossyncMetrics } from '../../observe/metrics.ts';
+import { DEFAULT_JOBS } from '../../config/defaults.ts';
 
 /**
  * Posts an account's accepted sales to its POS, oldest first, one at a time (rule 7). Each sale is
@@ -27,8 +28,8 @@ export const MAX_ATTEMPTS = 20;
 /** A retry sooner than this is waited for in the job; a longer one goes back to the queue. */
 const MAX_INLINE_WAIT_MS = 5_000;
 
-/** How long a dispatch lease lasts without renewal: a dead dispatcher's account waits this long. */
-export const DEFAULT_LEASE_MS = 60_000;
+/** How long a dispatch lease lasts without renewal (Jobs.DispatchLeaseSeconds): a dead dispatcher's account waits this long. */
+export const DEFAULT_LEASE_MS = DEFAULT_JOBS.dispatchLeaseSeconds * 1000;
 /** Who holds a lease, for people reading the table. */
 const HOLDER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
