@@ -66,14 +66,22 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
       }
     }
   };
-  // Forced polls from every instance while sales flow, so polls of one account contend.
+  // Forced polls from every instance while sales flow, so polls of one account contend. Each
+  // next one is sent once the last has left the queue (started or done), not after a fixed pause.
   let polling = true;
   const poller = (async () => {
     for (let n = 0; polling; n++) {
       const up = live();
+      const server = up[n % up.length]!;
       const { account } = all[n % all.length]!;
-      await post(`${up[n % up.length]!.url}/api/synchronizer/forceUpdate`, { account_id: account }).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answer = await post(`${server.url}/api/synchronizer/forceUpdate`, { account_id: account }).catch(() => undefined);
+      const jobId = answer?.ok ? ((await answer.json()) as { queued: Array<{ job_id: string | null }> }).queued[0]?.job_id : undefined;
+      if (!jobId) continue; // that instance was being killed: the next turn asks another
+      await waitUntil(`forced poll ${jobId} to start`, async () => {
+        const task = await fetch(`${server.url}/api/itemstask/${jobId}`).catch(() => undefined);
+        // A killed instance cannot answer: its poll is the others' business now.
+        return !task || (task.ok && ((await task.json()) as { state: string }).state !== 'queued');
+      }).catch(() => undefined);
     }
   })();
 
@@ -81,7 +89,7 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
     await Promise.all(Array.from({ length: 10 }, (_, i) => sendOne(n + i)));
     if (n + 10 === KILL_AT) {
       // Mid-run: dispatch busy with what was just accepted, polls under way.
-      await waitUntil('a poll under way', async () => (await client.query(`select 1 from sync_runs where status = 'running'`)).rows.length > 0, 30_000).catch(() => undefined);
+      await waitUntil('a poll under way', async () => (await client.query(`select 1 from sync_runs where status = 'running'`)).rows.length > 0);
       await kill(servers[1]!);
       servers[1] = await serve(env);
     }
