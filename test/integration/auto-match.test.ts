@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { startPossync } from '../../src/main.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators, type CatalogMaker } from './harness.ts';
-import { freshMariadbStockTable, freshPostgresDatabase } from './databases.ts';
+import { ACCOUNTS, readmeConfig, startSimulators, type CatalogMaker } from '../support/readme-setup.ts';
+import { freshMariadbStockTable, freshPostgresDatabase } from '../support/databases.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /**
  * Auto-match (issue 10): the shop table's own SKU column, on a real PostgreSQL and a real MariaDB
@@ -137,7 +138,7 @@ for (const [label, makeShop] of Object.entries(SHOP_DBS)) {
     const started = await api(`/api/items/auto-match?account_id=${ACCOUNTS.square}&by=sku&dry_run=true`);
     assert.equal(started.status, 202, await started.clone().text());
     const location = started.headers.get('location')!;
-    const preview = await eventually('the preview to finish', async () => {
+    const preview = await waitUntil('the preview to finish', async () => {
       const body = (await (await fetch(`${possync.url}${location}`)).json()) as TaskJson;
       return body.state === 'done' || body.state === 'failed' ? body : undefined;
     });
