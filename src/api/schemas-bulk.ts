@@ -33,6 +33,13 @@ export const BulkQuery = Type.Object({
   wait: Type.Optional(Type.Boolean({ default: false, description: 'Run in-line and answer 200 with the report instead of 202 with a task' })),
 });
 
+export const AutoMatchQuery = Type.Object({
+  account_id: Type.String({ minLength: 1, maxLength: 255, description: 'The POS account whose catalog the shop rows are matched against' }),
+  by: Type.Union([Type.Literal('sku'), Type.Literal('barcode')], { description: "The key: the shop table's column configured as EcommerceTable.Columns.Sku or .Barcode" }),
+  dry_run: Type.Optional(Type.Boolean({ default: false, description: 'Preview: match and report, write nothing' })),
+  wait: Type.Optional(Type.Boolean({ default: false, description: 'Run in-line and answer 200 with the report instead of 202 with a task' })),
+});
+
 const Candidate = Type.Object(
   { item_pos_id: Type.String(), name: Type.String(), sku: Type.Optional(Type.String()), barcode: Type.Optional(Type.String()) },
   Closed,

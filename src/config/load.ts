@@ -24,6 +24,8 @@ import {
   type ServerConfig,
   type SinkDatabaseConfig,
   type SinkTableConfig,
+  type ShopKey,
+  type ShopKeyColumns,
 } from './types.ts';
 
 type Env = Record<string, string | undefined>;
@@ -289,6 +291,8 @@ const COLUMN_KEYS: Record<keyof SinkTableConfig['columns'], string> = {
   description: 'Description',
   limitQuantity: 'LimitQuantity',
 };
+/** Optional columns of the shop's table that auto-match reads keys from. */
+const KEY_COLUMN_KEYS: Record<ShopKey, string> = { sku: 'Sku', barcode: 'Barcode' };
 
 function readSinkTable(section: Section): SinkTableConfig | undefined {
   const issues = section.issues;
@@ -311,16 +315,31 @@ function readSinkTable(section: Section): SinkTableConfig | undefined {
       columns[field] = value;
     }
   }
-  columnsSection.finish(Object.values(COLUMN_KEYS));
+  const keyColumns: ShopKeyColumns = {};
+  for (const [field, key] of Object.entries(KEY_COLUMN_KEYS) as Array<[ShopKey, string]>) {
+    const value = columnsSection.string(key);
+    if (value === undefined || value === '') continue;
+    if (!IDENTIFIER.test(value)) {
+      issues.problem(columnsSection.keyPath(key), `must be a column name (letters, digits, _), got "${value.slice(0, 60)}"`);
+      ok = false;
+    } else {
+      keyColumns[field] = value;
+    }
+  }
+  columnsSection.finish([...Object.values(COLUMN_KEYS), ...Object.values(KEY_COLUMN_KEYS)]);
   const seen = new Map<string, string>();
-  for (const [field, column] of Object.entries(columns)) {
+  const named: Array<[string, string]> = [
+    ...Object.entries(columns).map(([field, column]): [string, string] => [COLUMN_KEYS[field as keyof typeof COLUMN_KEYS], column]),
+    ...Object.entries(keyColumns).map(([field, column]): [string, string] => [KEY_COLUMN_KEYS[field as ShopKey], column]),
+  ];
+  for (const [key, column] of named) {
     const other = seen.get(column.toLowerCase());
     if (other) {
-      issues.problem(columnsSection.keyPath(COLUMN_KEYS[field as keyof typeof COLUMN_KEYS]), `uses the same column "${column}" as ${COLUMN_KEYS[other as keyof typeof COLUMN_KEYS]}`);
+      issues.problem(columnsSection.keyPath(key), `uses the same column "${column}" as ${other}`);
       ok = false;
     }
-    seen.set(column.toLowerCase(), field);
+    seen.set(column.toLowerCase(), key);
   }
   section.finish(['Name', 'Columns']);
-  return ok ? { name, columns } : undefined;
+  return ok ? { name, columns, ...(Object.keys(keyColumns).length > 0 ? { keyColumns } : {}) } : undefined;
 }

@@ -90,3 +90,26 @@ test('Jobs.HeartbeatSeconds and Jobs.DispatchLeaseSeconds: bounded whole seconds
   const lines = describeConfig(parseConfig({ Jobs: { HeartbeatSeconds: 15, DispatchLeaseSeconds: 45 } }));
   assert.ok(lines.some((l) => l.startsWith('jobs:') && l.includes('15 s after its last heartbeat') && l.includes('45 s after its last lease renewal')), lines.join('\n'));
 });
+
+test("the shop table's SKU and barcode columns: the same checks from the file, the environment and the flags", async (t) => {
+  const table = (json: unknown, env: Record<string, string> = {}) => parseConfig(json, env).sinkTable;
+  assert.equal(table({}).keyColumns, undefined, 'none by default');
+  assert.deepEqual(table({ EcommerceTable: { Columns: { Sku: 'reference', Barcode: 'ean13' } } }).keyColumns, { sku: 'reference', barcode: 'ean13' });
+  assert.deepEqual(table({}, { POSSYNC__EcommerceTable__Columns__Barcode: 'ean13' }).keyColumns, { barcode: 'ean13' });
+  const bad = 'ean; drop table stock';
+  const fromFile = problems(() => parseConfig({ EcommerceTable: { Columns: { Barcode: bad } } }));
+  const fromEnv = problems(() => parseConfig({}, { POSSYNC__EcommerceTable__Columns__Barcode: bad }));
+  assert.deepEqual(fromFile, ['EcommerceTable.Columns.Barcode must be a column name (letters, digits, _), got "ean; drop table stock"']);
+  assert.deepEqual(fromEnv, fromFile);
+  assert.deepEqual(problems(() => parseConfig({ EcommerceTable: { Columns: { Sku: 'quantity' } } })), ['EcommerceTable.Columns.Sku uses the same column "quantity" as Quantity']);
+
+  const dir = await mkdtemp(join(tmpdir(), 'possync-keycols-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'appsettings.json');
+  await writeFile(file, '{}');
+  const lines: string[] = [];
+  assert.equal(await configFromFlags({ config: file, 'shop-barcode-column': bad }, (l) => lines.push(l)), null);
+  assert.ok(lines.includes(`  ${fromFile[0]}`), lines.join('\n'));
+  const config = await configFromFlags({ config: file, 'shop-sku-column': 'reference' }, () => {});
+  assert.deepEqual(config?.sinkTable.keyColumns, { sku: 'reference' });
+});

@@ -27,7 +27,16 @@ export interface SinkTableConfig {
     description: string;
     limitQuantity: string;
   };
+  /**
+   * The shop's own SKU and/or barcode columns, when it has them: auto-match reads its e-commerce
+   * ids with these keys and maps them to the POS items carrying the same key (issue 10).
+   */
+  keyColumns?: ShopKeyColumns;
 }
+
+/** Which keys auto-match can take from the shop table. */
+export type ShopKey = 'sku' | 'barcode';
+export type ShopKeyColumns = Partial<Record<ShopKey, string>>;
 
 export interface ScheduleConfig {
   /** Hangfire's 5-field cron (minute hour day-of-month month day-of-week). */

@@ -6,7 +6,7 @@ import type { AccountConfig } from '../pos/accounts.ts';
 import type { SqlQueryable } from './sql.ts';
 import type { CoreSql } from './core-sql.ts';
 import { lockDataFolder, type DataFolderLock } from './lock.ts';
-import { openPglite, pgliteSql, type PgliteOpenOptions } from './pglite.ts';
+import type { PgliteOpenOptions } from './pglite.ts';
 import { describeTarget, openPostgres, targetText } from './postgres.ts';
 import { migrate, type MigrateResult } from './migrations.ts';
 import { syncAccounts } from './accounts.ts';
@@ -60,6 +60,8 @@ async function openPgliteCore(dataDir: string, options: OpenCoreOptions): Promis
   // The lock comes first: initialising or opening a folder another process uses already harms it.
   mkdirSync(dataDir, { recursive: true });
   const lock: DataFolderLock = await lockDataFolder(dataDir, { onNotice: options.onNotice });
+  // Loaded only for an embedded core: PGlite's module alone costs ~40 MB of a PostgreSQL-backed service's memory.
+  const { openPglite, pgliteSql } = await import('./pglite.ts');
   let pglite: PGlite;
   try {
     pglite = await openPglite(dataDir, { ...options.pglite, onNotice: options.onNotice });

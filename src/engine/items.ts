@@ -11,6 +11,9 @@ import type { SyncContext } from './sync.ts';
 import { writeShopRows } from './shop-rows.ts';
 import { runBulk } from './bulk/run.ts';
 import type { BulkRow } from './bulk/rows.ts';
+import { autoMatchRows } from './bulk/auto-match.ts';
+import type { ShopKey } from '../config/types.ts';
+import { SinkError } from '../sink/common.ts';
 import type { ImportSummary, RowReport } from './bulk/report.ts';
 import {
   EngineInputError,
@@ -60,6 +63,25 @@ export class Items implements ItemRegistry {
     await createImport(this.context.core.sql, { id, dryRun: options.dryRun, rows });
     await this.jobs.queueBulkImport(id);
     return (await this.bulkTask(id))!;
+  }
+
+  /** Bulk mapping of the shop table's rows by its own SKU or barcode column (see auto-match.ts). */
+  async autoMatch(accountId: string, by: ShopKey, options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView> {
+    if (!this.accounts.get(accountId)) {
+      throw new EngineInputError('account_id', `no configured account has the id "${accountId}"`, 404, { known_account_ids: this.accounts.ids() });
+    }
+    let shopRows;
+    try {
+      shopRows = await this.context.sink.readKeys(by);
+    } catch (error) {
+      if (error instanceof SinkError && error.code === 'NO_KEY_COLUMN') throw new EngineInputError('by', error.message, 400);
+      throw error;
+    }
+    const { rows, otherAccounts } = autoMatchRows(shopRows, accountId, by);
+    if (rows.length === 0) {
+      throw new EngineInputError('account_id', `the shop table has no row to match for account ${accountId}${otherAccounts ? ` (${otherAccounts} rows belong to other accounts)` : ''}`, 400);
+    }
+    return this.bulk(rows, options);
   }
 
   private async bulkTask(id: string): Promise<BulkTaskView | null> {

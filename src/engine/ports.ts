@@ -4,6 +4,7 @@ import type { WebhookSetupResult } from './webhook-setup.ts';
 import type { AccountFreshness } from './freshness.ts';
 import type { HealthReport, Readiness } from './health.ts';
 import type { BulkRow } from './bulk/rows.ts';
+import type { ShopKey } from '../config/types.ts';
 import type { ImportSummary, RowReport } from './bulk/report.ts';
 import type { MappingFilter } from '../core/mapping-list.ts';
 export type { AccountFreshness } from './freshness.ts';
@@ -166,6 +167,11 @@ export interface ItemRegistry {
    * report). A dry run writes no mapping and no shop row.
    */
   bulk(rows: BulkRow[], options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView>;
+  /**
+   * Bulk mapping of the shop table's own rows for one account, by its configured SKU or barcode
+   * column. EngineInputError 404 for an unknown account, 400 when that column is not configured.
+   */
+  autoMatch(accountId: string, by: ShopKey, options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView>;
   task(id: string): Promise<TaskView | BulkTaskView | null>;
   list(accountId: string): Promise<ItemView[]>;
   listPage(accountId: string, query: ItemPageQuery): Promise<{ items: ItemView[]; nextCursor: string | null }>;

@@ -112,6 +112,9 @@ class FakeItems implements ItemRegistry {
   bulk(): never {
     throw new Error('FakeItems.bulk is not faked');
   }
+  autoMatch(): never {
+    throw new Error('FakeItems.autoMatch is not faked');
+  }
   listPage(): never {
     throw new Error('FakeItems.listPage is not faked');
   }
