@@ -73,3 +73,15 @@ test('--log-level and --data-dir pass the same checks as their keys, and warning
   assert.ok(lines.some((l) => l.includes('Logging.LogLevel.Default must be')), lines.join('\n'));
   assert.ok((await loadConfig({ file, overrides: [{ path: ['Logging', 'LogLevel', 'Default'], value: 'Error', from: '--log-level' }] })).logging.level === 'error');
 });
+
+test('Sales.Routing and Sales.SourcePriority: from the file and the environment alike, checked the same way', () => {
+  const accounts = { PosAccess: { PosConfigurations: [{ ...SQUARE, AccountID: 'store' }, { ...SQUARE, AccountID: 'warehouse', LocationID: 'L2' }] } };
+  assert.deepEqual(parseConfig(accounts).sales, { routing: 'most-available', sourcePriority: [] });
+  assert.deepEqual(parseConfig({ ...accounts, Sales: { Routing: 'priority', SourcePriority: ['warehouse', 'store'] } }).sales, { routing: 'priority', sourcePriority: ['warehouse', 'store'] });
+  assert.deepEqual(parseConfig(accounts, { POSSYNC__Sales__Routing: 'priority', POSSYNC__Sales__SourcePriority: 'warehouse,store' }).sales, { routing: 'priority', sourcePriority: ['warehouse', 'store'] });
+  assert.deepEqual(problems(() => parseConfig({ ...accounts, Sales: { Routing: 'cheapest' } })), ['Sales.Routing must be most-available or priority (got "cheapest")']);
+  assert.deepEqual(problems(() => parseConfig(accounts, { POSSYNC__Sales__Routing: 'cheapest' })), ['Sales.Routing must be most-available or priority (got "cheapest")']);
+  assert.deepEqual(problems(() => parseConfig({ ...accounts, Sales: { Routing: 'priority', SourcePriority: ['attic'] } })), [
+    'Sales.SourcePriority[0] is not the AccountID of a configured account (got "attic")',
+  ]);
+});
