@@ -90,8 +90,10 @@ const LOCK_ROWS = `
 // statement and one order: locking the two kinds in two statements could cross another locker.
 const LOCK_ITEMS = `
   select m.ecommerce_id from mappings m
-  where (m.account_id = $1 and m.pos_item_id = any($2::text[]))
-     or m.ecommerce_id in (select s.ecommerce_id from item_sources s where s.account_id = $1 and s.pos_item_id = any($2::text[]))
+  where m.ecommerce_id in (
+    select f.ecommerce_id from mappings f where f.account_id = $1 and f.pos_item_id = any($2::text[])
+    union
+    select s.ecommerce_id from item_sources s where s.account_id = $1 and s.pos_item_id = any($2::text[]))
   order by m.ecommerce_id
   for update of m`;
 
