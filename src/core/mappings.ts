@@ -168,8 +168,11 @@ export async function getMappings(sql: SqlQueryable, ecommerceIds: readonly stri
   return rows.map(toMapping);
 }
 
+/** An account's items: those it is the first source of, and those it feeds as an extra source. */
+export const OF_ACCOUNT = `(m.account_id = $1 or m.ecommerce_id in (select s.ecommerce_id from item_sources s where s.account_id = $1))`;
+
 export async function listMappings(sql: SqlQueryable, accountId: string): Promise<Mapping[]> {
-  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where m.account_id = $1 order by m.ecommerce_id`, [accountId]);
+  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where ${OF_ACCOUNT} order by m.ecommerce_id`, [accountId]);
   return rows.map(toMapping);
 }
 

@@ -102,6 +102,9 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     assert.equal(listed.find((i) => i.item_ecommerce_id === '501')?.sources?.length, 2);
     assert.equal(listed.find((i) => i.item_ecommerce_id === '502')?.sources, undefined);
     assert.equal((await getJson(`${possync.url}/api/items/501/sources`)).available, 10);
+    // The extra source's account lists the item too (with its first source's account and the sum).
+    const hbList = (await getJson(`${possync.url}/api/items/${HB}`)) as Array<{ item_ecommerce_id: string; account_id: string; available: number }>;
+    assert.deepEqual(hbList.map((i) => [i.item_ecommerce_id, i.account_id, i.available]), [['501', SQ, 10]]);
 
     // The first source is removed by unmapping; an extra one here.
     assert.equal((await del(`${possync.url}/api/items/501/sources/${SQ}`)).status, 409);
