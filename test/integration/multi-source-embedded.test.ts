@@ -1,5 +1,5 @@
-import { multiSourceScenario } from './multi-source.scenario.ts';
-import { tempDir } from './harness.ts';
+import { multiSourceScenario } from '../support/multi-source-scenario.ts';
+import { tempDir } from '../support/readme-setup.ts';
 
 multiSourceScenario('embedded PGlite', async () => {
   const dir = tempDir('possync-multi-');

@@ -1,5 +1,5 @@
-import { multiSourceScenario } from './multi-source.scenario.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { multiSourceScenario } from '../support/multi-source-scenario.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
 
 multiSourceScenario('PostgreSQL', async () => {
   const core = await freshPostgresDatabase();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
-import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, type Simulators } from './harness.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from './readme-setup.ts';
+import { waitUntil } from './wait.ts';
 import { json, post } from './server-process.ts';
 
 /**
@@ -80,7 +81,7 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
       [SQ, 7, 0, true],
       [HB, 5, 1, false],
     ]);
-    await eventually('the shop row at 7 + 5', async () => (await possync.sink.readQuantities(['501', '502'])).get('501') === 12);
+    await waitUntil('the shop row at 7 + 5', async () => (await possync.sink.readQuantities(['501', '502'])).get('501') === 12);
     assert.equal((await possync.sink.readQuantities(['502'])).get('502'), 9);
 
     // The same source again: no change, 200. The original's POST /api/items keeps its 409.
@@ -96,7 +97,7 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     // A count change at the extra source's till reaches the shop through its own account's poll.
     await setStock(sims.hiboutik, '1', 3);
     await pollNow(possync.service, HB);
-    await eventually('the shop row at 7 + 3', async () => (await possync.sink.readQuantities(['501'])).get('501') === 10);
+    await waitUntil('the shop row at 7 + 3', async () => (await possync.sink.readQuantities(['501'])).get('501') === 10);
     const listed = (await getJson(`${possync.url}/api/items/${SQ}`)) as Array<{ item_ecommerce_id: string; available: number; sources?: unknown[] }>;
     assert.equal(listed.find((i) => i.item_ecommerce_id === '501')?.available, 10);
     assert.equal(listed.find((i) => i.item_ecommerce_id === '501')?.sources?.length, 2);
@@ -113,7 +114,7 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     const after: any = await removed.json();
     assert.equal(after.available, 7);
     assert.equal('sources' in after, false);
-    await eventually('the shop row back at 7', async () => (await possync.sink.readQuantities(['501'])).get('501') === 7);
+    await waitUntil('the shop row back at 7', async () => (await possync.sink.readQuantities(['501'])).get('501') === 7);
     assert.equal((await del(`${possync.url}/api/items/501/sources/${HB}`)).status, 404);
   });
 
@@ -136,12 +137,12 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     assert.equal(units(HB), 40);
     const item = await getJson(`${possync.url}/api/items/601/sources`);
     assert.deepEqual(item.sources.map((s: { available: number }) => s.available), [2, 0]);
-    await eventually('every sale posted', async () => (await partsOfItem(possync, '601')).every((p) => p.state === 'posted'), 120_000);
+    await waitUntil('every sale posted', async () => (await partsOfItem(possync, '601')).every((p) => p.state === 'posted'), 120_000);
     assertPostedOnce(sims, parts);
     // Both POS counts now include the sales: a poll of each leaves the shop at the floors.
     await pollNow(possync.service, SQ);
     await pollNow(possync.service, HB);
-    await eventually('the shop row at 2 + 0', async () => (await possync.sink.readQuantities(['601'])).get('601') === 2);
+    await waitUntil('the shop row at 2 + 0', async () => (await possync.sink.readQuantities(['601'])).get('601') === 2);
   });
 
   test(`a sale no single source can serve is split, and every part is posted exactly once through injected faults (${name})`, { timeout: 300_000 }, async (t) => {
@@ -168,7 +169,7 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     assert.equal(refused.status, 409);
     assert.equal(((await refused.json()) as { details: { available: number } }).details.available, 1);
 
-    const sales = await eventually(
+    const sales = await waitUntil(
       'every split sale posted',
       async () => {
         const views = await Promise.all(saleIds.map((id) => getJson(`${possync.url}/api/sales/${id}`)));
@@ -213,13 +214,13 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     }
     let parts = await partsOfItem(possync, '801');
     assert.deepEqual(parts.map((p) => p.account_id), [SQ, SQ, SQ]);
-    await eventually('the Square sales posted', async () => (await partsOfItem(possync, '801')).every((p) => p.state === 'posted'), 60_000);
+    await waitUntil('the Square sales posted', async () => (await partsOfItem(possync, '801')).every((p) => p.state === 'posted'), 60_000);
     // Square can give 1 more: a sale of 5 falls back to the troubled source rather than being refused.
     sims.hiboutik.kit.faults.clear();
     assert.equal((await post(`${possync.url}/api/synchronizer/sale`, { item_ecommerce_id: 801, delta: 5, balance: 500 })).status, 202);
     parts = await partsOfItem(possync, '801');
     assert.equal(parts.at(-1)!.account_id, HB);
-    await eventually('every sale posted', async () => (await partsOfItem(possync, '801')).every((p) => p.state === 'posted'), 60_000);
+    await waitUntil('every sale posted', async () => (await partsOfItem(possync, '801')).every((p) => p.state === 'posted'), 60_000);
     assertPostedOnce(sims, parts);
   });
 }
