@@ -78,16 +78,6 @@ export const RegisterItemBody = Type.Object(
 );
 export type RegisterItemBodyJson = Static<typeof RegisterItemBody>;
 
-export const AddSourceBody = Type.Object(
-  {
-    account_id: Type.String({ minLength: 1, maxLength: 255, description: 'AccountID of the POS account to sell the item from too' }),
-    item_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Exact POS item name (give this or item_pos_id)' })),
-    item_pos_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'POS item id (give this or item_name)' })),
-    limit_quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: "This source's safety stock (default 0)" })),
-  },
-  { additionalProperties: false, examples: [{ account_id: 'warehouse', item_pos_id: '4', limit_quantity: 0 }] },
-);
-
 export const RegisterQuery = Type.Object({
   wait: Type.Optional(Type.Boolean({
     default: false,

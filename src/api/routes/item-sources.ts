@@ -7,8 +7,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { EngineInputError, type Service } from '../../engine/ports.ts';
 import { toItemJson } from '../convert.ts';
-import { AddSourceBody, apiBaseErrors, bodyErrors, errors, Item } from '../schemas.ts';
-import { ItemIdParams } from '../schemas-bulk.ts';
+import { apiBaseErrors, bodyErrors, errors, Item } from '../schemas.ts';
+import { AddSourceBody, ItemIdParams } from '../schemas-bulk.ts';
 import { apiSecurity, assertKnownAccount } from './common.ts';
 
 const SourceParams = Type.Object({
