@@ -32,7 +32,7 @@ import { observedFetch } from './observe/pos-calls.ts';
 import { trackSink, type TrackedSink } from './sink/tracked.ts';
 import { describeAccount } from './config/describe.ts';
 import { configSecrets } from './config/secrets.ts';
-import type { SyncContext } from './engine/sync.ts';
+import { quotaPause, type SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
 import { bossJobActions } from './dashboard/job-actions.ts';
@@ -112,7 +112,15 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const flusher = new SinkFlusher(context, (error) => logger.debug({ err: error }, `shop table not updated yet (will retry): ${error.message}`), 50, options.sinkRetryMs ?? 15_000);
     closers.push(() => flusher.idle());
     const jobs = createJobsPort(core, boss);
-    const intake = new SaleIntake(core, jobs, () => flusher.request(), { isConfigured: (id) => accounts.get(id) !== undefined, log });
+    const intake = new SaleIntake(core, jobs, () => flusher.request(), {
+      isConfigured: (id) => accounts.get(id) !== undefined,
+      isPaused: (id) => {
+        const account = accounts.get(id);
+        return account !== undefined && quotaPause(account) !== null;
+      },
+      routing: config.sales.routing === 'priority' ? { kind: 'priority', order: config.sales.sourcePriority } : { kind: 'most-available' },
+      log,
+    });
     await recoverJobs(core, boss, jobs, log);
     const workers: Workers = await startWorkers(boss, jobs, context, accounts, { log: logger, metrics }, { dispatchLeaseMs: config.jobs.dispatchLeaseSeconds * 1000 });
     closers.push(() => workers.stop());

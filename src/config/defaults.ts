@@ -13,6 +13,8 @@ export const DEFAULTS = {
   dataFolder: './.possync/data',
   /** The dashboard may act (requeue, trigger, retry, cancel, cron) unless set read-only. */
   dashboardReadOnly: false,
+  /** A multi-source item's sale goes to the source with the most available. */
+  salesRouting: 'most-available',
   squareBaseUrl: 'https://connect.squareup.com',
   lightspeedApiBaseUrl: 'https://api.lightspeedapp.com',
   lightspeedTokenUrl: 'https://cloud.lightspeedapp.com/auth/oauth/token',

@@ -21,6 +21,7 @@ import {
   type LoggingConfig,
   type PossyncConfig,
   type ScheduleConfig,
+  type SalesConfig,
   type ServerConfig,
   type SinkDatabaseConfig,
   type SinkTableConfig,
@@ -41,7 +42,7 @@ export const UNPREFIXED_ENV_KEYS = ['hangfireDatabaseConnectionString', 'ecommer
 /** Top-level keys: the original's, then possync's. */
 export const TOP_LEVEL_KEYS = [
   'Logging', 'AllowedHosts', 'hangfireDatabaseConnectionString', 'ecommerceDatabaseConnectionString', 'PosAccess', 'FirebaseFCMToken',
-  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard', 'Jobs',
+  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard', 'Jobs', 'Sales',
 ] as const;
 
 /** Env var naming the config file when --config is not given. */
@@ -132,6 +133,7 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
   const dashboard = { readOnly: dashboardSection.bool('ReadOnly') ?? DEFAULTS.dashboardReadOnly };
   dashboardSection.finish(['ReadOnly']);
   const jobs = readJobs(Section.of(top.raw('Jobs'), 'Jobs', issues));
+  const sales = readSales(Section.of(top.raw('Sales'), 'Sales', issues), accounts.map((a) => a.id));
   top.finish(TOP_LEVEL_KEYS);
 
   if (issues.problems.length > 0) throw new ConfigError(issues.problems, issues.warnings, source);
@@ -142,12 +144,31 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
     logging,
     dashboard,
     jobs,
+    sales,
     core,
     sink: sink!,
     sinkTable: sinkTable!,
     accounts,
     warnings: issues.warnings,
   };
+}
+
+const ROUTINGS = ['most-available', 'priority'] as const;
+
+/** `Sales.Routing` and `Sales.SourcePriority`: how a multi-source item's sale picks its source. */
+function readSales(section: Section, accountIds: readonly string[]): SalesConfig {
+  const text = section.string('Routing') ?? DEFAULTS.salesRouting;
+  const routing = ROUTINGS.find((r) => r === text.trim().toLowerCase());
+  if (!routing) section.issues.problem(section.keyPath('Routing'), `must be ${ROUTINGS.join(' or ')} (got "${text.slice(0, 40)}")`);
+  const sourcePriority = section.stringList('SourcePriority') ?? [];
+  sourcePriority.forEach((id, index) => {
+    if (!accountIds.includes(id)) section.issues.problem(section.keyPath(`SourcePriority[${index}]`), `is not the AccountID of a configured account (got "${id.slice(0, 60)}")`);
+  });
+  if (routing === 'priority' && sourcePriority.length === 0) {
+    section.issues.warning(section.keyPath('SourcePriority'), 'is empty: with Routing "priority", sources are tried first source first, then in the order they were added');
+  }
+  section.finish(['Routing', 'SourcePriority']);
+  return { routing: routing ?? 'most-available', sourcePriority };
 }
 
 function readCore(top: Section, cwd: string): CoreDatabaseConfig {

@@ -113,3 +113,15 @@ test("the shop table's SKU and barcode columns: the same checks from the file, t
   const config = await configFromFlags({ config: file, 'shop-sku-column': 'reference' }, () => {});
   assert.deepEqual(config?.sinkTable.keyColumns, { sku: 'reference' });
 });
+
+test('Sales.Routing and Sales.SourcePriority: from the file and the environment alike, checked the same way', () => {
+  const accounts = { PosAccess: { PosConfigurations: [{ ...SQUARE, AccountID: 'store' }, { ...SQUARE, AccountID: 'warehouse', LocationID: 'L2' }] } };
+  assert.deepEqual(parseConfig(accounts).sales, { routing: 'most-available', sourcePriority: [] });
+  assert.deepEqual(parseConfig({ ...accounts, Sales: { Routing: 'priority', SourcePriority: ['warehouse', 'store'] } }).sales, { routing: 'priority', sourcePriority: ['warehouse', 'store'] });
+  assert.deepEqual(parseConfig(accounts, { POSSYNC__Sales__Routing: 'priority', POSSYNC__Sales__SourcePriority: 'warehouse,store' }).sales, { routing: 'priority', sourcePriority: ['warehouse', 'store'] });
+  assert.deepEqual(problems(() => parseConfig({ ...accounts, Sales: { Routing: 'cheapest' } })), ['Sales.Routing must be most-available or priority (got "cheapest")']);
+  assert.deepEqual(problems(() => parseConfig(accounts, { POSSYNC__Sales__Routing: 'cheapest' })), ['Sales.Routing must be most-available or priority (got "cheapest")']);
+  assert.deepEqual(problems(() => parseConfig({ ...accounts, Sales: { Routing: 'priority', SourcePriority: ['attic'] } })), [
+    'Sales.SourcePriority[0] is not the AccountID of a configured account (got "attic")',
+  ]);
+});

@@ -95,6 +95,14 @@ export interface DashboardConfig {
   readOnly: boolean;
 }
 
+/** How a sale of an item sold from several POS accounts picks its source (core/sales/routing.ts). */
+export interface SalesConfig {
+  /** `most-available` (default): the source with the most available; `priority`: SourcePriority's order. */
+  routing: 'most-available' | 'priority';
+  /** Account ids, most preferred first (for `priority`); accounts not listed come after. */
+  sourcePriority: string[];
+}
+
 export interface PossyncConfig {
   /** The file it came from, or null when built from defaults and the environment alone. */
   source: string | null;
@@ -103,6 +111,7 @@ export interface PossyncConfig {
   logging: LoggingConfig;
   dashboard: DashboardConfig;
   jobs: JobsConfig;
+  sales: SalesConfig;
   core: CoreDatabaseConfig;
   sink: SinkDatabaseConfig;
   sinkTable: SinkTableConfig;

@@ -28,6 +28,8 @@ import {
   type TaskView,
 } from './ports.ts';
 import { pollTask } from './poll-task.ts';
+import { addItemSource, itemViews, itemWithSources, removeItemSource } from './sources.ts';
+import type { AddSourceRequest } from './ports.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -133,8 +135,7 @@ export class Items implements ItemRegistry {
 
   /** An account that left the configuration keeps its mappings, listed as orphaned. */
   async list(accountId: string): Promise<ItemView[]> {
-    const orphaned = !this.accounts.get(accountId);
-    return (await listMappings(this.context.core.sql, accountId)).map((mapping) => toItemView(mapping, orphaned));
+    return itemViews(this.context, this.accounts, await listMappings(this.context.core.sql, accountId));
   }
 
   async listPage(accountId: string, query: ItemPageQuery): Promise<{ items: ItemView[]; nextCursor: string | null }> {
@@ -148,14 +149,14 @@ export class Items implements ItemRegistry {
     });
     // An account that left the configuration still lists its mappings, as orphaned; one that never had any is unknown.
     if (orphaned && page.items.length === 0 && query.cursor === undefined) this.knownAccount(accountId);
-    return { items: page.items.map((mapping) => toItemView(mapping, orphaned)), nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
+    return { items: await itemViews(this.context, this.accounts, page.items), nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
   }
 
   async update(ecommerceId: string, change: ItemChange): Promise<ItemView> {
     const { mapping, changed } = await this.admin(() => updateMapping(this.context.core.sql, ecommerceId, change));
     // The shop's row follows the floor and the description.
     if (changed) await writeShopRows(this.context, [ecommerceId]);
-    return toItemView(mapping, !this.accounts.get(mapping.accountId));
+    return (await itemViews(this.context, this.accounts, [mapping]))[0]!;
   }
 
   async unmap(ecommerceId: string, shopRow: ShopRowChoice): Promise<ItemView> {
@@ -164,6 +165,18 @@ export class Items implements ItemRegistry {
     // After the core commit: an unmapping refused for sales in flight never touches the shop.
     if (shopRow === 'zero') await this.context.sink.writeQuantities([{ ecommerceId, quantity: 0 }]);
     return toItemView(mapping, !this.accounts.get(mapping.accountId));
+  }
+
+  get(ecommerceId: string): Promise<ItemView> {
+    return itemWithSources(this.context, this.accounts, ecommerceId);
+  }
+
+  addSource(request: AddSourceRequest): Promise<{ item: ItemView; created: boolean }> {
+    return addItemSource(this.context, this.accounts, request);
+  }
+
+  removeSource(ecommerceId: string, accountId: string): Promise<ItemView> {
+    return removeItemSource(this.context, this.accounts, ecommerceId, accountId);
   }
 
   private async admin<T>(work: () => Promise<T>): Promise<T> {

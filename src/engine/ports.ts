@@ -93,6 +93,34 @@ export interface ItemView {
   missingOnPos: boolean;
   /** Its account is no longer in the configuration: not polled, and its sales are refused. */
   orphaned: boolean;
+  /**
+   * Present when the item is sold from more than one source (issue 12): the first source (the
+   * fields above) and each extra one, each with its own count, floor and available. `available`
+   * above is then the sum of the sources' (what the shop's table gets).
+   */
+  sources?: ItemSourceView[];
+}
+
+export interface ItemSourceView {
+  accountId: string;
+  posItemId: string;
+  description: string;
+  limitQuantity: number;
+  onHand: number | null;
+  available: number | null;
+  lastConfirmedAt: string | null;
+  missingOnPos: boolean;
+  /** The item's first source (its mapping); removed only by unmapping the item. */
+  first: boolean;
+}
+
+/** A further POS item to sell an already mapped e-commerce item from. */
+export interface AddSourceRequest {
+  ecommerceId: string;
+  accountId: string;
+  itemName?: string;
+  itemPosId?: string;
+  limitQuantity?: number;
 }
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed';
@@ -179,6 +207,12 @@ export interface ItemRegistry {
   update(ecommerceId: string, change: ItemChange): Promise<ItemView>;
   /** EngineInputError 404 when not mapped, 409 while it has unfinished sales. */
   unmap(ecommerceId: string, shopRow: ShopRowChoice): Promise<ItemView>;
+  /** The item with its sources; EngineInputError 404 when not mapped. */
+  get(ecommerceId: string): Promise<ItemView>;
+  /** Adds a source in another account (the POS item looked up like a registration); `created` false when it was there already. */
+  addSource(request: AddSourceRequest): Promise<{ item: ItemView; created: boolean }>;
+  /** Removes an extra source; 404 when the item has none in that account, 409 for its first source. */
+  removeSource(ecommerceId: string, accountId: string): Promise<ItemView>;
 }
 
 /** Webhook intake and set-up (routes outside /api, proven by signature or URL token). */
@@ -241,6 +275,27 @@ export interface SaleView {
   createdAt: string;
   updatedAt: string;
   history: SaleTransitionView[];
+  /**
+   * Present when the sale was split over several sources (issue 12): every part, the first one
+   * included (its id is the sale's). The sale's quantity and amount are then the parts' sums and
+   * its state sums theirs up (failed > dispatching > accepted > posted > cancelled).
+   */
+  parts?: SalePartView[];
+  /** Present on the second and later parts of a split sale: the sale they belong to. */
+  partOf?: string;
+}
+
+/** One part of a split sale: the unit posted to one account, exactly once. */
+export interface SalePartView {
+  id: string;
+  state: SaleState;
+  accountId: string;
+  posItemId: string;
+  quantity: number;
+  amountCents: number;
+  attempts: number;
+  lastError: string | null;
+  posReference: string | null;
 }
 
 export type SaleIntakeResult =

@@ -124,6 +124,15 @@ class FakeItems implements ItemRegistry {
   unmap(): never {
     throw new Error('FakeItems.unmap is not faked');
   }
+  get(): never {
+    throw new Error('FakeItems.get is not faked');
+  }
+  addSource(): never {
+    throw new Error('FakeItems.addSource is not faked');
+  }
+  removeSource(): never {
+    throw new Error('FakeItems.removeSource is not faked');
+  }
 
   constructor(private readonly owner: FakeService) {}
 
