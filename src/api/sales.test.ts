@@ -307,7 +307,7 @@ test('GET /api/sales: newest first, by state, limit and before; bad query → 40
   assert.equal(state.statusCode, 400);
   assert.deepEqual(state.json(), {
     error: 'bad_request',
-    message: 'querystring/state must be one of "accepted", "dispatching", "posted", "failed", "cancelled"',
+    message: 'querystring/state must be one of "accepted", "dispatching", "posted", "failed", "incomplete", "cancelled"',
     field: 'state',
   });
   for (const limit of ['0', '501', 'ten']) {
@@ -327,7 +327,7 @@ test('retry: failed → 202 dispatching; texts redacted; 409 when not failed; 40
   const early = await app.inject({ method: 'POST', url: `/api/sales/${id}/retry` });
   assert.equal(early.statusCode, 409);
   assert.equal(early.json().error, 'conflict');
-  assert.equal(early.json().message, `sale ${id} is accepted; only a failed sale can be retried`);
+  assert.equal(early.json().message, `sale ${id} is accepted; only a failed or incomplete sale can be retried`);
 
   await failSale(id, 'Square 401 for Authorization: Bearer EAAAsecret');
   const failed = (await app.inject({ method: 'GET', url: `/api/sales/${id}` })).json();
@@ -374,7 +374,7 @@ test('cancel: accepted|failed → 200 cancelled, units released; reason optional
 
   const again = await app.inject({ method: 'POST', url: `/api/sales/${s1}/cancel` });
   assert.equal(again.statusCode, 409);
-  assert.equal(again.json().message, `sale ${s1} is cancelled; only an accepted or failed sale can be cancelled`);
+  assert.equal(again.json().message, `sale ${s1} is cancelled; only an accepted, failed or incomplete sale can be cancelled`);
   const s4 = (await sell(app, readmeSale(item))).json().sale_id;
   assert.equal((await claim())?.id, s4);
   assert.equal((await app.inject({ method: 'POST', url: `/api/sales/${s4}/cancel` })).statusCode, 409, 'dispatching');

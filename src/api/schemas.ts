@@ -401,6 +401,11 @@ export const SaleListQuery = Type.Object({
 export const SaleList = Type.Object({ sales: Type.Array(Sale) }, Closed);
 
 export const CancelBody = Type.Object(
-  { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })) },
-  { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }] },
+  {
+    reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })),
+    removed_from_pos: Type.Optional(Type.Boolean({
+      description: 'Required (true) to cancel an `incomplete` sale: you removed the sale named by its `pos_reference` from the POS, so its units may be released',
+    })),
+  },
+  { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }, { reason: 'deleted in Hiboutik', removed_from_pos: true }] },
 );
