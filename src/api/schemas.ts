@@ -291,6 +291,7 @@ export const Health = Type.Object(
         oldest_pending_at: Nullable(Timestamp),
         oldest_pending_age_seconds: Nullable(Type.Integer()),
         failed: Type.Integer(),
+        incomplete: Type.Integer({ description: 'Sales the POS holds but refused to finish (state `incomplete`): finish or remove them on the POS' }),
       },
       Closed,
     ),
