@@ -9,7 +9,7 @@ import { PgBoss } from 'pg-boss';
 import { createJobsPort } from '../src/jobs/port.ts';
 import { buildApi } from '../src/api/app.ts';
 import { openCore, type Core } from '../src/core/open.ts';
-import { createTestDatabase, tempDir } from '../src/core/test-support.ts';
+import { createTestDatabase, tempDir } from '../test/support/core.ts';
 import { startBoss } from '../src/jobs/boss.ts';
 import { DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE } from '../src/jobs/queues.ts';
 import { AccountSet } from '../src/engine/accounts.ts';

@@ -8,7 +8,7 @@
 import Fastify from 'fastify';
 import { startPossync } from '../src/main.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { ACCOUNTS, README_CONFIG, tempDir } from '../test/integration/harness.ts';
+import { ACCOUNTS, README_CONFIG, tempDir } from '../test/support/readme-setup.ts';
 import * as bench from './bench-support.ts';
 import type { LoadResult } from './bench-support.ts';
 

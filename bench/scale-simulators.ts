@@ -4,7 +4,7 @@
  * call and each POS's real rate limits. Prints one JSON line (the environment overrides that point
  * the README's config at them), then serves until killed.
  */
-import { startSimulators, type CatalogMaker } from '../test/integration/harness.ts';
+import { startSimulators, type CatalogMaker } from '../test/support/readme-setup.ts';
 import { SIZES } from './scale-sizes.ts';
 const LATENCY_MS = 20;
 

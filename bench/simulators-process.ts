@@ -4,7 +4,7 @@
  * JSON line with the environment overrides that point the README's config at them, then serves
  * until killed. Usage: node --import tsx bench/simulators-process.ts
  */
-import { startSimulators } from '../test/integration/harness.ts';
+import { startSimulators } from '../test/support/readme-setup.ts';
 
 const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000', refreshLimitPerMinute: '0' } });
 await fetch(`${sims.square.url}/__sim/stock`, {

@@ -12,7 +12,7 @@ import { DEFAULT_SINK_TABLE, type SinkDatabaseConfig } from '../src/config/types
 import type { SqlClient } from '../src/core/sql.ts';
 import { openCore } from '../src/core/open.ts';
 import { openSink } from '../src/sink/open.ts';
-import { MYSQL, PG_URL, originalMysqlDdl, originalPostgresDdl, requireMariadb, requirePostgres, uniqueName } from '../src/sink/test-support.ts';
+import { MYSQL, PG_URL, originalMysqlDdl, originalPostgresDdl, requireMariadb, requirePostgres, uniqueName } from '../test/support/sink.ts';
 
 const N = 10_000;
 type Exec = (sql: string) => Promise<unknown>;

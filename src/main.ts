@@ -14,7 +14,7 @@ import { startBoss } from './jobs/boss.ts';
 import { createJobsPort } from './jobs/port.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
 import { startChangePolls } from './jobs/change-polls.ts';
-import { CHANGE_POLL_QUEUE, WEBHOOK_QUEUE, type AccountJobData } from './jobs/queues.ts';
+import { CHANGE_POLL_QUEUE, WEBHOOK_QUEUE } from './jobs/queues.ts';
 import { WebhookIntake } from './engine/webhooks.ts';
 import { webhookControl } from './engine/webhook-setup.ts';
 import { AccountSet, type AccountHandle } from './engine/accounts.ts';
@@ -132,8 +132,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     const webhookIntake = new WebhookIntake({ core }, accounts, {
       publicUrl,
       async queue(accountId) {
-        const data: AccountJobData = { accountId };
-        await boss.send(WEBHOOK_QUEUE, data, { singletonKey: accountId });
+        await jobs.queueWebhook(accountId);
         workers.notify(WEBHOOK_QUEUE);
       },
     });

@@ -6,7 +6,7 @@ import { buildApi } from './app.ts';
 import { collectingLogger } from '../log.ts';
 import { installErrorHandling } from './errors.ts';
 import { enforceResponseSchemas } from './strict.ts';
-import { FakeService, makeApi } from './test-support.ts';
+import { FakeService, makeApi } from '../../test/support/api.ts';
 
 const KEYS = ['first-key-0123456789', 'second-key-abcdefghij'];
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { EngineInputError } from '../engine/ports.ts';
 import { redact } from './convert.ts';
 import { CodedInputError, describeValidation, mapError } from './errors.ts';
-import { makeApi } from './test-support.ts';
+import { makeApi } from '../../test/support/api.ts';
 
 test('validation issues name nested fields the way people write them', () => {
   assert.deepEqual(

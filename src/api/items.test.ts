@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeApi, README_ACCOUNT, README_ITEM_NAME, README_ITEM_POS_ID } from './test-support.ts';
+import { makeApi, README_ACCOUNT, README_ITEM_NAME, README_ITEM_POS_ID } from '../../test/support/api.ts';
 
 const json = { 'content-type': 'application/json' };
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { buildApi } from './app.ts';
-import { FakeService } from './test-support.ts';
+import { FakeService } from '../../test/support/api.ts';
 import { loadConfig } from '../config/index.ts';
 
 /**

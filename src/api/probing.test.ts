@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { makeApi } from './test-support.ts';
+import { makeApi } from '../../test/support/api.ts';
 
 /** Issue 14, hole 13: no route probing without a key, honest labels, no silently ignored query parameters. */
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeApi, README_ACCOUNT } from './test-support.ts';
+import { makeApi, README_ACCOUNT } from '../../test/support/api.ts';
 
 test('GET /api/synchronizer → the status in snake_case', async () => {
   const { app } = await makeApi();

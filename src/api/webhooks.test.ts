@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeApi } from './test-support.ts';
+import { makeApi } from '../../test/support/api.ts';
 import { WEBHOOK_BODY_LIMIT } from './routes/webhooks.ts';
 
 const KEY = 'a-long-enough-api-key-0123456789';

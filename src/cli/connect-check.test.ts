@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import { checkConfigCommand } from './check-config.ts';
 import { migrateCommand } from './migrate.ts';
 import { startSquareSimulator } from '../simulators/square/index.ts';
-import { requireMariadb } from '../sink/test-support.ts';
-import { freshPostgresDatabase } from '../../test/integration/databases.ts';
+import { requireMariadb } from '../../test/support/sink.ts';
+import { freshPostgresDatabase } from '../../test/support/databases.ts';
 
 /**
  * `check-config --connect` against real servers: PostgreSQL for the core, MariaDB for the shop

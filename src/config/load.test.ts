@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, DEFAULT_SINK_TABLE, describeConfig, loadConfig, maskSecret, parseConfig } from './index.ts';
-import { problemsOf } from './test-support.ts';
+import { problemsOf } from '../../test/support/config.ts';
 /** The server limits a file that sets none gets (src/api/limits.test.ts checks each key). */
 const DEFAULT_LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1000 };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeConfig, parseConfig } from './index.ts';
-import { problemsOf } from './test-support.ts';
+import { problemsOf } from '../../test/support/config.ts';
 
 const lightspeed = {
   Type: '3', AccountID: '123456', ClientID: 'client-1', ClientSecret: 'client-secret-value-1234',

@@ -4,11 +4,11 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
 import { openCore } from './open.ts';
 import { INIT_MARKER } from './pglite.ts';
 import { pidAlive } from './lock.ts';
+import { waitUntil } from '../../test/support/wait.ts';
 
 /**
  * Hole 7 of issue 14: kill -9 during the first start of a new data folder used to leave the
@@ -17,14 +17,6 @@ import { pidAlive } from './lock.ts';
  */
 const OPEN_TS = new URL('./open.ts', import.meta.url).href;
 
-async function until(what: string, check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
-
 test('kill -9 during the first start: the initialising child dies with its parent; the restart initialises afresh', { timeout: 180_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'possync-first-start-'));
   try {
@@ -32,7 +24,7 @@ test('kill -9 during the first start: the initialising child dies with its paren
       await openCore({ kind: 'pglite', dataDir: ${JSON.stringify(dataDir)} }); console.log('opened');`;
     const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
     const marker = join(dataDir, INIT_MARKER);
-    await until('the initialising child to start', () => existsSync(marker) && readFileSync(marker, 'utf8').length > 0, 60_000);
+    await waitUntil('the initialising child to start', () => existsSync(marker) && readFileSync(marker, 'utf8').length > 0, 60_000);
     const initPid = Number(readFileSync(marker, 'utf8'));
     assert.ok(pidAlive(initPid), 'the child is initialising');
 

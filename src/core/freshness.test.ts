@@ -5,7 +5,7 @@ import { registerMapping } from './mappings.ts';
 import { applyCountsPage, flagMissing } from './stock.ts';
 import { finishRun, startRun } from './runs.ts';
 import { countItemsOlderThan, itemLastConfirmedAt } from './freshness.ts';
-import { forEachBackend, squareAccount } from './test-support.ts';
+import { forEachBackend, squareAccount } from '../../test/support/core.ts';
 import type { SqlQueryable } from './sql.ts';
 
 /** Row versions: any write to a row, even of the same values, gives it a new xmin. */

@@ -13,7 +13,8 @@ const VERSIONS = ALL.map((m) => m.version);
 const LATEST = Math.max(...VERSIONS);
 import { DataFolderInUseError, LOCK_FILE_NAME, lockDataFolder } from './lock.ts';
 import { DbTokenStore } from './token-store.ts';
-import { forEachBackend, openTestCore, createTestDatabase, tempDir, waitFor, type TestCore } from './test-support.ts';
+import { forEachBackend, openTestCore, createTestDatabase, tempDir, type TestCore } from '../../test/support/core.ts';
+import { waitUntil } from '../../test/support/wait.ts';
 
 const OPEN_TS = new URL('./open.ts', import.meta.url).href;
 const LOCK_TS = new URL('./lock.ts', import.meta.url).href;
@@ -153,7 +154,7 @@ describe('PGlite data folder lock', () => {
       let out = '';
       child.stdout.on('data', (chunk) => (out += chunk));
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      await waitFor(() => out.includes('locked'), 'the child to take the lock', 30_000);
+      await waitUntil('the child to take the lock', () => out.includes('locked'));
       await assert.rejects(lockDataFolder(dir.path), (error: unknown) => error instanceof DataFolderInUseError && error.holder?.pid === child.pid);
       child.stdin.end();
       await exited;

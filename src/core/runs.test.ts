@@ -5,7 +5,7 @@ import { listAccounts, syncAccounts } from './accounts.ts';
 import { failAbandonedRuns, finishRun, getRun, lastRuns, listRuns, startRun } from './runs.ts';
 import { deleteSetting, getSetting, setSetting } from './settings.ts';
 import { DbBudgetStore } from './budget-store.ts';
-import { forEachBackend, squareAccount } from './test-support.ts';
+import { forEachBackend, squareAccount } from '../../test/support/core.ts';
 
 forEachBackend('runs, settings, accounts, budgets', (current) => {
   test('accounts follow the config and are never deleted by it', async () => {

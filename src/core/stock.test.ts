@@ -5,7 +5,7 @@ import { getMapping, listMappings, mappedPosIds, MappingConflictError, registerM
 import { applyCountsPage, availableFrom, flagMissing } from './stock.ts';
 import { listJournal } from './journal.ts';
 import { finishRun, startRun } from './runs.ts';
-import { forEachBackend, squareAccount } from './test-support.ts';
+import { forEachBackend, squareAccount } from '../../test/support/core.ts';
 
 test('available is on hand less reserved, floored at 0, unknown when on hand is', () => {
   assert.equal(availableFrom(10, 3), 7);

@@ -35,6 +35,8 @@ export interface JobsPort {
    * the job commits or rolls back with that transaction; given `afterSeconds`, it starts later.
    */
   queueDispatch(accountId: string, tx?: SqlQueryable, afterSeconds?: number): Promise<void>;
+  /** Queues the application of an account's pending webhook events (joins the job already waiting). */
+  queueWebhook(accountId: string): Promise<void>;
   /** Queues a manual poll, or joins the one already waiting for the account (`joined`). */
   queuePoll(accountId: string): Promise<{ id: string; joined: boolean }>;
   /** A poll job as the queue kept it, for its task view. */

@@ -2,7 +2,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Core } from '../core/open.ts';
 import type { JobsPort, PollJob, RegistrationJob } from '../engine/jobs-port.ts';
 import type { RegisterItemRequest } from '../engine/ports.ts';
-import { BULK_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, type BulkJobData, type DispatchJobData, type PollJobData } from './queues.ts';
+import { BULK_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, type AccountJobData, type BulkJobData, type DispatchJobData, type PollJobData } from './queues.ts';
 import { queueOrJoinPoll } from './polls.ts';
 import { scheduleAccounts, unscheduleAccounts } from './schedule.ts';
 
@@ -16,6 +16,10 @@ export function createJobsPort(core: Core, boss: PgBoss): JobsPort {
         ...(tx ? { db: core.jobDb(tx) } : {}),
         ...(afterSeconds ? { startAfter: Math.ceil(afterSeconds) } : {}),
       });
+    },
+    async queueWebhook(accountId) {
+      const data: AccountJobData = { accountId };
+      await boss.send(WEBHOOK_QUEUE, data, { singletonKey: accountId });
     },
     queuePoll: (accountId) => queueOrJoinPoll(core, boss, accountId),
     async pollJob(jobId): Promise<PollJob | null> {

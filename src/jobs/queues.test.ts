@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openTestCore } from '../core/test-support.ts';
+import { openTestCore } from '../../test/support/core.ts';
 import { startBoss } from './boss.ts';
 import { DISPATCH_QUEUE, ensureQueues, QUEUES } from './queues.ts';
 

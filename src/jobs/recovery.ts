@@ -4,7 +4,7 @@ import type { JobsPort } from '../engine/jobs-port.ts';
 import { accountsWithPendingSales } from '../core/sales/ledger.ts';
 import { freeAllLeases } from '../core/sales/lease.ts';
 import { accountsWithPendingEvents } from '../core/webhooks.ts';
-import { CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE, type AccountJobData } from './queues.ts';
+import { CHANGE_POLL_QUEUE, DISPATCH_QUEUE, POLL_QUEUE, REGISTER_QUEUE, WEBHOOK_QUEUE } from './queues.ts';
 
 /**
  * At boot. On PGlite the lock file guarantees this is the only process, so a job still marked
@@ -26,8 +26,5 @@ export async function recoverJobs(core: Core, boss: PgBoss, jobs: JobsPort, log:
     if (leases > 0) log(`freed ${leases} dispatch lease(s) left by a stopped possync`);
   }
   for (const accountId of await accountsWithPendingSales(core.sql)) await jobs.queueDispatch(accountId);
-  for (const accountId of await accountsWithPendingEvents(core.sql)) {
-    const data: AccountJobData = { accountId };
-    await boss.send(WEBHOOK_QUEUE, data, { singletonKey: accountId });
-  }
+  for (const accountId of await accountsWithPendingEvents(core.sql)) await jobs.queueWebhook(accountId);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DEFAULT_SINK_TABLE } from '../config/types.ts';
 import { openCore, type Core } from '../core/open.ts';
-import { createTestDatabase, type TestDatabase } from '../core/test-support.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/support/core.ts';
 import { openSink } from './open.ts';
 
 /**

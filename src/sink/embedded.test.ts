@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { SqlClient } from '../core/sql.ts';
 import { openCore, type Core } from '../core/open.ts';
 import { openSink } from './open.ts';
-import { defineSinkSuite } from './suite.ts';
-import { originalPostgresDdl } from './test-support.ts';
+import { defineSinkSuite } from '../../test/support/sink-suite.ts';
+import { originalPostgresDdl } from '../../test/support/sink.ts';
 
 // The real core database (embedded PGlite, migrated) in a throw-away folder.
 const dataDir = mkdtempSync(join(tmpdir(), 'possync-sink-'));

@@ -4,8 +4,8 @@ import type mysql from 'mysql2/promise';
 import { DEFAULT_SINK_TABLE } from '../config/types.ts';
 import { openSink } from './open.ts';
 import { SinkError } from './common.ts';
-import { defineSinkSuite } from './suite.ts';
-import { CuttableProxy, MYSQL, originalMysqlDdl, requireMariadb, uniqueName } from './test-support.ts';
+import { defineSinkSuite } from '../../test/support/sink-suite.ts';
+import { CuttableProxy, MYSQL, originalMysqlDdl, requireMariadb, uniqueName } from '../../test/support/sink.ts';
 
 let admin: mysql.Connection;
 before(async () => {

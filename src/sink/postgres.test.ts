@@ -5,8 +5,8 @@ import { DEFAULT_SINK_TABLE } from '../config/types.ts';
 import { openSink } from './open.ts';
 import { SinkError } from './common.ts';
 import { describePostgres } from './postgres.ts';
-import { defineSinkSuite } from './suite.ts';
-import { CuttableProxy, PG_URL, originalPostgresDdl, requirePostgres, uniqueName } from './test-support.ts';
+import { defineSinkSuite } from '../../test/support/sink-suite.ts';
+import { CuttableProxy, PG_URL, originalPostgresDdl, requirePostgres, uniqueName } from '../../test/support/sink.ts';
 
 let admin: pg.Client;
 before(async () => {

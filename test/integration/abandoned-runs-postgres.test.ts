@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
-import { ACCOUNTS, eventually, startSimulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
-import { json, kill, post, serve } from './server-process.ts';
+import { ACCOUNTS, startSimulators } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
+import { json, kill, post, serve } from '../support/server-process.ts';
 
 /**
  * Hole 10 of issue 14: a poll cut short by a killed instance used to stay `running` for good on
@@ -33,7 +34,7 @@ test('PostgreSQL: a run cut short by kill -9 is failed at the restart; a live in
   const before = sims.square.kit.stats.requestsTo(countsEndpoint);
   sims.square.kit.faults.add({ endpoint: countsEndpoint, kind: 'latency', latencyMs: 60_000, count: 20 }); // every retry hangs too
   await json(await post(`${a.url}/api/synchronizer/forceUpdate`, { account_id: ACCOUNTS.square }));
-  await eventually('the poll to reach the POS', async () => sims.square.kit.stats.requestsTo(countsEndpoint) > before);
+  await waitUntil('the poll to reach the POS', async () => sims.square.kit.stats.requestsTo(countsEndpoint) > before);
   const { rows } = await client.query<{ id: string }>(`select id from sync_runs where account_id = $1 and status = 'running'`, [ACCOUNTS.square]);
   assert.equal(rows.length, 1);
   const runId = Number(rows[0]!.id);
@@ -47,7 +48,7 @@ test('PostgreSQL: a run cut short by kill -9 is failed at the restart; a live in
   await kill(a);
   const restarted = await serve(env);
   t.after(() => kill(restarted));
-  const after = await eventually('the abandoned run to be failed', async () => {
+  const after = await waitUntil('the abandoned run to be failed', async () => {
     const run = await runOf(runId);
     return run?.status === 'failed' ? run : undefined;
   }, 10_000);

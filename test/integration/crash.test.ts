@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, eventually, startSimulators, tempDir } from './harness.ts';
-import { json, kill, post, serve } from './server-process.ts';
+import { ACCOUNTS, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
+import { json, kill, post, serve } from '../support/server-process.ts';
 
 /**
  * `possync serve` as a user runs it, killed with SIGKILL in the middle of a poll: nothing that was
@@ -27,7 +28,7 @@ test('kill -9 during a poll loses nothing; the restart keeps the schedule and co
   sims.square.kit.faults.add({ endpoint: countsEndpoint, kind: 'latency', latencyMs: 5_000, count: 1 });
   await fetch(`${sims.square.url}/__sim/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: 'VARIATION000000000000002', quantity: 2 }) });
   await json(await post(`${server.url}/api/synchronizer/forceUpdate`, { account_id: ACCOUNTS.square }));
-  await eventually('the poll to reach the POS', async () => sims.square.kit.stats.requestsTo(countsEndpoint) > before);
+  await waitUntil('the poll to reach the POS', async () => sims.square.kit.stats.requestsTo(countsEndpoint) > before);
   await kill(server);
 
   server = await serve(sims.env, ['--data-dir', dir.path]);
@@ -41,7 +42,7 @@ test('kill -9 during a poll loses nothing; the restart keeps the schedule and co
   assert.deepEqual(items.map((i: { item_ecommerce_id: string }) => String(i.item_ecommerce_id)).sort(), ['101', '102', '103'], 'every registration survived');
 
   await json(await post(`${server.url}/api/synchronizer/forceUpdate`, { account_id: ACCOUNTS.square }));
-  const run = await eventually('a finished poll after the restart', async () => {
+  const run = await waitUntil('a finished poll after the restart', async () => {
     const last = (await json(await fetch(`${server.url}/api/synchronizer`))).accounts.find((a: { account_id: string }) => a.account_id === ACCOUNTS.square).last_run;
     return last && last.id > abandoned.id && last.status !== 'running' ? last : undefined;
   });

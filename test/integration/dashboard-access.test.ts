@@ -9,8 +9,9 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.ts';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators, type Simulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { ACCOUNTS, readmeConfig, startSimulators, type Simulators } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
 
 const KEY = 'dashboard-test-key-0123456789';
 const HOST = '127.0.0.1:5000';
@@ -192,7 +193,7 @@ test('a cron change is validated as the API does, and journaled', async () => {
   assert.equal(status.cron, '*/10 * * * *');
   assert.equal(status.running, true);
   assert.deepEqual((await actionsJournaled()).at(-1), { action: 'cron', reason: 'from the dashboard', actor: 'loopback' });
-  await eventually('the schedule stored for every account', async () => {
+  await waitUntil('the schedule stored for every account', async () => {
     const { rows } = await possync.core.sql.query<{ cron: string }>('select cron from pgboss.schedule');
     return rows.length === 3 && rows.every((r) => r.cron === '*/10 * * * *');
   });
@@ -205,7 +206,7 @@ test('an incomplete sale: its page names what the POS holds; Cancel is offered o
   const accepted = await possync.service.sales.accept({ ecommerceId: '1001', quantity: 1, amountCents: 100 });
   assert.equal(accepted.outcome, 'accepted');
   const id = accepted.outcome === 'accepted' ? accepted.sale.id : '';
-  await eventually('the sale failed', async () => (await possync.service.sales.get(id))?.state === 'failed');
+  await waitUntil('the sale failed', async () => (await possync.service.sales.get(id))?.state === 'failed');
   await possync.core.sql.query(`update sales set state = 'incomplete', pos_reference = 'HB-77' where id = $1`, [id]);
 
   const url = `/hangfire/sales/${encodeURIComponent(id)}`;

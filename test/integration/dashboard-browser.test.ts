@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, tempDir, type Simulators } from './harness.ts';
-import { launchBrowser, screenshotDir } from './browser.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, tempDir, type Simulators } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
+import { launchBrowser, screenshotDir } from '../support/browser.ts';
 
 let sims: Simulators;
 let possync: RunningPossync;
@@ -48,10 +49,10 @@ before(async () => {
 
   // One sale that posts, one the POS refuses once (a 400 is final: the sale fails at once).
   const posted = await sell('2001', 'order-ok');
-  await eventually('the Hiboutik sale posted', async () => (await service.sales.get(posted.sale_id))?.state === 'posted');
+  await waitUntil('the Hiboutik sale posted', async () => (await service.sales.get(posted.sale_id))?.state === 'posted');
   sims.square.kit.faults.add({ endpoint: 'POST /v2/inventory/changes/batch-create', kind: 'error', status: 400, count: 1 });
   failedSaleId = (await sell('1001', 'order-refused')).sale_id;
-  await eventually('the Square sale failed', async () => (await service.sales.get(failedSaleId))?.state === 'failed');
+  await waitUntil('the Square sale failed', async () => (await service.sales.get(failedSaleId))?.state === 'failed');
 
   browser = await launchBrowser();
   page = await browser.context.newPage();
@@ -139,7 +140,7 @@ test('sales: the failed sale says why; Retry posts it exactly once', { timeout: 
   await page.click('button:has-text("Retry")');
   await page.waitForSelector('.notice');
   assert.match(await text('.notice'), /queued to be posted again/);
-  await eventually('the retried sale posted', async () => (await api(`/api/sales/${failedSaleId}`)).state === 'posted');
+  await waitUntil('the retried sale posted', async () => (await api(`/api/sales/${failedSaleId}`)).state === 'posted');
   const onPos = sims.square.kit.ledger.list({ source: 'api' }).filter((e) => e.idempotencyKey === failedSaleId);
   assert.equal(onPos.length, 1, 'posted exactly once');
   await page.reload();
@@ -158,7 +159,7 @@ test('recurring: Trigger now queues a poll and its run appears', { timeout: 90_0
   await row.locator('button:has-text("Trigger now")').click();
   await page.waitForSelector('.notice');
   const previous = account.last_run.id;
-  const run = await eventually('the triggered run', async () => {
+  const run = await waitUntil('the triggered run', async () => {
     const last = (await api('/api/synchronizer')).accounts.find((a: { account_id: string }) => a.account_id === ACCOUNTS.lightspeed).last_run;
     return last.id > previous && last.status !== 'running' ? last : undefined;
   });

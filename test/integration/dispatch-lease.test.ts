@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { registerItem } from '../../src/engine/register.ts';
 import { dispatchAccount } from '../../src/engine/sales/dispatcher.ts';
-import { ACCOUNTS, embeddedSetup, eventually, readmeConfig, startSimulators } from './harness.ts';
-import { CORE_BACKENDS } from './databases.ts';
-import { openEngineRig } from './engine-rig.ts';
+import { ACCOUNTS, embeddedSetup, readmeConfig, startSimulators } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
+import { CORE_BACKENDS } from '../support/databases.ts';
+import { openEngineRig } from '../support/engine.ts';
 
 /**
  * Issue 14, hole 1: pg-boss retries a dispatch job that outlives its expiry while the first
@@ -59,7 +60,7 @@ test('a dispatcher whose lease was taken over writes nothing more (embedded PGli
   const creates = () => sims.hiboutik.kit.stats.requestsTo('POST /api/sales/');
   const before0 = creates();
   const stalled = dispatchAccount(deps, ACCOUNTS.hiboutik);
-  await eventually('the first dispatcher to be inside its POS call', async () => creates() > before0);
+  await waitUntil('the first dispatcher to be inside its POS call', async () => creates() > before0);
   // Expire the lease as a dead holder's would, then a second dispatcher takes it over.
   await rig.core.sql.query(`update dispatch_leases set expires_at = now() - interval '1 second'`);
   const { rows: before } = await rig.core.sql.query<{ token: string }>('select token::text from dispatch_leases');

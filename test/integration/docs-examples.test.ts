@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startDemo } from '../../src/demo/run.ts';
-import { tempDir } from './harness.ts';
+import { tempDir } from '../support/readme-setup.ts';
 
 /**
  * Every request body example /docs offers ("Try it out") works on the demo as it is, path

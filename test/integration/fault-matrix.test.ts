@@ -5,10 +5,10 @@ import { dispatchAccount } from '../../src/engine/sales/dispatcher.ts';
 import { SalesService } from '../../src/engine/sales/service.ts';
 import type { FaultSpec } from '../../src/simulators/kit/faults.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
-import { ACCOUNTS, readmeConfig, startSimulators } from './harness.ts';
-import { CORE_BACKENDS } from './databases.ts';
-import { openEngineRig, type EngineRig } from './engine-rig.ts';
-import { post } from './server-process.ts';
+import { ACCOUNTS, readmeConfig, startSimulators } from '../support/readme-setup.ts';
+import { CORE_BACKENDS } from '../support/databases.ts';
+import { openEngineRig, type EngineRig } from '../support/engine.ts';
+import { post } from '../support/server-process.ts';
 
 /**
  * Issue 14: the fault matrix. For each POS, each fault the simulators inject, at each step of a

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
 import { createRandom, pick, randomInt, type Random } from '../../src/simulators/kit/random.ts';
-import { ACCOUNTS, embeddedSetup, readmeConfig } from './harness.ts';
-import { json, post } from './server-process.ts';
+import { ACCOUNTS, embeddedSetup, readmeConfig } from '../support/readme-setup.ts';
+import { json, post } from '../support/server-process.ts';
 
 /**
  * Issue 14: a seeded fuzz of every API route. Each case is a valid request with one thing broken

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
-import { ACCOUNTS, embeddedSetup, pollNow, readmeConfig } from './harness.ts';
-import { json, post } from './server-process.ts';
+import { ACCOUNTS, embeddedSetup, pollNow, readmeConfig } from '../support/readme-setup.ts';
+import { json, post } from '../support/server-process.ts';
 
 /**
  * Issue 14, hole 5: a POS count above 2^31−1 failed the whole account's poll (integer columns).

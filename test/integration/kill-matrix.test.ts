@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, eventually, startSimulators } from './harness.ts';
-import { CORE_BACKENDS } from './databases.ts';
-import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
+import { ACCOUNTS, startSimulators } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
+import { CORE_BACKENDS } from '../support/databases.ts';
+import { json, kill, post, serve, type ServerProcess } from '../support/server-process.ts';
 
 /**
  * Issue 14: the fault matrix's SIGKILL column. For each step of each POS's sale, `possync serve`
@@ -42,10 +43,10 @@ for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
       sim.kit.faults.add({ endpoint: step, kind: 'latency', latencyMs: 1_500, count: 1 });
       const calls = sim.kit.stats.requestsTo(step);
       const sale = await json(await post(`${server.url}/api/synchronizer/sale`, { item_ecommerce_id: ecommerceId, delta: 1, balance: 300 }, { 'Idempotency-Key': `kill-${i}` }));
-      await eventually(`${pos} ${step} in flight`, async () => sim.kit.stats.requestsTo(step) > calls, 60_000);
+      await waitUntil(`${pos} ${step} in flight`, async () => sim.kit.stats.requestsTo(step) > calls, 60_000);
       await kill(server);
       server = await serve(env, setup.args);
-      const settled = await eventually(
+      const settled = await waitUntil(
         `sale ${sale.sale_id} settled after the restart`,
         async () => {
           const view = await json(await fetch(`${server.url}/api/sales/${sale.sale_id}`));

@@ -8,7 +8,7 @@ import type { LightspeedConnection } from '../../src/pos/accounts.ts';
 import { MemorySendWindowStore } from '../../src/pos/send-window.ts';
 import { generateSeed } from '../../src/simulators/kit/seed.ts';
 import { lightspeedIds, startLightspeedSimulator } from '../../src/simulators/lightspeed/index.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
 
 /**
  * Issue: Lightspeed's limits are the account's (per account and OAuth client), not a process's.

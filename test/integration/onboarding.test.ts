@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
 import { listJournal } from '../../src/core/journal.ts';
 import type { SqlQueryable } from '../../src/core/sql.ts';
-import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, tempDir, type CatalogMaker } from './harness.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, tempDir, type CatalogMaker } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /**
  * Onboarding a catalog end to end (issue 10) on the embedded default: a 2,000-row CSV over the
@@ -152,7 +153,7 @@ test('onboarding a 2,000-row catalog over the three POS, and managing what it ma
     assert.equal(started.status, 202, await started.clone().text());
     const location = started.headers.get('location')!;
     const seen: Array<{ done: number; total: number }> = [];
-    const task = await eventually('the import to finish', async () => {
+    const task = await waitUntil('the import to finish', async () => {
       const body = (await (await api(location)).json()) as {
         state: string;
         progress: { done: number; total: number };
@@ -255,13 +256,13 @@ test('onboarding a 2,000-row catalog over the three POS, and managing what it ma
     const refused = await api('/api/items/4?shop_row=zero', { method: 'DELETE' });
     assert.equal(refused.status, 409);
     assert.ok(((await refused.json()) as { details: { sale_ids: string[] } }).details.sale_ids.includes(saleId));
-    await eventually('the reservation in the shop row', async () => (await possync.sink.readQuantities(['4'])).get('4') === onHand.get('4')! - 1);
+    await waitUntil('the reservation in the shop row', async () => (await possync.sink.readQuantities(['4'])).get('4') === onHand.get('4')! - 1);
     assert.equal((await api('/api/items/4?shop_row=zero', { method: 'DELETE' })).status, 409, 'still refused');
     assert.equal((await possync.sink.readQuantities(['4'])).get('4'), onHand.get('4')! - 1, 'the refused DELETE left the shop row alone');
     // PATCH is fine meanwhile.
     assert.equal((await sendJson('PATCH', '/api/items/4', { limit_quantity: 1 })).status, 200);
     sims.square.kit.faults.clear();
-    await eventually('the sale to be posted', async () => ((await (await api(`/api/sales/${saleId}`)).json()) as { state: string }).state === 'posted', 120_000);
+    await waitUntil('the sale to be posted', async () => ((await (await api(`/api/sales/${saleId}`)).json()) as { state: string }).state === 'posted', 120_000);
     const zeroed = await api('/api/items/4?shop_row=zero', { method: 'DELETE' });
     assert.equal(zeroed.status, 200, await zeroed.clone().text());
     assert.equal((await possync.sink.readQuantities(['4'])).get('4'), 0);

@@ -4,8 +4,9 @@ import { startPossync, type RunningPossync } from '../../src/main.ts';
 import { collectingLogger } from '../../src/log.ts';
 import { configSecrets } from '../../src/config/secrets.ts';
 import { shopTableDdl } from '../../src/sink/ddl.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators, tempDir } from './harness.ts';
-import { parsePrometheus } from './prometheus.ts';
+import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
+import { parsePrometheus } from '../support/prometheus.ts';
 
 /**
  * What an operator sees, on the real service (PGlite, the README's config, the simulators): log
@@ -69,7 +70,7 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     const reg = await post('/api/items', { item_pos_id: 'VARIATION000000000000001', item_ecommerce_id: 101, account_id: ACCOUNTS.square });
     assert.equal(reg.status, 202);
     const regId = ((await reg.json()) as { id: string }).id;
-    const done = await eventually('the registration', async () => ((await task(regId)).body.state === 'done' ? (await task(regId)).body : undefined));
+    const done = await waitUntil('the registration', async () => ((await task(regId)).body.state === 'done' ? (await task(regId)).body : undefined));
     assert.equal(done.kind, 'register-item');
     assert.equal(done.result.item_ecommerce_id, '101');
 
@@ -81,14 +82,14 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
       return ((await res.json()) as { queued: Array<{ job_id: string | null }> }).queued[0]!.job_id!;
     };
     const first = await force();
-    await eventually('the first poll running', async () => (await task(first)).body.state === 'running');
+    await waitUntil('the first poll running', async () => (await task(first)).body.state === 'running');
     const second = await force();
     const third = await force();
     assert.equal(third, second, 'a force that joins a queued poll returns that poll\'s id');
     assert.equal((await task(second)).body.state, 'queued');
     await fetch(`${sims.square.url}/__sim/faults`, { method: 'DELETE' });
     for (const id of [first, second]) {
-      const finished = await eventually(`poll ${id}`, async () => {
+      const finished = await waitUntil(`poll ${id}`, async () => {
         const { status, body } = await task(id);
         assert.equal(status, 200);
         return body.state === 'done' || body.state === 'failed' ? body : undefined;
@@ -102,7 +103,7 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     const all = (await (await post('/api/synchronizer/forceUpdate')).json()) as { queued: Array<{ account_id: string; job_id: string }> };
     assert.equal(all.queued.length, 3);
     for (const q of all.queued) {
-      const finished = await eventually(`poll of ${q.account_id}`, async () => {
+      const finished = await waitUntil(`poll of ${q.account_id}`, async () => {
         const { body } = await task(q.job_id);
         return body.state === 'done' || body.state === 'failed' ? body : undefined;
       });
@@ -115,7 +116,7 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     const sale = await post('/api/synchronizer/sale', { item_ecommerce_id: 101, delta: 1, balance: 1000 });
     assert.equal(sale.status, 202);
     const saleId = ((await sale.json()) as { sale_id: string }).sale_id;
-    await eventually('the sale posted', async () => ((await (await api(`/api/sales/${saleId}`)).json()) as { state: string }).state === 'posted');
+    await waitUntil('the sale posted', async () => ((await (await api(`/api/sales/${saleId}`)).json()) as { state: string }).state === 'posted');
     const after = parsePrometheus(await (await api('/metrics')).text());
     const value = (m: ReturnType<typeof parsePrometheus>, name: string, labels: Record<string, string> = {}) =>
       m.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
@@ -147,7 +148,7 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     await possync.core.sql.query('drop table stock');
     const sale = await post('/api/synchronizer/sale', { item_ecommerce_id: 101, delta: 1, balance: 1000 });
     assert.equal(sale.status, 202);
-    const degraded = await eventually('the failed write', async () => {
+    const degraded = await waitUntil('the failed write', async () => {
       const h = await health();
       return h.body.sink.last_write?.ok === false ? h : undefined;
     });
@@ -160,7 +161,7 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     for (const statement of shopTableDdl(config.sink, config.sinkTable).split(';').map((s) => s.trim()).filter(Boolean)) {
       await possync.core.sql.query(statement);
     }
-    const back = await eventually('the shop table back', async () => {
+    const back = await waitUntil('the shop table back', async () => {
       const h = await health();
       return h.body.sink.status === 'ok' ? h : undefined;
     });
@@ -192,7 +193,7 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     assert.deepEqual(account.reasons, ['stale_items']);
     assert.notEqual(health.status, 'down');
     const forced = (await (await post('/api/synchronizer/forceUpdate', { account_id: ACCOUNTS.square })).json()) as { queued: Array<{ job_id: string }> };
-    await eventually('the confirming poll', async () => (await task(forced.queued[0]!.job_id)).body.state === 'done');
+    await waitUntil('the confirming poll', async () => (await task(forced.queued[0]!.job_id)).body.state === 'done');
     assert.equal((await status()).freshness.stale_items, 0);
   });
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
-import { ACCOUNTS, embeddedSetup, readmeConfig } from './harness.ts';
-import { json, post } from './server-process.ts';
+import { ACCOUNTS, embeddedSetup, readmeConfig } from '../support/readme-setup.ts';
+import { json, post } from '../support/server-process.ts';
 
 /**
  * Issue 14, hole 4: an item whose account left the configuration can no longer be posted to any

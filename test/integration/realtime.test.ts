@@ -5,7 +5,8 @@ import { startPossync } from '../../src/main.ts';
 import { listJournal } from '../../src/core/journal.ts';
 import { signPayload } from '../../src/simulators/square/webhooks.ts';
 import type { HiboutikSimulator } from '../../src/simulators/hiboutik/index.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators, tempDir } from './harness.ts';
+import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
 
 /**
  * Issue 11 end to end on the embedded default: till changes reach the shop table through Square
@@ -56,7 +57,7 @@ test('real time: webhooks and change polls, refused forgeries, duplicates, reser
 
   await t.test('a Square till change reaches the shop table through the webhook, journaled with its event id', async () => {
     await setStock(sims.square.url, { item: 'VARIATION000000000000001', quantity: 3 });
-    await eventually('101 at 3 in the shop table', async () => (await shop('101')) === 3);
+    await waitUntil('101 at 3 in the shop table', async () => (await shop('101')) === 3);
     const [entry] = await journal('101');
     assert.equal(entry!.cause, 'webhook');
     const delivered = sims.square.kit.webhooks.log().map((d) => d.eventId);
@@ -65,9 +66,9 @@ test('real time: webhooks and change polls, refused forgeries, duplicates, reser
 
   await t.test('a Hiboutik stock order and an in-store sale reach the shop table through webhooks', async () => {
     await setStock(hiboutik.url, { item: '1', quantity: 5 });
-    await eventually('301 at 5', async () => (await shop('301')) === 5);
+    await waitUntil('301 at 5', async () => (await shop('301')) === 5);
     await setStock(hiboutik.url, { item: '1', delta: -2 });
-    await eventually('301 at 3', async () => (await shop('301')) === 3);
+    await waitUntil('301 at 3', async () => (await shop('301')) === 3);
     const causes = (await journal('301')).slice(0, 2).map((e) => [e.cause, e.eventId?.split('-')[0]]);
     assert.deepEqual(causes, [['webhook', 'sale'], ['webhook', 'stock_order']]);
   });
@@ -119,7 +120,7 @@ test('real time: webhooks and change polls, refused forgeries, duplicates, reser
     assert.equal(await shop('301'), 3);
     // The genuine URL does bring the count possync had not been told about.
     assert.equal((await post(hookUrl)).status, 200);
-    await eventually('301 at 30', async () => (await shop('301')) === 30);
+    await waitUntil('301 at 30', async () => (await shop('301')) === 30);
   });
 
   await t.test('a duplicated Square event changes nothing; an out-of-order one does not roll the count back', async () => {
@@ -127,8 +128,8 @@ test('real time: webhooks and change polls, refused forgeries, duplicates, reser
     const body = squareEvent(eventId, 'VARIATION000000000000001', 40);
     const first = await deliver(body, sign(body));
     assert.deepEqual(await first.json(), { received: true, outcome: 'queued' });
-    await eventually('101 at 40', async () => (await shop('101')) === 40);
-    await eventually('the event applied', async () => (await core.sql.query<{ applied_at: Date | null }>('select applied_at from webhook_events where event_id = $1', [eventId])).rows[0]?.applied_at);
+    await waitUntil('101 at 40', async () => (await shop('101')) === 40);
+    await waitUntil('the event applied', async () => (await core.sql.query<{ applied_at: Date | null }>('select applied_at from webhook_events where event_id = $1', [eventId])).rows[0]?.applied_at);
 
     await setStock(sims.square.url, { item: 'VARIATION000000000000001', quantity: 41 });
     const again = await deliver(body, sign(body));
@@ -138,7 +139,7 @@ test('real time: webhooks and change polls, refused forgeries, duplicates, reser
     // An event from an hour ago saying 7, delivered late, after the count moved to 41 on Square.
     const late = squareEvent(randomUUID(), 'VARIATION000000000000001', 7, new Date(Date.now() - 3600_000));
     assert.deepEqual(await (await deliver(late, sign(late))).json(), { received: true, outcome: 'queued' });
-    await eventually('the late event applied', async () => {
+    await waitUntil('the late event applied', async () => {
       const { rows } = await core.sql.query<{ n: string }>('select count(*) as n from webhook_events where applied_at is null');
       return Number(rows[0]!.n) === 0;
     });
@@ -158,7 +159,7 @@ test('real time: webhooks and change polls, refused forgeries, duplicates, reser
     assert.equal((await item(ACCOUNTS.square, '102')).available, 9, '11 on hand, 2 reserved');
     const body = squareEvent(randomUUID(), 'VARIATION000000000000002', 11);
     assert.equal((await deliver(body, sign(body))).status, 200);
-    await eventually('the event applied', async () => {
+    await waitUntil('the event applied', async () => {
       const { rows } = await core.sql.query<{ n: string }>('select count(*) as n from webhook_events where applied_at is null');
       return Number(rows[0]!.n) === 0;
     });
@@ -172,7 +173,7 @@ test('real time: webhooks and change polls, refused forgeries, duplicates, reser
 
   await t.test('a Lightspeed till change arrives through a change poll', async () => {
     await setStock(sims.lightspeed.url, { item: '1', quantity: 4 });
-    await eventually('201 at 4', async () => (await shop('201')) === 4, 60_000);
+    await waitUntil('201 at 4', async () => (await shop('201')) === 4, 60_000);
     const [entry] = await journal('201');
     assert.equal(entry!.cause, 'poll');
     assert.equal(entry!.runId, null, 'a change poll, not a full run');

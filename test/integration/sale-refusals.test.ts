@@ -6,9 +6,9 @@ import { SalesService } from '../../src/engine/sales/service.ts';
 import { EngineInputError } from '../../src/engine/ports.ts';
 import { reservedSince } from '../../src/core/sales/ledger.ts';
 import { getMapping } from '../../src/core/mappings.ts';
-import { ACCOUNTS, readmeConfig, startSimulators } from './harness.ts';
-import { CORE_BACKENDS } from './databases.ts';
-import { openEngineRig, type EngineRig } from './engine-rig.ts';
+import { ACCOUNTS, readmeConfig, startSimulators } from '../support/readme-setup.ts';
+import { CORE_BACKENDS } from '../support/databases.ts';
+import { openEngineRig, type EngineRig } from '../support/engine.ts';
 
 /**
  * A refusal after the POS already holds part of a sale (Hiboutik: the line is added, the close is

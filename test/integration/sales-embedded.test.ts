@@ -1,5 +1,5 @@
-import { salesScenario } from './sales.scenario.ts';
-import { tempDir } from './harness.ts';
+import { salesScenario } from '../support/sales-scenario.ts';
+import { tempDir } from '../support/readme-setup.ts';
 
 salesScenario('embedded PGlite', async () => {
   const dir = tempDir('possync-sales-');

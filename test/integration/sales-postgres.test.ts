@@ -1,5 +1,5 @@
-import { salesScenario } from './sales.scenario.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { salesScenario } from '../support/sales-scenario.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
 
 salesScenario('PostgreSQL', async () => {
   const core = await freshPostgresDatabase();

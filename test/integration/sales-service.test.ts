@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PgBoss } from 'pg-boss';
-import { BACKENDS, openTestCore, type TestCore } from '../../src/core/test-support.ts';
+import { BACKENDS, openTestCore, type TestCore } from '../support/core.ts';
 import { registerMapping, getMapping } from '../../src/core/mappings.ts';
 import { reservedSince } from '../../src/core/sales/ledger.ts';
 import { canMove, SALE_STATES, SALE_TRANSITIONS, type SaleState } from '../../src/core/sales/states.ts';

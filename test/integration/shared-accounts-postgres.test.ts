@@ -6,8 +6,8 @@ import { DbTokenStore } from '../../src/core/token-store.ts';
 import { createAdapter } from '../../src/pos/registry.ts';
 import type { PosAdapter } from '../../src/pos/contract.ts';
 import type { PossyncConfig } from '../../src/config/types.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, type Simulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { ACCOUNTS, readmeConfig, startSimulators, type Simulators } from '../support/readme-setup.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
 
 /**
  * Holes 11 and 12 of issue 14: a POS account's budgets and tokens are the account's, not the

@@ -1,5 +1,5 @@
-import { syncScenario } from './sync.scenario.ts';
-import { tempDir } from './harness.ts';
+import { syncScenario } from '../support/sync-scenario.ts';
+import { tempDir } from '../support/readme-setup.ts';
 
 // The zero-setup default: PGlite in a data folder, the shop table inside it.
 syncScenario('embedded PGlite with the embedded shop table', async () => {

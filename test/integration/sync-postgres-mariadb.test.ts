@@ -1,5 +1,5 @@
-import { syncScenario } from './sync.scenario.ts';
-import { freshMariadbStockTable, freshPostgresDatabase } from './databases.ts';
+import { syncScenario } from '../support/sync-scenario.ts';
+import { freshMariadbStockTable, freshPostgresDatabase } from '../support/databases.ts';
 
 // At scale: the core in PostgreSQL, the shop's original `stock` table in MariaDB, reached through
 // an ADO.NET connection string as the original's users have it.

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
-import { ACCOUNTS, eventually, startSimulators } from './harness.ts';
-import { freshPostgresDatabase } from './databases.ts';
-import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
+import { ACCOUNTS, startSimulators } from '../support/readme-setup.ts';
+import { waitUntil } from '../support/wait.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
+import { json, kill, post, serve, type ServerProcess } from '../support/server-process.ts';
 
 /**
  * What the README promises for PostgreSQL ("several possync instances may share it"): three
@@ -79,7 +80,7 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
     await Promise.all(Array.from({ length: 10 }, (_, i) => sendOne(n + i)));
     if (n + 10 === KILL_AT) {
       // Mid-run: dispatch busy with what was just accepted, polls under way.
-      await eventually('a poll under way', async () => (await client.query(`select 1 from sync_runs where status = 'running'`)).rows.length > 0, 30_000).catch(() => undefined);
+      await waitUntil('a poll under way', async () => (await client.query(`select 1 from sync_runs where status = 'running'`)).rows.length > 0, 30_000).catch(() => undefined);
       await kill(servers[1]!);
       servers[1] = await serve(env);
     }
@@ -88,7 +89,7 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
   await poller;
   assert.equal(accepted.size, TOTAL);
 
-  await eventually(
+  await waitUntil(
     'every accepted sale posted',
     async () => {
       const { rows } = await client.query<{ state: string; n: number }>('select state, count(*)::int as n from sales group by state');

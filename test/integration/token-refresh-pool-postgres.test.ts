@@ -8,10 +8,10 @@ import { DEFAULT_SINK_TABLE } from '../../src/config/types.ts';
 import { AccountSet } from '../../src/engine/accounts.ts';
 import { pollAccount, type SyncContext } from '../../src/engine/sync.ts';
 import { openSink } from '../../src/sink/open.ts';
-import { startRig, type LsRig } from '../../src/pos/lightspeed/testing.ts';
+import { startRig, type LsRig } from '../support/lightspeed-adapter.ts';
 import { generateSeed } from '../../src/simulators/kit/seed.ts';
 import { lightspeedIds } from '../../src/simulators/lightspeed/index.ts';
-import { freshPostgresDatabase } from './databases.ts';
+import { freshPostgresDatabase } from '../support/databases.ts';
 
 /**
  * The core's query pool against its per-account locks, on real PostgreSQL. A poll holds its

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
 import { registerItem } from '../../src/engine/register.ts';
-import { ACCOUNTS, embeddedSetup, readmeConfig } from './harness.ts';
-import { json, post } from './server-process.ts';
-import { openEngineRig } from './engine-rig.ts';
+import { ACCOUNTS, embeddedSetup, readmeConfig } from '../support/readme-setup.ts';
+import { json, post } from '../support/server-process.ts';
+import { openEngineRig } from '../support/engine.ts';
 
 /**
  * Issue 14, hole 3: strings PostgreSQL cannot store (U+0000, a lone surrogate) are refused at the

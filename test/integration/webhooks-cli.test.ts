@@ -5,7 +5,7 @@ import type { HiboutikSimulator } from '../../src/simulators/hiboutik/index.ts';
 import { openCore } from '../../src/core/open.ts';
 import { getWebhookEndpoint } from '../../src/core/webhooks.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { ACCOUNTS, README_CONFIG, startSimulators, tempDir } from './harness.ts';
+import { ACCOUNTS, README_CONFIG, startSimulators, tempDir } from '../support/readme-setup.ts';
 
 /** `possync webhooks setup <account>` on a stopped service: registers, replaces, or explains. */
 test('possync webhooks setup registers with Hiboutik and Square, replaces on a second run, explains Lightspeed', { timeout: 120_000 }, async (t) => {

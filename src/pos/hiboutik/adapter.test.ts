@@ -1,5 +1,5 @@
-import { conformanceSuite } from '../conformance.ts';
-import { ENDPOINTS, startRig } from './test-rig.ts';
+import { conformanceSuite } from '../../../test/support/pos-conformance.ts';
+import { ENDPOINTS, startRig } from '../../../test/support/hiboutik-adapter.ts';
 
 /**
  * The shared suite against the Hiboutik simulator. Whether Hiboutik pages the warehouse stock

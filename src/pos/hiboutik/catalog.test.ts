@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PosNotFoundError } from '../errors.ts';
 import { findItem } from '../matching.ts';
-import { ENDPOINTS, startRig, type Rig } from './test-rig.ts';
+import { ENDPOINTS, startRig, type Rig } from '../../../test/support/hiboutik-adapter.ts';
 
 describe('catalog lookups and their cost in calls', () => {
   let rig: Rig;

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { PosAuthError, PosError, PosNotFoundError, PosRejectedError, PosUnavailableError } from '../errors.ts';
-import { startRig, type Rig } from './test-rig.ts';
+import { startRig, type Rig } from '../../../test/support/hiboutik-adapter.ts';
 import { MemoryTokenStore } from '../token-store.ts';
 
 const drain = async (iterable: AsyncIterable<unknown>) => {

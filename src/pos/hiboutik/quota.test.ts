@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PosQuotaExhaustedError } from '../errors.ts';
-import { ENDPOINTS, startRig } from './test-rig.ts';
+import { ENDPOINTS, startRig } from '../../../test/support/hiboutik-adapter.ts';
 import type { AccountConfig } from '../accounts.ts';
 import { pollAccount, quotaPause } from '../../engine/sync.ts';
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SaleProgress, SaleToRecord } from '../contract.ts';
 import { PosAmbiguousWriteError, PosRejectedError, PosSaleUnfinishedError } from '../errors.ts';
-import { ENDPOINTS, startRig, type Rig } from './test-rig.ts';
+import { ENDPOINTS, startRig, type Rig } from '../../../test/support/hiboutik-adapter.ts';
 import { unitPrice, type SaleStep } from './index.ts';
 
 const STEPS: SaleStep[] = ['created', 'tagged', 'added', 'closed'];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PosAdapter, StockCount } from '../contract.ts';
 import { PosBadResponseError } from '../errors.ts';
 import { findItem } from '../matching.ts';
-import { ENDPOINTS, startRig, type Rig } from './test-rig.ts';
+import { ENDPOINTS, startRig, type Rig } from '../../../test/support/hiboutik-adapter.ts';
 
 async function readAll(adapter: PosAdapter, ids?: readonly string[]) {
   const pages: StockCount[][] = [];

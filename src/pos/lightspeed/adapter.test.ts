@@ -1,5 +1,5 @@
-import { conformanceSuite } from '../conformance.ts';
-import { ENDPOINTS, startRig } from './testing.ts';
+import { conformanceSuite } from '../../../test/support/pos-conformance.ts';
+import { ENDPOINTS, startRig } from '../../../test/support/lightspeed-adapter.ts';
 
 conformanceSuite({
   name: 'lightspeed',

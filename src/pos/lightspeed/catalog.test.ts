@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findItem } from '../matching.ts';
 import { PosNotFoundError } from '../errors.ts';
-import { ENDPOINTS, startRig } from './testing.ts';
+import { ENDPOINTS, startRig } from '../../../test/support/lightspeed-adapter.ts';
 
 test('findItem by every SKU field, and close matches for a typo in one extra call', async (t) => {
   const rig = await startRig({ items: 300 });

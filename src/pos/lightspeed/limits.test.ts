@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findItem } from '../matching.ts';
 import { orCost } from './client.ts';
-import { ENDPOINTS, startRig } from './testing.ts';
+import { ENDPOINTS, startRig } from '../../../test/support/lightspeed-adapter.ts';
 
 test('or= goes out with raw | separators: a name holding a pipe is found exactly', async (t) => {
   const rig = await startRig({ items: 30 });

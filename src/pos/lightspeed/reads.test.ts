@@ -4,8 +4,8 @@ import type { StockCount } from '../contract.ts';
 import type { SeedFile } from '../../simulators/kit/seed.ts';
 import { asList, readListPage, relationRows, text } from './normalise.ts';
 import { toCatalogItem } from './catalog.ts';
-import { ENDPOINTS, startRig } from './testing.ts';
-import { readAll } from '../conformance.ts';
+import { ENDPOINTS, startRig } from '../../../test/support/lightspeed-adapter.ts';
+import { readAll } from '../../../test/support/pos-conformance.ts';
 
 
 const byId = (counts: StockCount[]) => Object.fromEntries(counts.map((c) => [c.posItemId, c.onHand]));

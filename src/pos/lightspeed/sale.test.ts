@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PosRejectedError, PosSaleUnfinishedError } from '../errors.ts';
 import { saleTotals } from '../../simulators/lightspeed/entities.ts';
 import { money, saleLines } from './sale.ts';
-import { ENDPOINTS, startRig } from './testing.ts';
+import { ENDPOINTS, startRig } from '../../../test/support/lightspeed-adapter.ts';
 
 test('sale lines always add up to the amount, to the cent', () => {
   for (const [quantity, amount] of [[3, 1000], [1, 1250], [4, 1000], [7, 1], [5, 0], [3, 99_999]] as const) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { StockCount } from '../contract.ts';
 import { PosAuthError } from '../errors.ts';
 import { MemoryTokenStore } from '../token-store.ts';
-import { startRig } from './testing.ts';
+import { startRig } from '../../../test/support/lightspeed-adapter.ts';
 
 const TTL_MS = 1800 * 1000;
 

@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conformanceSuite } from '../conformance.ts';
-import { ENDPOINTS, startRig, type Rig } from './test-rig.ts';
+import { conformanceSuite } from '../../../test/support/pos-conformance.ts';
+import { ENDPOINTS, startRig, type Rig } from '../../../test/support/square-adapter.ts';
 
 /**
  * The shared suite against the Square simulator with spec validation on: two locations (counts are

@@ -6,7 +6,7 @@ import { MemoryTokenStore } from '../token-store.ts';
 import type { SquareApi } from './api.ts';
 import { searchTexts } from './catalog.ts';
 import { createSquareAdapter } from './index.ts';
-import { ENDPOINTS, startRig } from './test-rig.ts';
+import { ENDPOINTS, startRig } from '../../../test/support/square-adapter.ts';
 
 /** Catalog lookups: batched names, search fallbacks, naming of multi-variation items, paging of counts. */
 test('getItems is batched (1000 ids a call) and names single-variation items by the item', async (t) => {

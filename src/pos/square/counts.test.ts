@@ -4,7 +4,7 @@ import type { StockCount } from '../contract.ts';
 import { PosAuthError, PosBadResponseError, PosRateLimitedError } from '../errors.ts';
 import type { SeedFile } from '../../simulators/kit/seed.ts';
 import type { PosAdapter } from '../contract.ts';
-import { ENDPOINTS, startRig, type Rig, type RigOptions } from './test-rig.ts';
+import { ENDPOINTS, startRig, type Rig, type RigOptions } from '../../../test/support/square-adapter.ts';
 
 /** Counts against the simulator: sums over locations, decimals, never-counted ids, errors, call counts. */
 const [MAIN, HARBOUR] = ['LMAINSTREET01', 'LHARBOUR00002'] as const;

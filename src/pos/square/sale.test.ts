@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SaleProgress, SaleToRecord } from '../contract.ts';
 import { PosAmbiguousWriteError, PosError, PosRejectedError } from '../errors.ts';
-import { ENDPOINTS, startRig, type Rig } from './test-rig.ts';
+import { ENDPOINTS, startRig, type Rig } from '../../../test/support/square-adapter.ts';
 
 /** Sales through BatchChangeInventory against the simulator: wire shape, restarts, ambiguous answers. */
 async function withRig(t: { after: (fn: () => Promise<void>) => void }, options: Parameters<typeof startRig>[0] = {}): Promise<Rig> {

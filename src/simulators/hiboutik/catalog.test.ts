@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
-import { call, flatSeed, startSim } from './test-support.ts';
+import { call, flatSeed, startSim } from '../../../test/support/hiboutik-simulator.ts';
 
 test('auth: Basic and Bearer pass; bad or missing credentials get 401 in Hiboutik error shape', async (t) => {
   const sim = await startSim({ seed: flatSeed(3) });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin, call, flatSeed, startSim, until } from './test-support.ts';
+import { admin, call, flatSeed, startSim } from '../../../test/support/hiboutik-simulator.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 
 test('monthly quota: the call after the quota gets 429 until the UTC month changes', async (t) => {
   const sim = await startSim({ seed: flatSeed(1), switches: { monthlyQuota: '5' } });
@@ -49,7 +50,7 @@ test('concurrency cap: with 30 calls in flight, every extra call gets 429 and is
   sim.kit.faults.add({ endpoint: 'GET /api/warehouses', kind: 'latency', latencyMs: 1500 });
 
   const held = Array.from({ length: 30 }, () => call(sim, 'GET', '/api/warehouses'));
-  await until(() => sim.inFlight() === 30, '30 calls in flight');
+  await waitUntil('30 calls in flight', () => sim.inFlight() === 30);
   const extras = Array.from({ length: 4 }, () => call(sim, 'GET', '/api/warehouses'));
   const extraAnswers = await Promise.all(extras);
   const heldAnswers = await Promise.all(held);
@@ -57,7 +58,7 @@ test('concurrency cap: with 30 calls in flight, every extra call gets 429 and is
   assert.deepEqual(extraAnswers.map((a) => a.status), [429, 429, 429, 429]);
   assert.match(extraAnswers[0]!.body.error_description, /at most 30 calls may be in flight/);
   assert.deepEqual(heldAnswers.map((a) => a.status), Array(30).fill(200));
-  await until(() => sim.inFlight() === 0, 'in-flight count back to 0');
+  await waitUntil('in-flight count back to 0', () => sim.inFlight() === 0);
   const quota = sim.quota();
   assert.equal(quota.used, 30);
   assert.equal(quota.refusedConcurrent, 4);
@@ -73,9 +74,9 @@ test('maxConcurrent switch lowers the cap', async (t) => {
   t.after(() => sim.close());
   sim.kit.faults.add({ endpoint: 'GET /api/stores', kind: 'latency', latencyMs: 1000 });
   const held = [call(sim, 'GET', '/api/stores'), call(sim, 'GET', '/api/stores')];
-  await until(() => sim.inFlight() === 2, '2 calls in flight');
+  await waitUntil('2 calls in flight', () => sim.inFlight() === 2);
   assert.equal((await call(sim, 'GET', '/api/warehouses')).status, 429, 'the cap is per shop, across endpoints');
   assert.deepEqual((await Promise.all(held)).map((a) => a.status), [200, 200]);
-  await until(() => sim.inFlight() === 0, 'drained');
+  await waitUntil('drained', () => sim.inFlight() === 0);
   assert.equal((await call(sim, 'GET', '/api/warehouses')).status, 200);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseForm } from './notify.ts';
-import { admin, call, flatSeed, startSim } from './test-support.ts';
+import { admin, call, flatSeed, startSim } from '../../../test/support/hiboutik-simulator.ts';
 import type { HiboutikSimulator } from './index.ts';
 
 const stockOf = async (sim: HiboutikSimulator, product: number, warehouse: number) => {
@@ -136,7 +136,7 @@ test('semantic errors: unknown product or store, bad size, out of stock → 422 
   assert.equal((await call(sim, 'POST', '/api/sales/add_product/', { json: { sale_id: saleId, product_id: 0, quantity: 1, product_price: 3, product_comments: 'gift wrap' } })).status, 201);
   const bad = await call(sim, 'PUT', `/api/sale/${saleId}`, { json: { sale_attribute: 'colour', new_value: 'red' } });
   assert.equal(bad.status, 422);
-  const broken = await fetch(`${sim.url}/api/sales/`, { method: 'POST', headers: { authorization: (await import('./test-support.ts')).basicAuth(sim), 'content-type': 'application/json' }, body: '{oops' });
+  const broken = await fetch(`${sim.url}/api/sales/`, { method: 'POST', headers: { authorization: (await import('../../../test/support/hiboutik-simulator.ts')).basicAuth(sim), 'content-type': 'application/json' }, body: '{oops' });
   assert.equal(broken.status, 400);
   assert.equal(((await broken.json()) as { error: string }).error, 'bad_request');
   assert.equal(sim.kit.ledger.list().length, 0);

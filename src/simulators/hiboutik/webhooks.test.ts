@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseForm } from './notify.ts';
-import { admin, call, flatSeed, startReceiver, startSim } from './test-support.ts';
+import { admin, call, flatSeed, startReceiver, startSim } from '../../../test/support/hiboutik-simulator.ts';
 
 test('webhook registry: POST → {webhook_id}, GET lists, DELETE removes; bad input is 422', async (t) => {
   const sim = await startSim({ seed: flatSeed(1) });

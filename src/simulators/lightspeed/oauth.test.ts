@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, postForm, postJson, postMultipart } from './testing.ts';
+import { harness, postForm, postJson, postMultipart } from '../../../test/support/lightspeed-simulator.ts';
 
 type J = any;
 

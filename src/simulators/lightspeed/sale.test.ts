@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, postJson } from './testing.ts';
+import { harness, postJson } from '../../../test/support/lightspeed-simulator.ts';
 
 type J = any;
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { InventoryStore } from './inventory.ts';
 import { createRandom, randomInt } from '../kit/random.ts';
 import { formatQuantity, parseQuantity } from './quantity.ts';
-import { assertNoViolations, start } from './test-support.ts';
+import { assertNoViolations, start } from '../../../test/support/square-simulator.ts';
 import { SquareClient } from 'square';
 
 test('quantities are exact decimal strings', () => {

@@ -1,7 +1,7 @@
 /** Raw HTTP: bodies the SDK would never send, legacy fields, switches, headers and error shapes. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoViolations, call, start, FIXED_SEED, MAIN, HARBOUR, BLUE, RED, CANDLE } from './test-support.ts';
+import { assertNoViolations, call, start, FIXED_SEED, MAIN, HARBOUR, BLUE, RED, CANDLE } from '../../../test/support/square-simulator.ts';
 import { startSquareSimulator } from './index.ts';
 import { itemIdFor } from './ids.ts';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SquareError } from 'square';
-import { assertNoViolations, call, start, FIXED_SEED, MAIN, HARBOUR, BLUE, RED, SCARF, CANDLE } from './test-support.ts';
+import { assertNoViolations, call, start, FIXED_SEED, MAIN, HARBOUR, BLUE, RED, SCARF, CANDLE } from '../../../test/support/square-simulator.ts';
 import { createManualClock } from '../kit/clock.ts';
 import { generateSeed } from '../kit/seed.ts';
 import { squareIdStyle } from './ids.ts';

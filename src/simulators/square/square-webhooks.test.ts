@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebhooksHelper } from 'square';
-import { assertNoViolations, call, receiver, start, FIXED_SEED, MAIN, HARBOUR, BLUE, CANDLE } from './test-support.ts';
+import { assertNoViolations, call, receiver, start, FIXED_SEED, MAIN, HARBOUR, BLUE, CANDLE } from '../../../test/support/square-simulator.ts';
 
 interface Notification {
   merchant_id: string;
@@ -27,7 +27,7 @@ test('a subscription made with the SDK gets signed notifications for in-store an
   // An in-store sale through the kit's admin API: IN_STOCK→SOLD, so two counts.
   const sold = await fetch(`${sim.url}/__sim/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: BLUE, location: MAIN, delta: -2 }) });
   assert.equal(sold.status, 200);
-  const [first] = await hook.waitFor(1);
+  const [first] = await hook.deliveries(1);
   const valid = await WebhooksHelper.verifySignature({
     requestBody: first!.body,
     signatureHeader: String(first!.headers['x-square-hmacsha256-signature']),
@@ -52,7 +52,7 @@ test('a subscription made with the SDK gets signed notifications for in-store an
     changes: [{ type: 'PHYSICAL_COUNT' as const, physicalCount: { catalogObjectId: CANDLE, locationId: HARBOUR, state: 'IN_STOCK' as const, quantity: '3', occurredAt: new Date().toISOString() } }],
   };
   await client.inventory.batchCreateChanges(count);
-  const second = (await hook.waitFor(2))[1]!;
+  const second = (await hook.deliveries(2))[1]!;
   const counts = (JSON.parse(second.body) as Notification).data.object.inventory_counts;
   assert.deepEqual(counts.map((c) => [c.catalog_object_id, c.location_id, c.state, c.quantity]), [[CANDLE, HARBOUR, 'IN_STOCK', '3']]);
 
@@ -79,7 +79,7 @@ test('a non-2xx answer is retried with the same event_id; more than 100 counts s
   assert.equal(subscribed.status, 201);
   const ids = sim.state.catalog.records.map((r) => r.variationId);
   await fetch(`${sim.url}/__sim/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: ids[0], delta: 5 }) });
-  const attempts = await hook.waitFor(3);
+  const attempts = await hook.deliveries(3);
   await sim.kit.webhooks.idle();
   const eventIds = attempts.map((a) => (JSON.parse(a.body) as Notification).event_id);
   assert.equal(new Set(eventIds).size, 1, 'one event id across the retries');
@@ -122,7 +122,7 @@ test('seeded subscription, credentials and reset', async (t) => {
     idempotency_key: 'before-reset',
     changes: [{ type: 'ADJUSTMENT', adjustment: { catalog_object_id: BLUE, from_state: 'IN_STOCK', to_state: 'SOLD', from_location_id: MAIN, to_location_id: MAIN, quantity: '1', occurred_at: new Date().toISOString() } }],
   });
-  await hook.waitFor(1);
+  await hook.deliveries(1);
   await fetch(`${sim.url}/__sim/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(sim.state.inventory.get(BLUE, MAIN, 'IN_STOCK')?.units, 1_000_000, 'counts back to the seed');
   assert.equal(sim.state.idempotency.size, 0);

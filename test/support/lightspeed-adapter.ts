@@ -1,9 +1,9 @@
-import type { LightspeedConnection } from '../accounts.ts';
-import { MemoryTokenStore, type TokenStore } from '../token-store.ts';
-import { createManualClock, type Clock } from '../../simulators/kit/clock.ts';
-import { generateSeed, type SeedFile } from '../../simulators/kit/seed.ts';
-import { lightspeedIds, startLightspeedSimulator, type LightspeedSimulator } from '../../simulators/lightspeed/index.ts';
-import { createLightspeedAdapter, type LightspeedAdapter } from './index.ts';
+import type { LightspeedConnection } from '../../src/pos/accounts.ts';
+import { MemoryTokenStore, type TokenStore } from '../../src/pos/token-store.ts';
+import { createManualClock, type Clock } from '../../src/simulators/kit/clock.ts';
+import { generateSeed, type SeedFile } from '../../src/simulators/kit/seed.ts';
+import { lightspeedIds, startLightspeedSimulator, type LightspeedSimulator } from '../../src/simulators/lightspeed/index.ts';
+import { createLightspeedAdapter, type LightspeedAdapter } from '../../src/pos/lightspeed/index.ts';
 
 /**
  * Test rig: the real simulator on 127.0.0.1:0 and the adapter, sharing one manual clock. The

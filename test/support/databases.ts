@@ -1,7 +1,7 @@
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
-import { tempDir } from './harness.ts';
+import { tempDir } from './readme-setup.ts';
 
 /** Fresh databases on the machine's real servers; a server that is down fails the test with how to start it. */
 export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {

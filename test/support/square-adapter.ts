@@ -1,10 +1,10 @@
-import type { SquareConnection } from '../accounts.ts';
-import type { AdapterDeps } from '../deps.ts';
-import { MemoryTokenStore } from '../token-store.ts';
-import type { SeedFile } from '../../simulators/kit/seed.ts';
-import { startSquareSimulator, type SquareSimulator } from '../../simulators/square/index.ts';
-import { UNITS } from '../../simulators/square/quantity.ts';
-import { createSquareAdapter, type SquareAdapter } from './index.ts';
+import type { SquareConnection } from '../../src/pos/accounts.ts';
+import type { AdapterDeps } from '../../src/pos/deps.ts';
+import { MemoryTokenStore } from '../../src/pos/token-store.ts';
+import type { SeedFile } from '../../src/simulators/kit/seed.ts';
+import { startSquareSimulator, type SquareSimulator } from '../../src/simulators/square/index.ts';
+import { UNITS } from '../../src/simulators/square/quantity.ts';
+import { createSquareAdapter, type SquareAdapter } from '../../src/pos/square/index.ts';
 
 /** Test helpers (not a test file): the real Square simulator on 127.0.0.1:0 and an adapter on it. */
 export const ENDPOINTS = {

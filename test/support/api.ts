@@ -18,12 +18,12 @@ import {
   type RegisterTaskView,
   type TaskView,
   type WebhookControl,
-} from '../engine/ports.ts';
-import type { WebhookDelivery } from '../pos/contract.ts';
-import type { WebhookAnswer } from '../engine/webhooks.ts';
-import type { WebhookSetupResult } from '../engine/webhook-setup.ts';
-import { buildApi } from './app.ts';
-import type { Logger } from '../log.ts';
+} from '../../src/engine/ports.ts';
+import type { WebhookDelivery } from '../../src/pos/contract.ts';
+import type { WebhookAnswer } from '../../src/engine/webhooks.ts';
+import type { WebhookSetupResult } from '../../src/engine/webhook-setup.ts';
+import { buildApi } from '../../src/api/app.ts';
+import type { Logger } from '../../src/log.ts';
 
 export interface FakeAccount {
   id: string;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync } from '../../src/main.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
-import { ACCOUNTS, eventually, readmeConfig, startSimulators } from './harness.ts';
+import { ACCOUNTS, readmeConfig, startSimulators } from './readme-setup.ts';
+import { waitUntil } from './wait.ts';
 import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
 
 export interface Backend {
@@ -37,8 +38,8 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
     assert.equal(refused.details.available, 0);
     const items = await json(await fetch(`${possync.url}/api/items/${ACCOUNTS.square}`));
     assert.equal(items[0].available, 0);
-    await eventually('the shop table at 0', async () => (await possync.sink.readQuantities(['101'])).get('101') === 0);
-    await eventually('the 10 sales posted once each', async () => sims.square.kit.ledger.list({ source: 'api', kind: 'sale' }).length === 10);
+    await waitUntil('the shop table at 0', async () => (await possync.sink.readQuantities(['101'])).get('101') === 0);
+    await waitUntil('the 10 sales posted once each', async () => sims.square.kit.ledger.list({ source: 'api', kind: 'sale' }).length === 10);
   });
 
   test(`1,000 sales through failing POS calls and five SIGKILLs are each posted exactly once (${name})`, { timeout: 900_000 }, async (t) => {
@@ -89,7 +90,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
           throw new Error(`unexpected ${answer.status}: ${await answer.text()}`);
         } catch (error) {
           if (!(error instanceof TypeError)) throw error; // fetch failed: the server is down; retry when it is back
-          await eventually('possync to come back', async () => server.child.exitCode === null && server.child.signalCode === null, 60_000);
+          await waitUntil('possync to come back', async () => server.child.exitCode === null && server.child.signalCode === null, 60_000);
         }
       }
     };
@@ -110,7 +111,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
     assert.equal(next, TOTAL);
 
     // Let the queue drain with the faults still on; then clear them and let the POS settle.
-    await eventually(
+    await waitUntil(
       'every accepted sale posted',
       async () => {
         const pending = [
@@ -144,7 +145,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
       await json(await post(`${server.url}/api/synchronizer/forceUpdate`, { account_id: account }));
     }
     for (const { sim, account } of all) {
-      await eventually(`${account} to match its POS`, async () => {
+      await waitUntil(`${account} to match its POS`, async () => {
         const listed = (await json(await fetch(`${server.url}/api/items/${account}`))) as Array<{ item_pos_id: string; available: number }>;
         const stock = (await json(await fetch(`${sim.url}/__sim/stock`))) as { stock: Array<{ item: string; locations: Record<string, number | null> }> };
         const wrong = listed.filter((item) => {

@@ -1,6 +1,6 @@
-import { createManualClock, type Clock } from '../kit/clock.ts';
-import type { SeedFile } from '../kit/seed.ts';
-import { startLightspeedSimulator, type LightspeedSimulator, type LightspeedSimulatorOptions } from './index.ts';
+import { createManualClock, type Clock } from '../../src/simulators/kit/clock.ts';
+import type { SeedFile } from '../../src/simulators/kit/seed.ts';
+import { startLightspeedSimulator, type LightspeedSimulator, type LightspeedSimulatorOptions } from '../../src/simulators/lightspeed/index.ts';
 
 /** Test helpers: a simulator on a manual clock plus a tiny authenticated client. */
 export const SMALL_SEED: SeedFile = {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
 import type { PossyncConfig } from '../../src/config/types.ts';
-import { ACCOUNTS, eventually, pollNow, readmeConfig, startSimulators, type Simulators } from './harness.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from './readme-setup.ts';
+import { waitUntil } from './wait.ts';
 
 /**
  * The service end to end, from the original README's appsettings.json: registering items over
@@ -39,7 +40,7 @@ export function syncScenario(
           response = await post('/api/items', { item_pos_id: String(n), item_ecommerce_id: base + n, account_id: account });
           assert.equal(response.status, 202, await response.clone().text());
           const location = response.headers.get('location')!;
-          const task = await eventually(`registration ${base + n}`, async () => {
+          const task = await waitUntil(`registration ${base + n}`, async () => {
             const body = (await (await api(location)).json()) as { state: string; error: unknown };
             return body.state === 'done' || body.state === 'failed' ? body : undefined;
           });
@@ -99,7 +100,7 @@ export function syncScenario(
         await post('/api/synchronizer/start', { cron: '* * * * *', time_zone: 'UTC' });
         await fetch(`${sims.square.url}/__sim/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: 'VARIATION000000000000002', quantity: 8 }) });
         const changedAt = Date.now();
-        await eventually(
+        await waitUntil(
           'a cron poll to bring the change',
           async () => {
             const items = (await (await api(`/api/items/${ACCOUNTS.square}`)).json()) as Array<{ item_ecommerce_id: string; available: number }>;

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig, type PossyncConfig } from '../../src/config/index.ts';
 import { startSquareSimulator, type SquareSimulator } from '../../src/simulators/square/index.ts';
 import { startLightspeedSimulator } from '../../src/simulators/lightspeed/index.ts';
@@ -10,6 +9,7 @@ import { startHiboutikSimulator } from '../../src/simulators/hiboutik/index.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
 import type { SeedFile } from '../../src/simulators/kit/seed.ts';
 import type { Service } from '../../src/engine/ports.ts';
+import { waitUntil } from './wait.ts';
 
 /**
  * The original README's appsettings.json, unchanged, with its three accounts pointed at the
@@ -110,28 +110,11 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Polls `check` until it returns a value, or fails after `ms` with what it last saw. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last saw ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await delay(100);
-  }
-}
-
 /** Forces a poll of one account and waits until a run newer than the last one has finished. */
 export async function pollNow(service: Service, accountId: string) {
   const before = (await service.synchronizer.status()).accounts.find((a) => a.accountId === accountId)?.lastRun?.id ?? 0;
   await service.synchronizer.forceUpdate(accountId);
-  return eventually(`a finished poll of ${accountId}`, async () => {
+  return waitUntil(`a finished poll of ${accountId}`, async () => {
     const run = (await service.synchronizer.status()).accounts.find((a) => a.accountId === accountId)?.lastRun;
     return run && run.id > before && run.status !== 'running' ? run : undefined;
   });

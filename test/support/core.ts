@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
-import type { CoreDatabaseConfig } from '../config/types.ts';
-import type { AccountConfig } from '../pos/accounts.ts';
-import { openCore, type Core, type OpenCoreOptions } from './open.ts';
+import type { CoreDatabaseConfig } from '../../src/config/types.ts';
+import type { AccountConfig } from '../../src/pos/accounts.ts';
+import { openCore, type Core, type OpenCoreOptions } from '../../src/core/open.ts';
 
 /**
  * Helpers for the core's tests: every repository test runs on both backends, PGlite in a temp
@@ -110,14 +110,4 @@ export function forEachBackend(title: string, suite: (current: () => TestCore, b
 
 export function squareAccount(id: string, name = id): AccountConfig {
   return { id, name, connection: { pos: 'square', baseUrl: 'http://127.0.0.1:1', accessToken: 'test-token', locationIds: ['L1'] } };
-}
-
-/** Polls `check` until it returns true or the deadline passes (tests never sleep blindly). */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -4,10 +4,10 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SINK_TABLE, type SinkTableConfig } from '../config/types.ts';
-import type { Sink } from './sink.ts';
-import type { SinkOptions } from './common.ts';
-import { uniqueName } from './test-support.ts';
+import { DEFAULT_SINK_TABLE, type SinkTableConfig } from '../../src/config/types.ts';
+import type { Sink } from '../../src/sink/sink.ts';
+import type { SinkOptions } from '../../src/sink/common.ts';
+import { uniqueName } from './sink.ts';
 
 export interface SinkHarness {
   label: string;

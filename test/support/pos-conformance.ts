@@ -1,9 +1,9 @@
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PosAdapter, StockCount } from './contract.ts';
-import type { Simulator } from '../simulators/kit/options.ts';
-import { findItem } from './matching.ts';
-import { PosBadResponseError, PosError, PosNotFoundError } from './errors.ts';
+import type { PosAdapter, StockCount } from '../../src/pos/contract.ts';
+import type { Simulator } from '../../src/simulators/kit/options.ts';
+import { findItem } from '../../src/pos/matching.ts';
+import { PosBadResponseError, PosError, PosNotFoundError } from '../../src/pos/errors.ts';
 
 /**
  * One suite every adapter passes against its simulator. A POS folder supplies a rig that starts

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../../src/config/errors.ts';
 
 /** The problems a config build reports (fails the test when it does not throw a ConfigError). */
 export function problemsOf(fn: () => unknown): string[] {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import { createManualClock } from '../kit/clock.ts';
-import { startHiboutikSimulator, type HiboutikSimulator, type HiboutikSimulatorOptions } from './index.ts';
+import { createManualClock } from '../../src/simulators/kit/clock.ts';
+import { startHiboutikSimulator, type HiboutikSimulator, type HiboutikSimulatorOptions } from '../../src/simulators/hiboutik/index.ts';
 
 /** Helpers shared by the Hiboutik tests (not a test file itself). */
 export interface Answer {
@@ -49,15 +49,6 @@ export async function admin(sim: HiboutikSimulator, method: string, path: string
     body: json === undefined ? undefined : JSON.stringify(json),
   });
   return { status: response.status, body: await response.json() };
-}
-
-/** Waits for a condition by polling, never by a fixed sleep; fails after the deadline. */
-export async function until(condition: () => boolean, what: string, deadlineMs = 5000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 export interface Received {

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
-import type { SinkDatabaseConfig } from '../config/types.ts';
+import type { SinkDatabaseConfig } from '../../src/config/types.ts';
 
 export const MYSQL: Extract<SinkDatabaseConfig, { kind: 'mysql' }> = {
   kind: 'mysql', host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'test',

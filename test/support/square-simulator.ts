@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { TestContext } from 'node:test';
 import { SquareClient } from 'square';
-import { startSquareSimulator, type SquareSimulator, type SquareSimulatorOptions } from './index.ts';
-import type { SeedFile } from '../kit/seed.ts';
+import { startSquareSimulator, type SquareSimulator, type SquareSimulatorOptions } from '../../src/simulators/square/index.ts';
+import type { SeedFile } from '../../src/simulators/kit/seed.ts';
+import { waitUntil } from './wait.ts';
 
 export interface Started {
   sim: SquareSimulator;
@@ -64,7 +65,6 @@ export interface Received {
 /** A local webhook receiver; `answers` are the statuses it gives, in order (then 200). */
 export async function receiver(t: TestContext, answers: number[] = []) {
   const received: Received[] = [];
-  const waiters: Array<() => void> = [];
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -73,27 +73,13 @@ export async function receiver(t: TestContext, answers: number[] = []) {
       received.push({ headers: req.headers, body });
       res.statusCode = answers.shift() ?? 200;
       res.end();
-      for (const wake of waiters.splice(0)) wake();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/square/webhook`;
-  /** Resolves once `count` deliveries arrived; fails after a deadline instead of hanging. */
-  const waitFor = async (count: number, deadlineMs = 5000): Promise<Received[]> => {
-    const deadline = Date.now() + deadlineMs;
-    while (received.length < count) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`expected ${count} webhook deliveries, got ${received.length}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return received;
-  };
-  return { url, received, waitFor };
+  /** Resolves with all deliveries once `count` have arrived. */
+  const deliveries = (count: number): Promise<Received[]> =>
+    waitUntil(`${count} webhook deliveries`, () => received.length >= count && received);
+  return { url, received, deliveries };
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { README_CONFIG } from './harness.ts';
+import { README_CONFIG } from './readme-setup.ts';
 
 /** `possync serve` as a user runs it, in a child process the test can SIGKILL. */
 const BIN = fileURLToPath(new URL('../../bin/possync.js', import.meta.url));

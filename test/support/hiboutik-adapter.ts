@@ -1,11 +1,11 @@
-import type { HiboutikConnection } from '../accounts.ts';
-import { MemoryBudgetStore } from '../call-budget.ts';
-import type { AdapterDeps } from '../deps.ts';
-import { MemoryTokenStore } from '../token-store.ts';
-import { createManualClock } from '../../simulators/kit/clock.ts';
-import type { SeedFile } from '../../simulators/kit/seed.ts';
-import { startHiboutikSimulator, type HiboutikSimulator } from '../../simulators/hiboutik/index.ts';
-import { createHiboutikAdapter, parseItemId, type HiboutikAdapter } from './index.ts';
+import type { HiboutikConnection } from '../../src/pos/accounts.ts';
+import { MemoryBudgetStore } from '../../src/pos/call-budget.ts';
+import type { AdapterDeps } from '../../src/pos/deps.ts';
+import { MemoryTokenStore } from '../../src/pos/token-store.ts';
+import { createManualClock } from '../../src/simulators/kit/clock.ts';
+import type { SeedFile } from '../../src/simulators/kit/seed.ts';
+import { startHiboutikSimulator, type HiboutikSimulator } from '../../src/simulators/hiboutik/index.ts';
+import { createHiboutikAdapter, parseItemId, type HiboutikAdapter } from '../../src/pos/hiboutik/index.ts';
 
 /** Test helpers (not a test file): the real simulator on 127.0.0.1:0 and an adapter pointed at it. */
 export interface Rig {
