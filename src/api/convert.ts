@@ -200,6 +200,7 @@ export function toHealthJson(health: HealthReport, version: string): HealthJson 
       oldest_pending_at: health.sales.oldestPendingAt,
       oldest_pending_age_seconds: health.sales.oldestPendingAgeSeconds,
       failed: health.sales.failed,
+      incomplete: health.sales.incomplete,
     },
   };
 }

@@ -309,6 +309,7 @@ export const Health = Type.Object(
         oldest_pending_at: Nullable(Timestamp),
         oldest_pending_age_seconds: Nullable(Type.Integer()),
         failed: Type.Integer(),
+        incomplete: Type.Integer({ description: 'Sales the POS holds but refused to finish (state `incomplete`): finish or remove them on the POS' }),
       },
       Closed,
     ),
@@ -438,6 +439,11 @@ export const SaleListQuery = Type.Object({
 export const SaleList = Type.Object({ sales: Type.Array(Sale) }, Closed);
 
 export const CancelBody = Type.Object(
-  { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })) },
-  { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }] },
+  {
+    reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })),
+    removed_from_pos: Type.Optional(Type.Boolean({
+      description: 'Required (true) to cancel an `incomplete` sale: you removed the sale named by its `pos_reference` from the POS, so its units may be released',
+    })),
+  },
+  { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }, { reason: 'deleted in Hiboutik', removed_from_pos: true }] },
 );

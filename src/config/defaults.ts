@@ -11,6 +11,8 @@ export const DEFAULTS = {
   /** The original never started its recurring job by itself: POST /api/synchronizer/start did. */
   startOnBoot: false,
   dataFolder: './.possync/data',
+  /** Query connections to a PostgreSQL core (Core.PoolSize); locks have their own (core/postgres.ts). */
+  corePoolSize: 10,
   /** The dashboard may act (requeue, trigger, retry, cancel, cron) unless set read-only. */
   dashboardReadOnly: false,
   /** A multi-source item's sale goes to the source with the most available. */

@@ -8,6 +8,7 @@ import { describeConnection, whereConnection } from '../pos/registry.ts';
 import { describeSink } from './connection-strings.ts';
 import { maskPostgresUrl, maskSecret } from './mask.ts';
 import type { PossyncConfig } from './types.ts';
+import { DEFAULTS } from './defaults.ts';
 
 export function describeConfig(config: PossyncConfig): string[] {
   const lines: string[] = [];
@@ -22,7 +23,7 @@ export function describeConfig(config: PossyncConfig): string[] {
   lines.push(
     core.kind === 'pglite'
       ? `core database: embedded PGlite in ${core.dataDir}`
-      : `core database: PostgreSQL ${maskPostgresUrl(core.connectionString)}`,
+      : `core database: PostgreSQL ${maskPostgresUrl(core.connectionString)} (${core.poolSize ?? DEFAULTS.corePoolSize} query connections)`,
   );
   const c = sinkTable.columns;
   lines.push(`shop database: ${describeSink(config.sink)}`);

@@ -175,15 +175,24 @@ function readCore(top: Section, cwd: string): CoreDatabaseConfig {
   const issues = top.issues;
   const coreSection = Section.of(top.raw('Core'), 'Core', issues);
   const folder = coreSection.string('DataFolder');
-  coreSection.finish(['DataFolder']);
+  // Query connections to a PostgreSQL core; per-account locks take theirs from a pool of their own.
+  const poolSize = coreSection.int('PoolSize', { min: 2, max: 200 });
+  coreSection.finish(['DataFolder', 'PoolSize']);
   const dataDir = resolve(cwd, folder ?? DEFAULTS.dataFolder);
   const text = top.string('hangfireDatabaseConnectionString', { secret: true });
-  if (text === undefined) return { kind: 'pglite', dataDir };
+  const unusedPool = () => {
+    if (poolSize !== undefined) issues.warning('Core.PoolSize', 'is not used: the core is the embedded PGlite database (one connection)');
+  };
+  if (text === undefined) {
+    unusedPool();
+    return { kind: 'pglite', dataDir };
+  }
   const parsed = parseCoreConnectionString(text);
   if (parsed.kind === 'postgres') {
     if (folder !== undefined) issues.warning('Core.DataFolder', 'is not used: hangfireDatabaseConnectionString points at PostgreSQL');
-    return { kind: 'postgres', connectionString: parsed.connectionString };
+    return { kind: 'postgres', connectionString: parsed.connectionString, poolSize: poolSize ?? DEFAULTS.corePoolSize };
   }
+  unusedPool();
   if (parsed.kind === 'invalid') {
     issues.problem('hangfireDatabaseConnectionString', parsed.reason);
   } else {

@@ -8,7 +8,8 @@ import type { LogLevel } from '../log.ts';
 export type CoreDatabaseConfig =
   /** Embedded PGlite in a local folder (the default; no fsync: survives a crash, not a power cut). */
   | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; connectionString: string };
+  /** `poolSize`: query connections (Core.PoolSize, default 10); locks have their own (core/postgres.ts). */
+  | { kind: 'postgres'; connectionString: string; poolSize?: number };
 
 export type SinkDatabaseConfig =
   /** A table in the core database itself (the zero-setup default). */

@@ -313,8 +313,11 @@ export interface SaleLedger {
   accept(request: SaleRequest): Promise<SaleIntakeResult>;
   get(id: string): Promise<SaleView | null>;
   list(query: { state?: SaleState; limit?: number; before?: string }): Promise<SaleView[]>;
-  /** failed → dispatching, queued again; `reason` says where it was asked (journaled). 404 unknown, 409 not failed. */
+  /** failed|incomplete → dispatching, queued again; `reason` says where it was asked (journaled). 404 unknown, 409 otherwise. */
   retry(id: string, reason?: string): Promise<SaleView>;
-  /** accepted|failed → cancelled, reservation released and journaled. 404 unknown, 409 otherwise. */
-  cancel(id: string, reason?: string): Promise<SaleView>;
+  /**
+   * accepted|failed → cancelled, reservation released and journaled; incomplete → cancelled only
+   * with `removedFromPos` (the operator removed it on the POS). 404 unknown, 409 otherwise.
+   */
+  cancel(id: string, reason?: string, options?: { removedFromPos?: boolean }): Promise<SaleView>;
 }

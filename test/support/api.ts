@@ -257,7 +257,7 @@ export class FakeService implements Service {
     jobs: { status: 'ok' },
     sink: { status: 'ok', target: 'embedded', lastWrite: null },
     accounts: [],
-    sales: { status: 'ok', oldestPendingAt: null, oldestPendingAgeSeconds: null, failed: 0 },
+    sales: { status: 'ok', oldestPendingAt: null, oldestPendingAgeSeconds: null, failed: 0, incomplete: 0 },
   };
   workersRunning = true;
   metricsText = '# HELP possync_test a test metric\n# TYPE possync_test counter\npossync_test 1\n';

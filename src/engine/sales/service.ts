@@ -34,26 +34,46 @@ export class SalesService implements SaleLedger {
     });
   }
 
+  /**
+   * Puts a failed or incomplete sale back to the dispatcher. Never a blind re-post: the adapter
+   * looks the sale up on the POS first and finishes only what is missing (an incomplete Hiboutik
+   * sale is closed, its line not added again; a sale completed by hand is marked posted).
+   */
   async retry(id: string, reason?: string): Promise<SaleView> {
     const sale = await this.existing(id);
-    if (sale.state !== 'failed') {
-      throw new EngineInputError('id', `sale ${id} is ${sale.state}; only a failed sale can be retried`, 409);
+    if (sale.state !== 'failed' && sale.state !== 'incomplete') {
+      throw new EngineInputError('id', `sale ${id} is ${sale.state}; only a failed or incomplete sale can be retried`, 409);
     }
     await this.core.sql.transaction(async (tx) => {
-      const moved = await moveSale(tx, id, { from: ['failed'], to: 'dispatching', reason: `retry asked by an operator${reason?.trim() ? ` (${reason.trim()})` : ''}` });
+      const moved = await moveSale(tx, id, { from: [sale.state], to: 'dispatching', reason: `retry asked by an operator${reason?.trim() ? ` (${reason.trim()})` : ''}` });
       if (!moved) throw new EngineInputError('id', `sale ${id} changed state meanwhile; look again`, 409);
       await this.jobs.queueDispatch(moved.account_id, tx);
     });
     return (await this.get(id))!;
   }
 
-  async cancel(id: string, reason?: string): Promise<SaleView> {
+  /**
+   * Cancels a sale the POS does not have, releasing its units. An incomplete sale is held on the
+   * POS (its line, an open sale): releasing its units then would count them twice once the POS
+   * finishes it, so it is cancelled only when the operator says it was removed from the POS.
+   */
+  async cancel(id: string, reason?: string, options: { removedFromPos?: boolean } = {}): Promise<SaleView> {
     const sale = await this.existing(id);
     if (!canMove(sale.state, 'cancelled')) {
-      throw new EngineInputError('id', `sale ${id} is ${sale.state}; only an accepted or failed sale can be cancelled`, 409);
+      throw new EngineInputError('id', `sale ${id} is ${sale.state}; only an accepted, failed or incomplete sale can be cancelled`, 409);
     }
+    if (sale.state === 'incomplete' && options.removedFromPos !== true) {
+      throw new EngineInputError(
+        'removed_from_pos',
+        `sale ${id} is incomplete: the POS holds it as ${sale.posReference ?? '(unknown)'}. Finish it there and retry it here, ` +
+          'or delete it there and cancel it here with removed_from_pos: true',
+        409,
+      );
+    }
+    const from = sale.state === 'incomplete' ? (['incomplete'] as const) : (['accepted', 'failed'] as const);
     const accountId = await this.core.sql.transaction(async (tx) => {
-      const moved = await moveSale(tx, id, { from: ['accepted', 'failed'], to: 'cancelled', reason: `cancelled: ${reason?.trim() || 'no reason given'}` });
+      const why = `${reason?.trim() || 'no reason given'}${sale.state === 'incomplete' ? `; the operator says sale ${sale.posReference ?? ''} was removed from the POS` : ''}`;
+      const moved = await moveSale(tx, id, { from, to: 'cancelled', reason: `cancelled: ${why}` });
       if (!moved) throw new EngineInputError('id', `sale ${id} changed state meanwhile (a dispatch may have started); look again`, 409);
       await releaseReservation(tx, moved.ecommerce_id, id, moved.account_id);
       return moved.account_id;
