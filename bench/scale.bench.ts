@@ -8,7 +8,7 @@
  * The imports and the no-change poll run the service in this process (it reads row versions from
  * the database); the full poll, the intake and the RSS figures come from `possync serve` started
  * afresh on the same database in a child process, as in production (its VmHWM from /proc).
- * Run: npm run bench:scale  (BENCH_BACKENDS=postgres,pglite  BENCH_SECONDS=5  BENCH_CONNECTIONS=32)
+ * Run: npm run bench:scale  (BENCH_BACKENDS=postgres,pglite  BENCH_SECONDS=5  BENCH_CONNECTIONS=32  BENCH_SCALE=1)
  */
 import { readFileSync } from 'node:fs';
 import { startPossync, type RunningPossync } from '../src/main.ts';
@@ -18,14 +18,13 @@ import type { BulkRow } from '../src/engine/bulk/rows.ts';
 import { ACCOUNTS, README_CONFIG, tempDir } from '../test/support/readme-setup.ts';
 import { freshPostgresDatabase } from '../test/support/databases.ts';
 import { kill, serve } from '../test/support/server-process.ts';
-import { SIZES } from './scale-sizes.ts';
+import { PER_POS, SIZES } from './scale-sizes.ts';
 import * as bench from './bench-support.ts';
 import type { LoadResult } from './bench-support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'postgres,pglite').split(',');
-const PER_POS = 10_000;
 
 const squareId = (i: number) => `VARIATION${String(i + 1).padStart(15, '0')}`;
 const rowsFor = (account: string, from: number, to: number, base: number): BulkRow[] =>

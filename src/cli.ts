@@ -16,6 +16,7 @@ Commands:
   migrate            create or upgrade possync's own database, then exit
   webhooks setup <account>   register possync's webhook URL with the POS (or print what to paste)
   items import FILE  map every row of a CSV through a running possync (--dry-run to preview)
+  items auto-match   map the shop table's rows by its SKU or barcode column (--account ID --by sku|barcode)
 
 Run "possync <command> --help" for a command's options.
 `;

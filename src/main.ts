@@ -6,6 +6,8 @@ import { openCore, type Core } from './core/open.ts';
 import { failAbandonedRunsWhereFree } from './core/runs.ts';
 import { DbTokenStore } from './core/token-store.ts';
 import { DbBudgetStore } from './core/budget-store.ts';
+import { DbSendWindowStore } from './core/send-window-store.ts';
+import { MemorySendWindowStore } from './pos/send-window.ts';
 import { openSink } from './sink/open.ts';
 import { createAdapter, rateLimitOf } from './pos/registry.ts';
 import { startBoss } from './jobs/boss.ts';
@@ -33,11 +35,11 @@ import { observedFetch } from './observe/pos-calls.ts';
 import { trackSink, type TrackedSink } from './sink/tracked.ts';
 import { describeAccount } from './config/describe.ts';
 import { configSecrets } from './config/secrets.ts';
-import type { SyncContext } from './engine/sync.ts';
+import { quotaPause, type SyncContext } from './engine/sync.ts';
 import { buildApi } from './api/app.ts';
 import type { PgBoss } from 'pg-boss';
 import { bossJobActions } from './dashboard/job-actions.ts';
-import { POLL_QUEUE, QUEUES } from './jobs/queues.ts';
+import { POLL_QUEUE, QUEUE_NAMES } from './jobs/queues.ts';
 import type { DashboardAccount, DashboardDeps } from './dashboard/env.ts';
 
 /**
@@ -98,24 +100,35 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     log(`shop table: ${sink.describe()}`);
 
     const tokenStore = new DbTokenStore(core.sql, core.locks);
+    // Rate-limit windows a POS counts per account whoever calls (Lightspeed's burst limiter): in
+    // the database when instances may share it, else this process's adapters share one in memory.
+    const sendWindow = core.kind === 'postgres' ? new DbSendWindowStore(core.sql) : new MemorySendWindowStore();
     const handles = [];
     for (const account of config.accounts) {
       const budgetStore = await DbBudgetStore.open(core.sql, account.id);
       const fetch = observedFetch(globalThis.fetch, { pos: account.connection.pos, accountId: account.id, metrics, log: logger });
-      handles.push({ config: account, adapter: createAdapter(account.connection, { tokenStore, budgetStore, fetch }) });
+      handles.push({ config: account, adapter: createAdapter(account.connection, { tokenStore, budgetStore, sendWindow, fetch }) });
       logger.info({ event: 'startup.account', accountId: account.id, pos: account.connection.pos }, `account ${describeAccount(account)}`);
     }
     const accounts = new AccountSet(handles);
 
-    const boss: PgBoss = await startBoss(core, (error) => logger.error({ event: 'jobs.error', err: error }, `job queue: ${error.message}`));
+    const boss: PgBoss = await startBoss(core, (error) => logger.error({ event: 'jobs.error', err: error }, `job queue: ${error.message}`), config.jobs);
     closers.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
     const context: SyncContext = { core, sink, reserved: reservedSince, onProgress: progressLogger(log) };
     const flusher = new SinkFlusher(context, (error) => logger.debug({ err: error }, `shop table not updated yet (will retry): ${error.message}`), 50, options.sinkRetryMs ?? 15_000);
     closers.push(() => flusher.idle());
     const jobs = createJobsPort(core, boss);
-    const intake = new SaleIntake(core, jobs, () => flusher.request(), { isConfigured: (id) => accounts.get(id) !== undefined, log });
+    const intake = new SaleIntake(core, jobs, () => flusher.request(), {
+      isConfigured: (id) => accounts.get(id) !== undefined,
+      isPaused: (id) => {
+        const account = accounts.get(id);
+        return account !== undefined && quotaPause(account) !== null;
+      },
+      routing: config.sales.routing === 'priority' ? { kind: 'priority', order: config.sales.sourcePriority } : { kind: 'most-available' },
+      log,
+    });
     await recoverJobs(core, boss, jobs, log);
-    const workers: Workers = await startWorkers(boss, jobs, context, accounts, { log: logger, metrics });
+    const workers: Workers = await startWorkers(boss, jobs, context, accounts, { log: logger, metrics }, { dispatchLeaseMs: config.jobs.dispatchLeaseSeconds * 1000 });
     closers.push(() => workers.stop());
 
     const changePolls = startChangePolls(core.sql, boss, accounts, () => workers.notify(CHANGE_POLL_QUEUE), (error) => logger.warn({ event: 'change_poll.not_queued', err: error }, `change poll not queued: ${error.message}`));
@@ -167,7 +180,7 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
       jobs: bossJobActions(boss),
       accounts: accounts.all().map(dashboardAccount),
       // Every possync queue, so the Jobs pages count what pg-boss holds.
-      queues: { poll: POLL_QUEUE, all: QUEUES.map((queue) => queue.name) },
+      queues: { poll: POLL_QUEUE, all: [...QUEUE_NAMES] },
     };
     if (options.listen !== false) {
       // The loader already refused this; a config built in code must not skip the rule either.

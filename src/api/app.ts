@@ -21,6 +21,7 @@ import { errors } from './schemas.ts';
 import { healthRoutes, type MetricsSource } from './routes/health.ts';
 import { itemRoutes } from './routes/items.ts';
 import { itemManageRoutes } from './routes/items-manage.ts';
+import { itemSourceRoutes } from './routes/item-sources.ts';
 import { saleRoutes } from './routes/sales.ts';
 import { synchronizerRoutes } from './routes/synchronizer.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -80,6 +81,7 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     api.addHook('onRoute', closeQueryStrings);
     await api.register(itemRoutes, { service: opts.service });
     await api.register(itemManageRoutes, { service: opts.service });
+    await api.register(itemSourceRoutes, { service: opts.service });
     await api.register(synchronizerRoutes, { service: opts.service });
     await api.register(saleRoutes, { service: opts.service });
     await api.register(webhookSetupRoutes, { service: opts.service });

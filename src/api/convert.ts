@@ -63,6 +63,21 @@ export function toItemJson(item: ItemView): ItemJson {
     last_confirmed_at: item.lastConfirmedAt,
     missing_on_pos: item.missingOnPos,
     orphaned: item.orphaned,
+    ...(item.sources
+      ? {
+          sources: item.sources.map((s) => ({
+            account_id: s.accountId,
+            item_pos_id: s.posItemId,
+            description: s.description,
+            limit_quantity: s.limitQuantity,
+            on_hand: s.onHand,
+            available: s.available,
+            last_confirmed_at: s.lastConfirmedAt,
+            missing_on_pos: s.missingOnPos,
+            first: s.first,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -194,6 +209,7 @@ export function toHealthJson(health: HealthReport, version: string): HealthJson 
       oldest_pending_at: health.sales.oldestPendingAt,
       oldest_pending_age_seconds: health.sales.oldestPendingAgeSeconds,
       failed: health.sales.failed,
+      incomplete: health.sales.incomplete,
     },
   };
 }
@@ -244,6 +260,22 @@ export function toSaleJson(sale: SaleView): SaleJson {
     created_at: sale.createdAt,
     updated_at: sale.updatedAt,
     history: sale.history.map((t) => ({ from: t.from, to: t.to, at: t.at, reason: redact(t.reason) })),
+    ...(sale.parts
+      ? {
+          parts: sale.parts.map((p) => ({
+            sale_id: p.id,
+            state: p.state,
+            account_id: p.accountId,
+            pos_item_id: p.posItemId,
+            quantity: p.quantity,
+            amount_cents: p.amountCents,
+            attempts: p.attempts,
+            last_error: p.lastError === null ? null : redact(p.lastError),
+            pos_reference: p.posReference,
+          })),
+        }
+      : {}),
+    ...(sale.partOf ? { part_of: sale.partOf } : {}),
   };
 }
 

@@ -307,7 +307,7 @@ test('GET /api/sales: newest first, by state, limit and before; bad query → 40
   assert.equal(state.statusCode, 400);
   assert.deepEqual(state.json(), {
     error: 'bad_request',
-    message: 'querystring/state must be one of "accepted", "dispatching", "posted", "failed", "cancelled"',
+    message: 'querystring/state must be one of "accepted", "dispatching", "posted", "failed", "incomplete", "cancelled"',
     field: 'state',
   });
   for (const limit of ['0', '501', 'ten']) {
@@ -327,7 +327,7 @@ test('retry: failed → 202 dispatching; texts redacted; 409 when not failed; 40
   const early = await app.inject({ method: 'POST', url: `/api/sales/${id}/retry` });
   assert.equal(early.statusCode, 409);
   assert.equal(early.json().error, 'conflict');
-  assert.equal(early.json().message, `sale ${id} is accepted; only a failed sale can be retried`);
+  assert.equal(early.json().message, `sale ${id} is accepted; only a failed or incomplete sale can be retried`);
 
   await failSale(id, 'Square 401 for Authorization: Bearer EAAAsecret');
   const failed = (await app.inject({ method: 'GET', url: `/api/sales/${id}` })).json();
@@ -374,7 +374,7 @@ test('cancel: accepted|failed → 200 cancelled, units released; reason optional
 
   const again = await app.inject({ method: 'POST', url: `/api/sales/${s1}/cancel` });
   assert.equal(again.statusCode, 409);
-  assert.equal(again.json().message, `sale ${s1} is cancelled; only an accepted or failed sale can be cancelled`);
+  assert.equal(again.json().message, `sale ${s1} is cancelled; only an accepted, failed or incomplete sale can be cancelled`);
   const s4 = (await sell(app, readmeSale(item))).json().sale_id;
   assert.equal((await claim())?.id, s4);
   assert.equal((await app.inject({ method: 'POST', url: `/api/sales/${s4}/cancel` })).statusCode, 409, 'dispatching');
@@ -388,6 +388,38 @@ test('cancel: accepted|failed → 200 cancelled, units released; reason optional
   assert.equal(long.json().field, 'reason');
   const typed = await app.inject({ method: 'POST', url: `/api/sales/${s4}/cancel`, payload: { reason: 5 } });
   assert.equal(typed.json().field, 'reason');
+});
+
+test('an incomplete sale (the POS holds it unfinished): retry → 202; cancel → 409 naming the POS sale, 200 with removed_from_pos, units released', async () => {
+  const item = await mapItem();
+  const app = await api();
+  const ids: string[] = [];
+  for (let i = 0; i < 2; i++) ids.push((await sell(app, readmeSale(item))).json().sale_id);
+  const [held, retried] = ids as [string, string];
+  const before = (await available(item))!;
+  for (const id of [held, retried]) {
+    assert.equal((await claim())?.id, id);
+    await moveSale(opened.core.sql, id, { from: ['dispatching'], to: 'incomplete', posReference: `hb-${id.slice(0, 4)}`, lastError: 'close refused', reason: 'test' });
+  }
+  assert.equal(await available(item), before, 'an incomplete sale keeps its units');
+  assert.deepEqual((await app.inject({ method: 'GET', url: '/api/sales?state=incomplete' })).json().sales.map((s: { sale_id: string }) => s.sale_id).sort(), [held, retried].sort());
+
+  const refused = await app.inject({ method: 'POST', url: `/api/sales/${held}/cancel`, payload: { reason: 'order refunded' } });
+  assert.equal(refused.statusCode, 409);
+  assert.equal(refused.json().field, 'removed_from_pos');
+  assert.match(refused.json().message, new RegExp(`the POS holds it as hb-${held.slice(0, 4)}`));
+  const flagged = await app.inject({ method: 'POST', url: `/api/sales/${held}/cancel`, payload: { reason: 'order refunded', removed_from_pos: true } });
+  assert.equal(flagged.statusCode, 200, flagged.body);
+  assert.equal(flagged.json().state, 'cancelled');
+  assert.match(flagged.json().history.at(-1).reason, /^cancelled: order refunded; the operator says sale hb-\S+ was removed from the POS$/);
+  assert.equal(await available(item), before + 1, 'its unit released');
+  assert.equal((await app.inject({ method: 'POST', url: `/api/sales/${held}/cancel`, payload: { removed_from_pos: 'yes' } })).json().field, 'removed_from_pos', 'a boolean');
+
+  const again = await app.inject({ method: 'POST', url: `/api/sales/${retried}/retry` });
+  assert.equal(again.statusCode, 202, again.body);
+  assert.equal(again.json().state, 'dispatching');
+  assert.equal((await claim())?.id, retried, 'queued for the dispatcher again');
+  await moveSale(opened.core.sql, retried, { from: ['dispatching'], to: 'posted', posReference: `hb-${retried.slice(0, 4)}`, reason: 'test' });
 });
 
 const ROUTES = [

@@ -33,6 +33,13 @@ export const BulkQuery = Type.Object({
   wait: Type.Optional(Type.Boolean({ default: false, description: 'Run in-line and answer 200 with the report instead of 202 with a task' })),
 });
 
+export const AutoMatchQuery = Type.Object({
+  account_id: Type.String({ minLength: 1, maxLength: 255, description: 'The POS account whose catalog the shop rows are matched against' }),
+  by: Type.Union([Type.Literal('sku'), Type.Literal('barcode')], { description: "The key: the shop table's column configured as EcommerceTable.Columns.Sku or .Barcode" }),
+  dry_run: Type.Optional(Type.Boolean({ default: false, description: 'Preview: match and report, write nothing' })),
+  wait: Type.Optional(Type.Boolean({ default: false, description: 'Run in-line and answer 200 with the report instead of 202 with a task' })),
+});
+
 const Candidate = Type.Object(
   { item_pos_id: Type.String(), name: Type.String(), sku: Type.Optional(Type.String()), barcode: Type.Optional(Type.String()) },
   Closed,
@@ -100,3 +107,14 @@ export const ListItemsQuery = Type.Object({
   })),
   stale_after: Type.Optional(Type.Integer({ minimum: 0, default: 3600, description: 'Seconds, for filter=stale' })),
 });
+
+/** A further source of a mapped item (routes/item-sources.ts). */
+export const AddSourceBody = Type.Object(
+  {
+    account_id: Type.String({ minLength: 1, maxLength: 255, description: 'AccountID of the POS account to sell the item from too' }),
+    item_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Exact POS item name (give this or item_pos_id)' })),
+    item_pos_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'POS item id (give this or item_name)' })),
+    limit_quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: "This source's safety stock (default 0)" })),
+  },
+  { additionalProperties: false, examples: [{ account_id: 'warehouse', item_pos_id: '4', limit_quantity: 0 }] },
+);

@@ -85,6 +85,21 @@ export const RegisterQuery = Type.Object({
   })),
 });
 
+const ItemSourceSchema = Type.Object(
+  {
+    account_id: Type.String(),
+    item_pos_id: Type.String(),
+    description: Type.String(),
+    limit_quantity: Type.Integer({ description: "This source's own floor: a sale leaves it at least this many" }),
+    on_hand: Nullable(Type.Number()),
+    available: Nullable(Type.Number({ description: "This source's on hand − its reserved units, floored at 0" })),
+    last_confirmed_at: Nullable(Timestamp),
+    missing_on_pos: Type.Boolean(),
+    first: Type.Boolean({ description: "The item's first source (its mapping): removed only by unmapping the item" }),
+  },
+  Closed,
+);
+
 export const Item = Type.Object(
   {
     item_ecommerce_id: Type.String(),
@@ -97,6 +112,9 @@ export const Item = Type.Object(
     last_confirmed_at: Nullable(Timestamp),
     missing_on_pos: Type.Boolean({ description: 'The last poll did not find the item on the POS (its count was left as it was)' }),
     orphaned: Type.Boolean({ description: 'Its account is no longer configured: not polled, and sales of it are refused (409)' }),
+    sources: Type.Optional(Type.Array(ItemSourceSchema, {
+      description: 'Present when the item is sold from several POS accounts: every source, the first (the fields above) included. `available` is then their sum.',
+    })),
   },
   Closed,
 );
@@ -309,6 +327,7 @@ export const Health = Type.Object(
         oldest_pending_at: Nullable(Timestamp),
         oldest_pending_age_seconds: Nullable(Type.Integer()),
         failed: Type.Integer(),
+        incomplete: Type.Integer({ description: 'Sales the POS holds but refused to finish (state `incomplete`): finish or remove them on the POS' }),
       },
       Closed,
     ),
@@ -379,6 +398,21 @@ export const SaleAccepted = Type.Object(
 );
 export type SaleAcceptedJson = Static<typeof SaleAccepted>;
 
+const SalePart = Type.Object(
+  {
+    sale_id: Type.String({ description: "The part's id (the POS's idempotency key / reference for it); the first part's is the sale's" }),
+    state: SaleStateSchema,
+    account_id: Type.String(),
+    pos_item_id: Type.String(),
+    quantity: Type.Integer(),
+    amount_cents: Type.Integer(),
+    attempts: Type.Integer(),
+    last_error: Nullable(Type.String()),
+    pos_reference: Nullable(Type.String()),
+  },
+  Closed,
+);
+
 export const Sale = Type.Object(
   {
     sale_id: Type.String(),
@@ -399,6 +433,10 @@ export const Sale = Type.Object(
       { from: Nullable(SaleStateSchema), to: SaleStateSchema, at: Timestamp, reason: Type.String() },
       Closed,
     )),
+    parts: Type.Optional(Type.Array(SalePart, {
+      description: 'Present when the sale was split over several sources of a multi-source item: each part is posted once to its account. quantity, amount_cents and state are then the whole sale\'s.',
+    })),
+    part_of: Type.Optional(Type.String({ description: 'On a part other than the first of a split sale: the sale it belongs to' })),
   },
   Closed,
 );
@@ -419,8 +457,13 @@ export const SaleListQuery = Type.Object({
 export const SaleList = Type.Object({ sales: Type.Array(Sale) }, Closed);
 
 export const CancelBody = Type.Object(
-  { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })) },
-  { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }] },
+  {
+    reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why, for the sale\'s history' })),
+    removed_from_pos: Type.Optional(Type.Boolean({
+      description: 'Required (true) to cancel an `incomplete` sale: you removed the sale named by its `pos_reference` from the POS, so its units may be released',
+    })),
+  },
+  { additionalProperties: true, examples: [{ reason: 'the customer cancelled the order' }, { reason: 'deleted in Hiboutik', removed_from_pos: true }] },
 );
 
 // ---------- runs (issue 12: held runs, undo) ----------

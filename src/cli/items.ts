@@ -4,10 +4,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { BulkTaskJson } from '../api/schemas-bulk.ts';
 
 export const ITEMS_USAGE = `Usage: possync items import FILE.csv [--dry-run] [--url URL] [--api-key KEY] [--report FILE.json]
+       possync items auto-match --account ID --by sku|barcode [--dry-run] [--url URL] [--api-key KEY] [--report FILE.json]
 
-Maps every row of FILE.csv through a running possync (POST /api/items/bulk), as one job, with a
-progress line, then prints how many rows were mapped, unchanged, updated, not found, ambiguous,
-in conflict or invalid, and each row that was not mapped with the reason.
+import: maps every row of FILE.csv through a running possync (POST /api/items/bulk), as one job,
+with a progress line, then prints how many rows were mapped, unchanged, updated, not found,
+ambiguous, in conflict or invalid, and each row that was not mapped with the reason.
+
+auto-match: the same for the shop table's own rows (POST /api/items/auto-match), matched to the
+account's POS items by the shop table's SKU or barcode column (EcommerceTable.Columns.Sku or
+.Barcode in the service's configuration). Preview with --dry-run first, then run it without.
+
+  --account ID     (auto-match) the POS account to match against
+  --by KEY         (auto-match) sku or barcode
 
   --dry-run        match and report only: nothing is written
   --url URL        the service (default http://127.0.0.1:5000, or POSSYNC_URL)
@@ -31,6 +39,8 @@ export async function itemsCommand(args: string[], out: (line: string) => void):
       url: { type: 'string' },
       'api-key': { type: 'string' },
       report: { type: 'string' },
+      account: { type: 'string' },
+      by: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -39,21 +49,28 @@ export async function itemsCommand(args: string[], out: (line: string) => void):
     return 0;
   }
   const [action, file] = positionals;
-  if (action !== 'import' || file === undefined || positionals.length > 2) {
+  const importing = action === 'import' && file !== undefined && positionals.length === 2;
+  const matching = action === 'auto-match' && positionals.length === 1 && values.account !== undefined && (values.by === 'sku' || values.by === 'barcode');
+  if (!importing && !matching) {
     process.stderr.write(ITEMS_USAGE);
     return 2;
   }
   const base = (values.url ?? process.env.POSSYNC_URL ?? 'http://127.0.0.1:5000').replace(/\/+$/, '');
   const apiKey = values['api-key'] ?? process.env.POSSYNC_API_KEY;
   const headers: Record<string, string> = apiKey ? { 'x-api-key': apiKey } : {};
-  const csv = await readFile(file, 'utf8');
-
-  const started = await fetch(`${base}/api/items/bulk${values['dry-run'] ? '?dry_run=true' : ''}`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'text/csv' },
-    body: csv,
-  });
-  if (started.status !== 202) throw new Error(`the service refused the file (${started.status}): ${await started.text()}`);
+  let started: Response;
+  if (importing) {
+    const csv = await readFile(file!, 'utf8');
+    started = await fetch(`${base}/api/items/bulk${values['dry-run'] ? '?dry_run=true' : ''}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'text/csv' },
+      body: csv,
+    });
+  } else {
+    const query = new URLSearchParams({ account_id: values.account!, by: values.by!, ...(values['dry-run'] ? { dry_run: 'true' } : {}) });
+    started = await fetch(`${base}/api/items/auto-match?${query}`, { method: 'POST', headers });
+  }
+  if (started.status !== 202) throw new Error(`the service refused the ${importing ? 'file' : 'auto-match'} (${started.status}): ${await started.text()}`);
   let task = (await started.json()) as BulkTaskJson;
   const interactive = process.stderr.isTTY === true;
   let lastLine = '';

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { startPossync } from '../main.ts';
 
 export const SERVE_USAGE = `Usage: possync serve [--config FILE] [--host ADDR] [--port N] [--data-dir DIR] [--log-level LEVEL] [--pretty]
+                     [--shop-sku-column NAME] [--shop-barcode-column NAME]
 
 Runs possync: the HTTP API (and /docs), /healthz, /readyz, /metrics, the scheduled polls and the job workers.
 
@@ -16,6 +17,8 @@ Options:
   --data-dir DIR       embedded database folder (default: Core.DataFolder, ./.possync/data)
   --log-level LEVEL    trace, debug, info, warn, error, fatal, silent (or the ASP.NET names);
                        default: Logging.LogLevel.Default, else info
+  --shop-sku-column NAME      the shop table's SKU column, for auto-match (EcommerceTable.Columns.Sku)
+  --shop-barcode-column NAME  the shop table's barcode column, for auto-match (EcommerceTable.Columns.Barcode)
   --pretty             readable log lines instead of JSON (the default when stdout is a terminal)
   --json               JSON log lines even on a terminal
 `;
@@ -26,6 +29,8 @@ export interface ServeFlags {
   port?: string;
   'data-dir'?: string;
   'log-level'?: string;
+  'shop-sku-column'?: string;
+  'shop-barcode-column'?: string;
 }
 
 export const SERVE_OPTIONS = {
@@ -34,6 +39,8 @@ export const SERVE_OPTIONS = {
   port: { type: 'string' },
   'data-dir': { type: 'string' },
   'log-level': { type: 'string' },
+  'shop-sku-column': { type: 'string' },
+  'shop-barcode-column': { type: 'string' },
   pretty: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -55,6 +62,8 @@ export async function configFromFlags(flags: ServeFlags, out: (line: string) => 
   // The address goes through the loader's one open-API rule like the file's and the environment's.
   if (flags.host !== undefined) overrides.push({ path: ['Server', 'Host'], value: flags.host, from: '--host' });
   if (flags.port !== undefined) overrides.push({ path: ['Server', 'Port'], value: flags.port, from: '--port' });
+  if (flags['shop-sku-column'] !== undefined) overrides.push({ path: ['EcommerceTable', 'Columns', 'Sku'], value: flags['shop-sku-column'], from: '--shop-sku-column' });
+  if (flags['shop-barcode-column'] !== undefined) overrides.push({ path: ['EcommerceTable', 'Columns', 'Barcode'], value: flags['shop-barcode-column'], from: '--shop-barcode-column' });
   try {
     config = await loadConfig({ file: flags.config, overrides });
   } catch (error) {

@@ -9,6 +9,7 @@ import { describeSink } from './connection-strings.ts';
 import { maskPostgresUrl, maskSecret } from './mask.ts';
 import type { PossyncConfig } from './types.ts';
 import { describeBreaker } from './breaker.ts';
+import { DEFAULTS } from './defaults.ts';
 
 export function describeConfig(config: PossyncConfig): string[] {
   const lines: string[] = [];
@@ -23,7 +24,7 @@ export function describeConfig(config: PossyncConfig): string[] {
   lines.push(
     core.kind === 'pglite'
       ? `core database: embedded PGlite in ${core.dataDir}`
-      : `core database: PostgreSQL ${maskPostgresUrl(core.connectionString)}`,
+      : `core database: PostgreSQL ${maskPostgresUrl(core.connectionString)} (${core.poolSize ?? DEFAULTS.corePoolSize} query connections)`,
   );
   const c = sinkTable.columns;
   lines.push(`shop database: ${describeSink(config.sink)}`);
@@ -32,6 +33,10 @@ export function describeConfig(config: PossyncConfig): string[] {
       `account ${c.accountId}, description ${c.description}, limit ${c.limitQuantity})`,
   );
   lines.push(`breaker: ${describeBreaker(config.breaker)}`);
+  lines.push(
+    `jobs: a job whose worker stops answering is retried ${config.jobs.heartbeatSeconds} s after its last heartbeat; ` +
+      `a stopped dispatcher's account is taken over ${config.jobs.dispatchLeaseSeconds} s after its last lease renewal`,
+  );
   lines.push(`accounts: ${config.accounts.length}`);
   for (const account of config.accounts) {
     lines.push(`  account "${account.id}" (${account.name}): ${describeConnection(account.connection)}${describeRealtime(account.realtime)}`);

@@ -227,7 +227,7 @@ describe('keys and defaults', () => {
       null,
       { cwd: '/srv' },
     );
-    assert.deepEqual(config.core, { kind: 'postgres', connectionString: 'postgresql://app@pg/possync' });
+    assert.deepEqual(config.core, { kind: 'postgres', connectionString: 'postgresql://app@pg/possync', poolSize: 10 });
     assert.deepEqual(config.server, { host: '0.0.0.0', port: 8081, apiKeys: ['0123456789abcdef0123'], limits: DEFAULT_LIMITS });
     assert.deepEqual(config.schedule, { cron: '* 11,12,13 * * MON-FRI', timeZone: 'Europe/Brussels', startOnBoot: true, maxItemAgeSeconds: null });
     assert.deepEqual(config.sinkTable, { name: 'shop.stock', columns: { ...DEFAULT_SINK_TABLE.columns, quantity: 'qty' } });
@@ -248,6 +248,19 @@ describe('keys and defaults', () => {
       pos: 'lightspeed', apiBaseUrl: 'http://127.0.0.1:4012', tokenUrl: 'http://127.0.0.1:4012/token', accountId: '123456', clientId: 'client-1',
       clientSecret: lightspeed.ClientSecret, refreshToken: lightspeed.RefreshToken, shopId: '3', employeeId: '1', registerId: '2', paymentTypeId: '9',
     });
+  });
+
+  it('Core.PoolSize sizes the PostgreSQL core\'s query pool: the same check from the file and the environment; unused on PGlite', () => {
+    const pg = { hangfireDatabaseConnectionString: 'postgresql://app@pg/possync' };
+    assert.equal((parseConfig({ ...pg, Core: { PoolSize: 25 } }).core as { poolSize?: number }).poolSize, 25);
+    assert.equal((parseConfig(pg, { POSSYNC__Core__PoolSize: '30' }).core as { poolSize?: number }).poolSize, 30);
+    for (const bad of [1, 0, 201, '12x', 2.5]) {
+      assert.match(problemsOf(() => parseConfig({ ...pg, Core: { PoolSize: bad } }))[0]!, /^Core\.PoolSize must be a whole number from 2 to 200/);
+      assert.match(problemsOf(() => parseConfig(pg, { POSSYNC__Core__PoolSize: String(bad) }))[0]!, /^Core\.PoolSize must be a whole number from 2 to 200/);
+    }
+    const embedded = parseConfig({ Core: { PoolSize: 20 } });
+    assert.equal(embedded.core.kind, 'pglite');
+    assert.ok(embedded.warnings.some((w) => w.includes('Core.PoolSize') && w.includes('not used')), embedded.warnings.join('\n'));
   });
 
   it('uses the embedded core in ./.possync/data (or Core.DataFolder) relative to cwd', () => {

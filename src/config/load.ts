@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readAccounts } from './accounts.ts';
 import { parseCoreConnectionString, parseSinkConnectionString } from './connection-strings.ts';
-import { DEFAULTS } from './defaults.ts';
+import { DEFAULTS, JOBS_LIMITS } from './defaults.ts';
 import { ConfigError } from './errors.ts';
 import { JsonSyntaxError, parseLenientJson } from './jsonc.ts';
 import { Issues, Section } from './reader.ts';
@@ -17,13 +17,17 @@ import { type ConfigNode, type ObjectNode, applyEnvOverrides, emptyObject, fromP
 import { LEVEL_NAMES, parseLogLevel } from '../log.ts';
 import {
   type CoreDatabaseConfig,
+  type JobsConfig,
   DEFAULT_SINK_TABLE,
   type LoggingConfig,
   type PossyncConfig,
   type ScheduleConfig,
+  type SalesConfig,
   type ServerConfig,
   type SinkDatabaseConfig,
   type SinkTableConfig,
+  type ShopKey,
+  type ShopKeyColumns,
 } from './types.ts';
 
 type Env = Record<string, string | undefined>;
@@ -39,7 +43,7 @@ export const UNPREFIXED_ENV_KEYS = ['hangfireDatabaseConnectionString', 'ecommer
 /** Top-level keys: the original's, then possync's. */
 export const TOP_LEVEL_KEYS = [
   'Logging', 'AllowedHosts', 'hangfireDatabaseConnectionString', 'ecommerceDatabaseConnectionString', 'PosAccess', 'FirebaseFCMToken',
-  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard', 'Breaker',
+  'Server', 'Synchronizer', 'Core', 'EcommerceTable', 'Dashboard', 'Jobs', 'Sales', 'Breaker',
 ] as const;
 
 /** Env var naming the config file when --config is not given. */
@@ -131,6 +135,8 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
   const dashboardSection = Section.of(top.raw('Dashboard'), 'Dashboard', issues);
   const dashboard = { readOnly: dashboardSection.bool('ReadOnly') ?? DEFAULTS.dashboardReadOnly };
   dashboardSection.finish(['ReadOnly']);
+  const jobs = readJobs(Section.of(top.raw('Jobs'), 'Jobs', issues));
+  const sales = readSales(Section.of(top.raw('Sales'), 'Sales', issues), accounts.map((a) => a.id));
   top.finish(TOP_LEVEL_KEYS);
 
   if (issues.problems.length > 0) throw new ConfigError(issues.problems, issues.warnings, source);
@@ -140,6 +146,8 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
     schedule: schedule!,
     logging,
     dashboard,
+    jobs,
+    sales,
     core,
     sink: sink!,
     sinkTable: sinkTable!,
@@ -149,19 +157,46 @@ function build(root: ConfigNode, env: Env, source: string | null, cwd: string, e
   };
 }
 
+const ROUTINGS = ['most-available', 'priority'] as const;
+
+/** `Sales.Routing` and `Sales.SourcePriority`: how a multi-source item's sale picks its source. */
+function readSales(section: Section, accountIds: readonly string[]): SalesConfig {
+  const text = section.string('Routing') ?? DEFAULTS.salesRouting;
+  const routing = ROUTINGS.find((r) => r === text.trim().toLowerCase());
+  if (!routing) section.issues.problem(section.keyPath('Routing'), `must be ${ROUTINGS.join(' or ')} (got "${text.slice(0, 40)}")`);
+  const sourcePriority = section.stringList('SourcePriority') ?? [];
+  sourcePriority.forEach((id, index) => {
+    if (!accountIds.includes(id)) section.issues.problem(section.keyPath(`SourcePriority[${index}]`), `is not the AccountID of a configured account (got "${id.slice(0, 60)}")`);
+  });
+  if (routing === 'priority' && sourcePriority.length === 0) {
+    section.issues.warning(section.keyPath('SourcePriority'), 'is empty: with Routing "priority", sources are tried first source first, then in the order they were added');
+  }
+  section.finish(['Routing', 'SourcePriority']);
+  return { routing: routing ?? 'most-available', sourcePriority };
+}
+
 function readCore(top: Section, cwd: string): CoreDatabaseConfig {
   const issues = top.issues;
   const coreSection = Section.of(top.raw('Core'), 'Core', issues);
   const folder = coreSection.string('DataFolder');
-  coreSection.finish(['DataFolder']);
+  // Query connections to a PostgreSQL core; per-account locks take theirs from a pool of their own.
+  const poolSize = coreSection.int('PoolSize', { min: 2, max: 200 });
+  coreSection.finish(['DataFolder', 'PoolSize']);
   const dataDir = resolve(cwd, folder ?? DEFAULTS.dataFolder);
   const text = top.string('hangfireDatabaseConnectionString', { secret: true });
-  if (text === undefined) return { kind: 'pglite', dataDir };
+  const unusedPool = () => {
+    if (poolSize !== undefined) issues.warning('Core.PoolSize', 'is not used: the core is the embedded PGlite database (one connection)');
+  };
+  if (text === undefined) {
+    unusedPool();
+    return { kind: 'pglite', dataDir };
+  }
   const parsed = parseCoreConnectionString(text);
   if (parsed.kind === 'postgres') {
     if (folder !== undefined) issues.warning('Core.DataFolder', 'is not used: hangfireDatabaseConnectionString points at PostgreSQL');
-    return { kind: 'postgres', connectionString: parsed.connectionString };
+    return { kind: 'postgres', connectionString: parsed.connectionString, poolSize: poolSize ?? DEFAULTS.corePoolSize };
   }
+  unusedPool();
   if (parsed.kind === 'invalid') {
     issues.problem('hangfireDatabaseConnectionString', parsed.reason);
   } else {
@@ -231,6 +266,15 @@ function setBy(node: ConfigNode | undefined, path: string): string {
   return node?.kind === 'value' && node.setBy ? ` (${path} set by ${node.setBy})` : '';
 }
 
+function readJobs(section: Section): JobsConfig {
+  const jobs = {
+    heartbeatSeconds: section.int('HeartbeatSeconds', JOBS_LIMITS.heartbeatSeconds) ?? DEFAULTS.jobHeartbeatSeconds,
+    dispatchLeaseSeconds: section.int('DispatchLeaseSeconds', JOBS_LIMITS.dispatchLeaseSeconds) ?? DEFAULTS.dispatchLeaseSeconds,
+  };
+  section.finish(['HeartbeatSeconds', 'DispatchLeaseSeconds']);
+  return jobs;
+}
+
 function readSchedule(section: Section): ScheduleConfig | undefined {
   const zoneText = section.string('TimeZone') ?? DEFAULTS.timeZone;
   const timeZone = canonicalTimeZone(zoneText);
@@ -281,6 +325,8 @@ const COLUMN_KEYS: Record<keyof SinkTableConfig['columns'], string> = {
   description: 'Description',
   limitQuantity: 'LimitQuantity',
 };
+/** Optional columns of the shop's table that auto-match reads keys from. */
+const KEY_COLUMN_KEYS: Record<ShopKey, string> = { sku: 'Sku', barcode: 'Barcode' };
 
 function readSinkTable(section: Section): SinkTableConfig | undefined {
   const issues = section.issues;
@@ -303,16 +349,31 @@ function readSinkTable(section: Section): SinkTableConfig | undefined {
       columns[field] = value;
     }
   }
-  columnsSection.finish(Object.values(COLUMN_KEYS));
+  const keyColumns: ShopKeyColumns = {};
+  for (const [field, key] of Object.entries(KEY_COLUMN_KEYS) as Array<[ShopKey, string]>) {
+    const value = columnsSection.string(key);
+    if (value === undefined || value === '') continue;
+    if (!IDENTIFIER.test(value)) {
+      issues.problem(columnsSection.keyPath(key), `must be a column name (letters, digits, _), got "${value.slice(0, 60)}"`);
+      ok = false;
+    } else {
+      keyColumns[field] = value;
+    }
+  }
+  columnsSection.finish([...Object.values(COLUMN_KEYS), ...Object.values(KEY_COLUMN_KEYS)]);
   const seen = new Map<string, string>();
-  for (const [field, column] of Object.entries(columns)) {
+  const named: Array<[string, string]> = [
+    ...Object.entries(columns).map(([field, column]): [string, string] => [COLUMN_KEYS[field as keyof typeof COLUMN_KEYS], column]),
+    ...Object.entries(keyColumns).map(([field, column]): [string, string] => [KEY_COLUMN_KEYS[field as ShopKey], column]),
+  ];
+  for (const [key, column] of named) {
     const other = seen.get(column.toLowerCase());
     if (other) {
-      issues.problem(columnsSection.keyPath(COLUMN_KEYS[field as keyof typeof COLUMN_KEYS]), `uses the same column "${column}" as ${COLUMN_KEYS[other as keyof typeof COLUMN_KEYS]}`);
+      issues.problem(columnsSection.keyPath(key), `uses the same column "${column}" as ${other}`);
       ok = false;
     }
-    seen.set(column.toLowerCase(), field);
+    seen.set(column.toLowerCase(), key);
   }
   section.finish(['Name', 'Columns']);
-  return ok ? { name, columns } : undefined;
+  return ok ? { name, columns, ...(Object.keys(keyColumns).length > 0 ? { keyColumns } : {}) } : undefined;
 }

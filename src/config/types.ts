@@ -9,7 +9,8 @@ import type { BreakerSettings } from './breaker.ts';
 export type CoreDatabaseConfig =
   /** Embedded PGlite in a local folder (the default; no fsync: survives a crash, not a power cut). */
   | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; connectionString: string };
+  /** `poolSize`: query connections (Core.PoolSize, default 10); locks have their own (core/postgres.ts). */
+  | { kind: 'postgres'; connectionString: string; poolSize?: number };
 
 export type SinkDatabaseConfig =
   /** A table in the core database itself (the zero-setup default). */
@@ -28,7 +29,16 @@ export interface SinkTableConfig {
     description: string;
     limitQuantity: string;
   };
+  /**
+   * The shop's own SKU and/or barcode columns, when it has them: auto-match reads its e-commerce
+   * ids with these keys and maps them to the POS items carrying the same key (issue 10).
+   */
+  keyColumns?: ShopKeyColumns;
 }
+
+/** Which keys auto-match can take from the shop table. */
+export type ShopKey = 'sku' | 'barcode';
+export type ShopKeyColumns = Partial<Record<ShopKey, string>>;
 
 export interface ScheduleConfig {
   /** Hangfire's 5-field cron (minute hour day-of-month month day-of-week). */
@@ -71,9 +81,28 @@ export interface ServerLimits {
   maxConnections: number;
 }
 
+/** How soon work cut short by a dead process is taken up again (bounded both ways by the loader). */
+export interface JobsConfig {
+  /**
+   * pg-boss fails (and retries) a job whose worker sent no heartbeat for this long: on a shared
+   * PostgreSQL, the time before another instance takes up the work of one that died.
+   */
+  heartbeatSeconds: number;
+  /** A dispatcher's lease on an account lasts this long without renewal (renewed every third). */
+  dispatchLeaseSeconds: number;
+}
+
 export interface DashboardConfig {
   /** The dashboard shows everything and changes nothing (no requeue, trigger, retry, ...). */
   readOnly: boolean;
+}
+
+/** How a sale of an item sold from several POS accounts picks its source (core/sales/routing.ts). */
+export interface SalesConfig {
+  /** `most-available` (default): the source with the most available; `priority`: SourcePriority's order. */
+  routing: 'most-available' | 'priority';
+  /** Account ids, most preferred first (for `priority`); accounts not listed come after. */
+  sourcePriority: string[];
 }
 
 export interface PossyncConfig {
@@ -83,6 +112,8 @@ export interface PossyncConfig {
   schedule: ScheduleConfig;
   logging: LoggingConfig;
   dashboard: DashboardConfig;
+  jobs: JobsConfig;
+  sales: SalesConfig;
   core: CoreDatabaseConfig;
   sink: SinkDatabaseConfig;
   sinkTable: SinkTableConfig;

@@ -3,7 +3,8 @@ import type pg from 'pg';
 /**
  * Per-account locks that hold for as long as a piece of work runs (DESIGN §7: pg-boss's one
  * active job per key is not mutual exclusion). On PostgreSQL a session advisory lock on a
- * connection of its own: every instance sharing the database sees it, and it dies with the
+ * connection of its own, from the lock pool (never the query pool: a holder still runs queries,
+ * see openLockPool): every instance sharing the database sees it, and it dies with the
  * connection, so a killed instance's locks are free again as soon as the server notices (at once
  * for a SIGKILL: the kernel closes the socket). On PGlite, one process owns the database, so an
  * in-process lock is the whole story.

@@ -9,15 +9,22 @@ export interface ExistingBinding {
   accountId: string;
   posItemId: string;
   limitQuantity: number;
+  /** An item's extra source (item_sources), not its mapping: it only makes its POS item taken. */
+  extraSource: boolean;
 }
 
 const CLASHES = `
-  select ecommerce_id, account_id, pos_item_id, limit_quantity from mappings
+  select ecommerce_id, account_id, pos_item_id, limit_quantity, false as extra from mappings
   where ecommerce_id = any($1::text[])
   union
-  select m.ecommerce_id, m.account_id, m.pos_item_id, m.limit_quantity
+  select m.ecommerce_id, m.account_id, m.pos_item_id, m.limit_quantity, false
   from mappings m join unnest($2::text[], $3::text[]) as w(account_id, pos_item_id)
-    on m.account_id = w.account_id and m.pos_item_id = w.pos_item_id`;
+    on m.account_id = w.account_id and m.pos_item_id = w.pos_item_id
+  union
+  -- A POS item that is an extra source of some item (item-sources.ts) is taken as well.
+  select s.ecommerce_id, s.account_id, s.pos_item_id, s.limit_quantity, true
+  from item_sources s join unnest($2::text[], $3::text[]) as w(account_id, pos_item_id)
+    on s.account_id = w.account_id and s.pos_item_id = w.pos_item_id`;
 
 /** Mappings holding any of these e-commerce ids or any of these (account, POS item) pairs. */
 export async function existingBindings(
@@ -25,12 +32,12 @@ export async function existingBindings(
   ecommerceIds: readonly string[],
   posItems: ReadonlyArray<{ accountId: string; posItemId: string }>,
 ): Promise<ExistingBinding[]> {
-  const { rows } = await sql.query<{ ecommerce_id: string; account_id: string; pos_item_id: string; limit_quantity: number }>(CLASHES, [
+  const { rows } = await sql.query<{ ecommerce_id: string; account_id: string; pos_item_id: string; limit_quantity: number; extra: boolean }>(CLASHES, [
     [...ecommerceIds],
     posItems.map((p) => p.accountId),
     posItems.map((p) => p.posItemId),
   ]);
-  return rows.map((r) => ({ ecommerceId: r.ecommerce_id, accountId: r.account_id, posItemId: r.pos_item_id, limitQuantity: r.limit_quantity }));
+  return rows.map((r) => ({ ecommerceId: r.ecommerce_id, accountId: r.account_id, posItemId: r.pos_item_id, limitQuantity: r.limit_quantity, extraSource: r.extra }));
 }
 
 export interface BulkNewMapping {

@@ -1,4 +1,5 @@
 import type { SqlClient, SqlQueryable } from './sql.ts';
+import { RESERVING_STATES, sqlStates } from './sales/states.ts';
 import { recordJournal } from './journal.ts';
 import { MAPPING_SELECT, toMapping, type Mapping, type MappingRow } from './mappings.ts';
 
@@ -58,7 +59,7 @@ export async function updateMapping(sql: SqlClient, ecommerceId: string, change:
 
 /** Sales that still hold units or may yet reach the POS. */
 const UNFINISHED_SALES = `
-  select id from sales where ecommerce_id = $1 and state in ('accepted', 'dispatching', 'failed') order by seq limit 20`;
+  select id from sales where ecommerce_id = $1 and state in ${sqlStates(RESERVING_STATES)} order by seq limit 20`;
 
 /**
  * Removes the mapping, refused while any of its sales is unfinished (it would lose the way to

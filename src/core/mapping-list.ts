@@ -1,6 +1,6 @@
 import type { SqlQueryable } from './sql.ts';
 import { staleSql } from './freshness.ts';
-import { MAPPING_SELECT, toMapping, type Mapping, type MappingRow } from './mappings.ts';
+import { MAPPING_SELECT, OF_ACCOUNT, toMapping, type Mapping, type MappingRow } from './mappings.ts';
 
 /**
  * An account's mappings a page at a time, in e-commerce id order, optionally only those that
@@ -32,7 +32,7 @@ export async function listMappingsPage(sql: SqlQueryable, accountId: string, que
   if (query.filter === 'stale') params.push(query.staleAfterMs ?? 0);
   const { rows } = await sql.query<MappingRow>(
     `select ${MAPPING_SELECT} from mappings m
-     where m.account_id = $1 and ($2::text is null or m.ecommerce_id > $2) ${where}
+     where ${OF_ACCOUNT} and ($2::text is null or m.ecommerce_id > $2) ${where}
      order by m.ecommerce_id limit $3`,
     params,
   );

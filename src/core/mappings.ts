@@ -30,6 +30,8 @@ export interface Mapping {
   missingOnPos: boolean;
   missingSince: Date | null;
   lastConfirmedAt: Date | null;
+  /** Sum of the extra sources' available quantities (item-sources.ts); null when it has none counted. */
+  sourcesAvailable: number | null;
 }
 
 export type MappingConflict =
@@ -72,15 +74,16 @@ export interface MappingRow {
   missing_on_pos: boolean;
   missing_since: Date | null;
   last_confirmed_at: Date | null;
+  sources_available: number | null;
 }
 
 /** For statements on the unaliased table (and RETURNING): last_confirmed_at is derived (freshness.ts). */
 export const MAPPING_COLUMNS = `ecommerce_id, account_id, pos_item_id, description, limit_quantity, created_at,
-  on_hand, on_hand_read_at, available, missing_on_pos, missing_since, ${lastConfirmedSql('mappings')} as last_confirmed_at`;
+  on_hand, on_hand_read_at, available, missing_on_pos, missing_since, ${lastConfirmedSql('mappings')} as last_confirmed_at, sources_available`;
 
 /** The columns read back for callers, with the item's derived last confirmed time (freshness.ts). */
 export const MAPPING_SELECT = `m.ecommerce_id, m.account_id, m.pos_item_id, m.description, m.limit_quantity, m.created_at,
-  m.on_hand, m.on_hand_read_at, m.available, m.missing_on_pos, m.missing_since, ${lastConfirmedSql('m')} as last_confirmed_at`;
+  m.on_hand, m.on_hand_read_at, m.available, m.missing_on_pos, m.missing_since, ${lastConfirmedSql('m')} as last_confirmed_at, m.sources_available`;
 
 export function toMapping(row: MappingRow): Mapping {
   return {
@@ -96,6 +99,7 @@ export function toMapping(row: MappingRow): Mapping {
     missingOnPos: row.missing_on_pos,
     missingSince: row.missing_since,
     lastConfirmedAt: row.last_confirmed_at,
+    sourcesAvailable: row.sources_available ?? null,
   };
 }
 
@@ -122,6 +126,16 @@ export async function registerMapping(sql: SqlQueryable, mapping: NewMapping): P
   const description = mapping.description ?? '';
   const limitQuantity = mapping.limitQuantity ?? 0;
   if (!Number.isInteger(limitQuantity) || limitQuantity < 0) throw new RangeError(`limitQuantity must be a whole number ≥ 0, got ${limitQuantity}`);
+  // A POS item that already feeds another item as an extra source (item-sources.ts) would sell its units twice.
+  const { rows: feeding } = await sql.query<MappingRow>(
+    `select ${MAPPING_SELECT} from mappings m join item_sources s on s.ecommerce_id = m.ecommerce_id
+      where s.account_id = $1 and s.pos_item_id = $2`,
+    [mapping.accountId, mapping.posItemId],
+  );
+  if (feeding[0]) {
+    const existing = toMapping(feeding[0]);
+    throw new MappingConflictError(existing.ecommerceId === mapping.ecommerceId ? 'ecommerce-id-mapped' : 'pos-item-mapped', { ...existing, accountId: mapping.accountId, posItemId: mapping.posItemId });
+  }
   let inserted: MappingRow[];
   try {
     ({ rows: inserted } = await sql.query<MappingRow>(INSERT, [mapping.ecommerceId, mapping.accountId, mapping.posItemId, description, limitQuantity]));
@@ -154,14 +168,20 @@ export async function getMappings(sql: SqlQueryable, ecommerceIds: readonly stri
   return rows.map(toMapping);
 }
 
+/** An account's items: those it is the first source of, and those it feeds as an extra source. */
+export const OF_ACCOUNT = `(m.account_id = $1 or m.ecommerce_id in (select s.ecommerce_id from item_sources s where s.account_id = $1))`;
+
 export async function listMappings(sql: SqlQueryable, accountId: string): Promise<Mapping[]> {
-  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where m.account_id = $1 order by m.ecommerce_id`, [accountId]);
+  const { rows } = await sql.query<MappingRow>(`select ${MAPPING_SELECT} from mappings m where ${OF_ACCOUNT} order by m.ecommerce_id`, [accountId]);
   return rows.map(toMapping);
 }
 
-/** The POS item ids a poll of this account must read. */
+/** The POS item ids a poll of this account must read: first sources, and extra sources (item_sources). */
 export async function mappedPosIds(sql: SqlQueryable, accountId: string): Promise<string[]> {
-  const { rows } = await sql.query<{ pos_item_id: string }>('select pos_item_id from mappings where account_id = $1 order by pos_item_id', [accountId]);
+  const { rows } = await sql.query<{ pos_item_id: string }>(
+    'select pos_item_id from mappings where account_id = $1 union select pos_item_id from item_sources where account_id = $1 order by pos_item_id',
+    [accountId],
+  );
   return rows.map((row) => row.pos_item_id);
 }
 

@@ -189,7 +189,10 @@ describe('PostgreSQL specifics', () => {
     try {
       const cores = await Promise.all([1, 2, 3].map(() => openCore({ kind: 'postgres', connectionString: db.connectionString })));
       try {
-        assert.deepEqual(cores.map((core) => core.migrations.applied).flat(), VERSIONS);
+        // Which instance won the migration lock is up to timing: the outcome is what counts.
+        const applied = cores.flatMap((core) => core.migrations.applied).sort((a, b) => a - b);
+        assert.deepEqual(applied, VERSIONS, 'each migration applied once, by whichever instance');
+        assert.deepEqual(cores.map((core) => core.migrations.version), [LATEST, LATEST, LATEST], 'every instance ends on the latest schema');
       } finally {
         await Promise.all(cores.map((core) => core.close()));
       }

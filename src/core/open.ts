@@ -6,8 +6,8 @@ import type { AccountConfig } from '../pos/accounts.ts';
 import type { SqlQueryable } from './sql.ts';
 import type { CoreSql } from './core-sql.ts';
 import { lockDataFolder, type DataFolderLock } from './lock.ts';
-import { openPglite, pgliteSql, type PgliteOpenOptions } from './pglite.ts';
-import { describeTarget, openPostgres, targetText } from './postgres.ts';
+import type { PgliteOpenOptions } from './pglite.ts';
+import { describeTarget, openLockPool, openPostgres, targetText } from './postgres.ts';
 import { migrate, type MigrateResult } from './migrations.ts';
 import { syncAccounts } from './accounts.ts';
 import { localAccountLocks, postgresAccountLocks, type AccountLocks } from './account-lock.ts';
@@ -43,7 +43,7 @@ export interface OpenCoreOptions {
 }
 
 export async function openCore(config: CoreDatabaseConfig, options: OpenCoreOptions = {}): Promise<Core> {
-  const core = config.kind === 'pglite' ? await openPgliteCore(config.dataDir, options) : await openPostgresCore(config.connectionString, options);
+  const core = config.kind === 'pglite' ? await openPgliteCore(config.dataDir, options) : await openPostgresCore(config.connectionString, config.poolSize, options);
   try {
     const migrations = await migrate(core.sql);
     if (options.accounts) await syncAccounts(core.sql, options.accounts);
@@ -60,6 +60,8 @@ async function openPgliteCore(dataDir: string, options: OpenCoreOptions): Promis
   // The lock comes first: initialising or opening a folder another process uses already harms it.
   mkdirSync(dataDir, { recursive: true });
   const lock: DataFolderLock = await lockDataFolder(dataDir, { onNotice: options.onNotice });
+  // Loaded only for an embedded core: PGlite's module alone costs ~40 MB of a PostgreSQL-backed service's memory.
+  const { openPglite, pgliteSql } = await import('./pglite.ts');
   let pglite: PGlite;
   try {
     pglite = await openPglite(dataDir, { ...options.pglite, onNotice: options.onNotice });
@@ -88,17 +90,17 @@ async function openPgliteCore(dataDir: string, options: OpenCoreOptions): Promis
   };
 }
 
-async function openPostgresCore(connectionString: string, options: OpenCoreOptions): Promise<Unmigrated> {
-  const { sql, pool } = await openPostgres(connectionString, {
-    ...options.postgres,
-    onError: (error) => options.onNotice?.(`core database connection lost: ${error.message}`),
-  });
+async function openPostgresCore(connectionString: string, poolSize: number | undefined, options: OpenCoreOptions): Promise<Unmigrated> {
+  const onError = (error: Error) => options.onNotice?.(`core database connection lost: ${error.message}`);
+  const { sql } = await openPostgres(connectionString, { max: poolSize, ...options.postgres, onError });
+  // Locks hold their connection for a whole poll or refresh: never the query pool's (see openLockPool).
+  const lockPool = openLockPool(connectionString, onError);
   const where = targetText(describeTarget(connectionString));
   let closed = false;
   return {
     kind: 'postgres',
     sql,
-    locks: postgresAccountLocks(pool),
+    locks: postgresAccountLocks(lockPool),
     describe: () => `PostgreSQL ${where}`,
     // pg-boss runs its own pool (it needs LISTEN and its own transactions); jobs sent through
     // jobDb(tx) still land in the caller's transaction on our pool.
@@ -107,7 +109,11 @@ async function openPostgresCore(connectionString: string, options: OpenCoreOptio
     async close() {
       if (closed) return;
       closed = true;
-      await sql.close();
+      try {
+        await sql.close();
+      } finally {
+        await lockPool.end();
+      }
     },
   };
 }

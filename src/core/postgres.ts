@@ -34,8 +34,17 @@ export class CoreDatabaseUnreachableError extends Error {
   }
 }
 
+/** The query pool's size when the config does not say (Core.PoolSize). */
+export const DEFAULT_POOL_SIZE = 10;
+/**
+ * The most connections the per-account locks hold at once (their own pool, see openLockPool).
+ * Each running poll, change-poll, webhook read or token refresh holds or waits for one; the job
+ * workers run at most 4 of each kind at a time, so this leaves ample room.
+ */
+export const LOCK_CONNECTIONS = 64;
+
 export interface PostgresOpenOptions {
-  /** Pool size (default 10). */
+  /** Query pool size (default DEFAULT_POOL_SIZE). */
   max?: number;
   connectionTimeoutMillis?: number;
   onError?: (error: Error) => void;
@@ -46,7 +55,7 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   const password = passwordOf(connectionString);
   const pool = new pg.Pool({
     connectionString,
-    max: options.max ?? 10,
+    max: options.max ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
     application_name: 'possync',
   });
@@ -59,6 +68,20 @@ export async function openPostgres(connectionString: string, options: PostgresOp
     throw new CoreDatabaseUnreachableError(target, scrub(error, password).message);
   }
   return { pool, sql: poolSql(pool) };
+}
+
+/**
+ * Connections for the per-account session locks (account-lock.ts), apart from the query pool. A
+ * lock is held for a whole poll or token refresh (an HTTP call included) while its holder still
+ * runs queries; taken from the query pool, enough concurrent holders and waiters left no
+ * connection for those queries and every one of them stalled until the connection timeout
+ * (test/integration/token-refresh-pool-postgres.test.ts). Opened on demand, closed when idle.
+ */
+export function openLockPool(connectionString: string, onError?: (error: Error) => void): pg.Pool {
+  const password = passwordOf(connectionString);
+  const pool = new pg.Pool({ connectionString, max: LOCK_CONNECTIONS, idleTimeoutMillis: 30_000, application_name: 'possync-locks' });
+  pool.on('error', (error) => onError?.(scrub(error, password)));
+  return pool;
 }
 
 /** A node-postgres pool as the core's SQL surface; the sink's PostgreSQL writer uses it too. */

@@ -2,6 +2,7 @@ import type { StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from './sql.ts';
 import { recordJournal, type JournalCause } from './journal.ts';
 import { effectiveReadAtSql, FREEZE_CONFIRMED, RUN_CONFIRMED_AT } from './freshness.ts';
+import { applySourceCounts, flagMissingSources } from './source-stock.ts';
 
 /**
  * Applying POS counts to the core's stock state. Rules kept here: only changes are written and
@@ -85,13 +86,25 @@ const LOCK_ROWS = `
   order by m.ecommerce_id
   for update of m`;
 
+// The items whose first source or an extra source (item_sources) is one of these POS ids, in one
+// statement and one order: locking the two kinds in two statements could cross another locker.
+const LOCK_ITEMS = `
+  select m.ecommerce_id from mappings m
+  where m.ecommerce_id in (
+    select f.ecommerce_id from mappings f where f.account_id = $1 and f.pos_item_id = any($2::text[])
+    union
+    select s.ecommerce_id from item_sources s where s.account_id = $1 and s.pos_item_id = any($2::text[]))
+  order by m.ecommerce_id
+  for update of m`;
+
 /**
  * Locks an account's mapped items for these POS ids, in the one order every locker uses
  * (`ecommerce_id`, as intake and applyCountsPage do), so two transactions never wait on each other
- * in a cycle. A poll takes it before reading what is reserved (rule 4).
+ * in a cycle. A poll takes it before reading what is reserved (rule 4). Items fed by an extra
+ * source in this account are locked too (their item row guards their source rows).
  */
 export async function lockItems(tx: SqlQueryable, accountId: string, posItemIds: readonly string[]): Promise<void> {
-  await tx.query(LOCK_ROWS, [accountId, posItemIds]);
+  await tx.query(LOCK_ITEMS, [accountId, posItemIds]);
 }
 
 // Only rows with something to say are written (a poll that changes nothing writes nothing; the
@@ -122,7 +135,10 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
 
   const { rows } = await sql.query<StockRow>(LOCK_ROWS, [page.accountId, [...byPosId.keys()]]);
   const mapped = new Set(rows.map((row) => row.pos_item_id));
-  result.unmapped = [...byPosId.keys()].filter((id) => !mapped.has(id));
+  // POS ids no first source uses may feed an extra source of some item (item_sources).
+  const others = new Map([...byPosId].filter(([id]) => !mapped.has(id)).map(([id, count]) => [id, { posItemId: id, ...count }]));
+  const sources = await applySourceCounts(sql, page, others);
+  result.unmapped = [...others.keys()].filter((id) => !sources.matched.has(id));
 
   const ids: string[] = [];
   const onHands: (number | null)[] = [];
@@ -163,8 +179,18 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
       });
     }
   }
-  if (ids.length === 0) return result;
+  if (ids.length > 0) await writeSeen(sql, page, result, { ids, onHands, availables, counted, changed, lostCount });
+  result.changes.push(...sources.changes);
+  result.uncounted.push(...sources.uncounted);
+  return result;
+}
 
+async function writeSeen(
+  sql: SqlQueryable,
+  page: CountsPage,
+  result: CountsPageResult,
+  { ids, onHands, availables, counted, changed, lostCount }: { ids: string[]; onHands: (number | null)[]; availables: (number | null)[]; counted: boolean[]; changed: boolean[]; lostCount: boolean[] },
+): Promise<void> {
   await sql.query(UPDATE_SEEN, [ids, page.readStartedAt, onHands, availables, counted, changed, lostCount]);
   await recordJournal(
     sql,
@@ -181,7 +207,6 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
       note: change.note ?? null,
     })),
   );
-  return result;
 }
 
 const FLAG_MISSING = `
@@ -196,5 +221,6 @@ const FLAG_MISSING = `
 export async function flagMissing(sql: SqlQueryable, accountId: string, runId: number | null, posItemIds: readonly string[]): Promise<string[]> {
   if (posItemIds.length === 0) return [];
   const { rows } = await sql.query<{ ecommerce_id: string }>(FLAG_MISSING, [accountId, [...posItemIds], runId]);
-  return rows.map((row) => row.ecommerce_id).sort();
+  const sources = await flagMissingSources(sql, accountId, posItemIds);
+  return [...rows.map((row) => row.ecommerce_id), ...sources].sort();
 }

@@ -117,7 +117,7 @@ export function duration(from: Date | string, to: Date | string | null): string 
 export function stateTag(state: string): Html {
   const tone = /^(ok|completed|succeeded|posted|running-ok|valid)$/.test(state)
     ? 'good'
-    : /^(failed|cancelled|expired|possibly gone)$/.test(state)
+    : /^(failed|incomplete|cancelled|expired|possibly gone)$/.test(state)
       ? 'bad'
       : /^(retry|dispatching|active|processing|stale|scheduled|running|held|paused)$/.test(state)
         ? 'warn'

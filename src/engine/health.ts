@@ -52,6 +52,8 @@ export interface HealthReport {
     oldestPendingAt: string | null;
     oldestPendingAgeSeconds: number | null;
     failed: number;
+    /** Sales the POS holds but refused to finish: an operator must finish or remove them. */
+    incomplete: number;
   };
 }
 
@@ -100,7 +102,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   };
 
   let accountParts: AccountHealth[] = [];
-  let sales: HealthReport['sales'] = { status: 'ok', oldestPendingAt: null, oldestPendingAgeSeconds: null, failed: 0 };
+  let sales: HealthReport['sales'] = { status: 'ok', oldestPendingAt: null, oldestPendingAgeSeconds: null, failed: 0, incomplete: 0 };
   if (coreUp) {
     const runs = new Map((await lastRuns(core.sql)).map((r) => [r.accountId, r]));
     const held = await heldRunsByAccount(core.sql);
@@ -132,12 +134,15 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     const stats = await saleStats(core.sql);
     const age = stats.oldestPendingAt ? Math.max(0, Math.round((Date.now() - stats.oldestPendingAt.getTime()) / 1000)) : null;
     const failed = stats.byState.failed ?? 0;
-    const reason = age !== null && age > PENDING_SALE_ALERT_SECONDS ? 'oldest_pending_sale_too_old' : failed > 0 ? 'failed_sales' : undefined;
+    const incomplete = stats.byState.incomplete ?? 0;
+    const reason =
+      age !== null && age > PENDING_SALE_ALERT_SECONDS ? 'oldest_pending_sale_too_old' : incomplete > 0 ? 'incomplete_sales' : failed > 0 ? 'failed_sales' : undefined;
     sales = {
       status: reason ? 'degraded' : 'ok',
       oldestPendingAt: stats.oldestPendingAt?.toISOString() ?? null,
       oldestPendingAgeSeconds: age,
       failed,
+      incomplete,
       ...(reason ? { reason } : {}),
     };
   }

@@ -11,6 +11,9 @@ import type { SyncContext } from './sync.ts';
 import { writeShopRows } from './shop-rows.ts';
 import { runBulk } from './bulk/run.ts';
 import type { BulkRow } from './bulk/rows.ts';
+import { autoMatchRows } from './bulk/auto-match.ts';
+import type { ShopKey } from '../config/types.ts';
+import { SinkError } from '../sink/common.ts';
 import type { ImportSummary, RowReport } from './bulk/report.ts';
 import {
   EngineInputError,
@@ -25,6 +28,8 @@ import {
   type TaskView,
 } from './ports.ts';
 import { pollTask } from './poll-task.ts';
+import { addItemSource, itemViews, itemWithSources, removeItemSource } from './sources.ts';
+import type { AddSourceRequest } from './ports.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -60,6 +65,25 @@ export class Items implements ItemRegistry {
     await createImport(this.context.core.sql, { id, dryRun: options.dryRun, rows });
     await this.jobs.queueBulkImport(id);
     return (await this.bulkTask(id))!;
+  }
+
+  /** Bulk mapping of the shop table's rows by its own SKU or barcode column (see auto-match.ts). */
+  async autoMatch(accountId: string, by: ShopKey, options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView> {
+    if (!this.accounts.get(accountId)) {
+      throw new EngineInputError('account_id', `no configured account has the id "${accountId}"`, 404, { known_account_ids: this.accounts.ids() });
+    }
+    let shopRows;
+    try {
+      shopRows = await this.context.sink.readKeys(by);
+    } catch (error) {
+      if (error instanceof SinkError && error.code === 'NO_KEY_COLUMN') throw new EngineInputError('by', error.message, 400);
+      throw error;
+    }
+    const { rows, otherAccounts } = autoMatchRows(shopRows, accountId, by);
+    if (rows.length === 0) {
+      throw new EngineInputError('account_id', `the shop table has no row to match for account ${accountId}${otherAccounts ? ` (${otherAccounts} rows belong to other accounts)` : ''}`, 400);
+    }
+    return this.bulk(rows, options);
   }
 
   private async bulkTask(id: string): Promise<BulkTaskView | null> {
@@ -111,8 +135,7 @@ export class Items implements ItemRegistry {
 
   /** An account that left the configuration keeps its mappings, listed as orphaned. */
   async list(accountId: string): Promise<ItemView[]> {
-    const orphaned = !this.accounts.get(accountId);
-    return (await listMappings(this.context.core.sql, accountId)).map((mapping) => toItemView(mapping, orphaned));
+    return itemViews(this.context, this.accounts, await listMappings(this.context.core.sql, accountId));
   }
 
   async listPage(accountId: string, query: ItemPageQuery): Promise<{ items: ItemView[]; nextCursor: string | null }> {
@@ -126,14 +149,14 @@ export class Items implements ItemRegistry {
     });
     // An account that left the configuration still lists its mappings, as orphaned; one that never had any is unknown.
     if (orphaned && page.items.length === 0 && query.cursor === undefined) this.knownAccount(accountId);
-    return { items: page.items.map((mapping) => toItemView(mapping, orphaned)), nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
+    return { items: await itemViews(this.context, this.accounts, page.items), nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter) };
   }
 
   async update(ecommerceId: string, change: ItemChange): Promise<ItemView> {
     const { mapping, changed } = await this.admin(() => updateMapping(this.context.core.sql, ecommerceId, change));
     // The shop's row follows the floor and the description.
     if (changed) await writeShopRows(this.context, [ecommerceId]);
-    return toItemView(mapping, !this.accounts.get(mapping.accountId));
+    return (await itemViews(this.context, this.accounts, [mapping]))[0]!;
   }
 
   async unmap(ecommerceId: string, shopRow: ShopRowChoice): Promise<ItemView> {
@@ -142,6 +165,18 @@ export class Items implements ItemRegistry {
     // After the core commit: an unmapping refused for sales in flight never touches the shop.
     if (shopRow === 'zero') await this.context.sink.writeQuantities([{ ecommerceId, quantity: 0 }]);
     return toItemView(mapping, !this.accounts.get(mapping.accountId));
+  }
+
+  get(ecommerceId: string): Promise<ItemView> {
+    return itemWithSources(this.context, this.accounts, ecommerceId);
+  }
+
+  addSource(request: AddSourceRequest): Promise<{ item: ItemView; created: boolean }> {
+    return addItemSource(this.context, this.accounts, request);
+  }
+
+  removeSource(ecommerceId: string, accountId: string): Promise<ItemView> {
+    return removeItemSource(this.context, this.accounts, ecommerceId, accountId);
   }
 
   private async admin<T>(work: () => Promise<T>): Promise<T> {

@@ -4,6 +4,7 @@ import type { WebhookSetupResult } from './webhook-setup.ts';
 import type { AccountFreshness } from './freshness.ts';
 import type { HealthReport, Readiness } from './health.ts';
 import type { BulkRow } from './bulk/rows.ts';
+import type { ShopKey } from '../config/types.ts';
 import type { ImportSummary, RowReport } from './bulk/report.ts';
 import type { MappingFilter } from '../core/mapping-list.ts';
 export type { AccountFreshness } from './freshness.ts';
@@ -165,6 +166,34 @@ export interface ItemView {
   missingOnPos: boolean;
   /** Its account is no longer in the configuration: not polled, and its sales are refused. */
   orphaned: boolean;
+  /**
+   * Present when the item is sold from more than one source (issue 12): the first source (the
+   * fields above) and each extra one, each with its own count, floor and available. `available`
+   * above is then the sum of the sources' (what the shop's table gets).
+   */
+  sources?: ItemSourceView[];
+}
+
+export interface ItemSourceView {
+  accountId: string;
+  posItemId: string;
+  description: string;
+  limitQuantity: number;
+  onHand: number | null;
+  available: number | null;
+  lastConfirmedAt: string | null;
+  missingOnPos: boolean;
+  /** The item's first source (its mapping); removed only by unmapping the item. */
+  first: boolean;
+}
+
+/** A further POS item to sell an already mapped e-commerce item from. */
+export interface AddSourceRequest {
+  ecommerceId: string;
+  accountId: string;
+  itemName?: string;
+  itemPosId?: string;
+  limitQuantity?: number;
 }
 
 export type TaskState = 'queued' | 'running' | 'done' | 'failed';
@@ -239,6 +268,11 @@ export interface ItemRegistry {
    * report). A dry run writes no mapping and no shop row.
    */
   bulk(rows: BulkRow[], options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView>;
+  /**
+   * Bulk mapping of the shop table's own rows for one account, by its configured SKU or barcode
+   * column. EngineInputError 404 for an unknown account, 400 when that column is not configured.
+   */
+  autoMatch(accountId: string, by: ShopKey, options: { dryRun: boolean; wait: boolean }): Promise<BulkTaskView>;
   task(id: string): Promise<TaskView | BulkTaskView | null>;
   list(accountId: string): Promise<ItemView[]>;
   listPage(accountId: string, query: ItemPageQuery): Promise<{ items: ItemView[]; nextCursor: string | null }>;
@@ -246,6 +280,12 @@ export interface ItemRegistry {
   update(ecommerceId: string, change: ItemChange): Promise<ItemView>;
   /** EngineInputError 404 when not mapped, 409 while it has unfinished sales. */
   unmap(ecommerceId: string, shopRow: ShopRowChoice): Promise<ItemView>;
+  /** The item with its sources; EngineInputError 404 when not mapped. */
+  get(ecommerceId: string): Promise<ItemView>;
+  /** Adds a source in another account (the POS item looked up like a registration); `created` false when it was there already. */
+  addSource(request: AddSourceRequest): Promise<{ item: ItemView; created: boolean }>;
+  /** Removes an extra source; 404 when the item has none in that account, 409 for its first source. */
+  removeSource(ecommerceId: string, accountId: string): Promise<ItemView>;
 }
 
 /** Webhook intake and set-up (routes outside /api, proven by signature or URL token). */
@@ -309,6 +349,27 @@ export interface SaleView {
   createdAt: string;
   updatedAt: string;
   history: SaleTransitionView[];
+  /**
+   * Present when the sale was split over several sources (issue 12): every part, the first one
+   * included (its id is the sale's). The sale's quantity and amount are then the parts' sums and
+   * its state sums theirs up (failed > dispatching > accepted > posted > cancelled).
+   */
+  parts?: SalePartView[];
+  /** Present on the second and later parts of a split sale: the sale they belong to. */
+  partOf?: string;
+}
+
+/** One part of a split sale: the unit posted to one account, exactly once. */
+export interface SalePartView {
+  id: string;
+  state: SaleState;
+  accountId: string;
+  posItemId: string;
+  quantity: number;
+  amountCents: number;
+  attempts: number;
+  lastError: string | null;
+  posReference: string | null;
 }
 
 export type SaleIntakeResult =
@@ -326,8 +387,11 @@ export interface SaleLedger {
   accept(request: SaleRequest): Promise<SaleIntakeResult>;
   get(id: string): Promise<SaleView | null>;
   list(query: { state?: SaleState; limit?: number; before?: string }): Promise<SaleView[]>;
-  /** failed → dispatching, queued again; `reason` says where it was asked (journaled). 404 unknown, 409 not failed. */
+  /** failed|incomplete → dispatching, queued again; `reason` says where it was asked (journaled). 404 unknown, 409 otherwise. */
   retry(id: string, reason?: string): Promise<SaleView>;
-  /** accepted|failed → cancelled, reservation released and journaled. 404 unknown, 409 otherwise. */
-  cancel(id: string, reason?: string): Promise<SaleView>;
+  /**
+   * accepted|failed → cancelled, reservation released and journaled; incomplete → cancelled only
+   * with `removedFromPos` (the operator removed it on the POS). 404 unknown, 409 otherwise.
+   */
+  cancel(id: string, reason?: string, options?: { removedFromPos?: boolean }): Promise<SaleView>;
 }

@@ -3,6 +3,7 @@ import { PosNotFoundError } from '../pos/errors.ts';
 import type { CatalogItem, ItemQuery, PosAdapter } from '../pos/contract.ts';
 import { MappingConflictError, getMapping, registerMapping, type Mapping } from '../core/mappings.ts';
 import { writeShopRows } from './shop-rows.ts';
+import { shopQuantity, type ItemSource } from '../core/item-sources.ts';
 import type { AccountSet } from './accounts.ts';
 import { applyPage, databaseNow, type SyncContext } from './sync.ts';
 import { EngineInputError, type ItemView, type RegisterItemRequest } from './ports.ts';
@@ -33,6 +34,21 @@ export async function registerItem(context: SyncContext, accounts: AccountSet, r
   return toItemView(mapping);
 }
 
+/** An extra source as the API shows it. */
+function toSourceView(source: ItemSource) {
+  return {
+    accountId: source.accountId,
+    posItemId: source.posItemId,
+    description: source.description,
+    limitQuantity: source.limitQuantity,
+    onHand: source.onHand,
+    available: source.available,
+    lastConfirmedAt: source.lastConfirmedAt?.toISOString() ?? null,
+    missingOnPos: source.missingOnPos,
+    first: false,
+  };
+}
+
 /** Cheap checks done before a registration is queued, so bad input is a 4xx at once. */
 export function checkRequest(accounts: AccountSet, request: RegisterItemRequest) {
   const account = accounts.get(request.accountId);
@@ -46,7 +62,7 @@ export function checkRequest(accounts: AccountSet, request: RegisterItemRequest)
   return account;
 }
 
-async function lookUp(adapter: PosAdapter, query: ItemQuery, field: string): Promise<CatalogItem> {
+export async function lookUp(adapter: PosAdapter, query: ItemQuery, field: string): Promise<CatalogItem> {
   try {
     return await findItem(adapter, query);
   } catch (error) {
@@ -59,7 +75,7 @@ async function lookUp(adapter: PosAdapter, query: ItemQuery, field: string): Pro
   }
 }
 
-async function firstCount(context: SyncContext, adapter: PosAdapter, accountId: string, posItemId: string): Promise<void> {
+export async function firstCount(context: SyncContext, adapter: PosAdapter, accountId: string, posItemId: string): Promise<void> {
   const readStartedAt = await databaseNow(context.core.sql);
   try {
     for await (const page of adapter.readCounts([posItemId])) await applyPage(context, accountId, null, page, readStartedAt, 'register');
@@ -68,7 +84,19 @@ async function firstCount(context: SyncContext, adapter: PosAdapter, accountId: 
   }
 }
 
-export function toItemView(mapping: Mapping, orphaned = false): ItemView {
+/** The item as the API shows it; with extra sources, available is their sum and `sources` lists them all. */
+export function toItemView(mapping: Mapping, orphaned = false, extraSources: readonly ItemSource[] = []): ItemView {
+  const view = toFirstSourceView(mapping, orphaned);
+  if (extraSources.length === 0) return view;
+  const { ecommerceId: _id, orphaned: _orphaned, ...first } = view;
+  return {
+    ...view,
+    available: shopQuantity(mapping),
+    sources: [{ ...first, first: true }, ...extraSources.map(toSourceView)],
+  };
+}
+
+function toFirstSourceView(mapping: Mapping, orphaned: boolean): ItemView {
   return {
     ecommerceId: mapping.ecommerceId,
     accountId: mapping.accountId,

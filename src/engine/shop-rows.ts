@@ -1,5 +1,6 @@
 import { getMappings } from '../core/mappings.ts';
 import { markSinkWritten } from '../core/sink-state.ts';
+import { shopQuantity } from '../core/item-sources.ts';
 import type { SyncContext } from './sync.ts';
 
 const BATCH = 500;
@@ -15,8 +16,8 @@ export async function writeShopRows(context: Pick<SyncContext, 'core' | 'sink'>,
       accountId: mapping.accountId,
       description: mapping.description,
       limitQuantity: mapping.limitQuantity,
-      // 0 until the POS counts it, so an uncounted item is not sold online.
-      quantity: mapping.available ?? 0,
+      // 0 until a POS counts it, so an uncounted item is not sold online; the sum of its sources'.
+      quantity: shopQuantity(mapping) ?? 0,
     }));
     const sink = context.sink;
     if (sink.upsertItems) await sink.upsertItems(rows);
@@ -29,7 +30,10 @@ export async function writeShopRows(context: Pick<SyncContext, 'core' | 'sink'>,
     }
     await markSinkWritten(
       context.core.sql,
-      mappings.flatMap((m) => (m.available === null ? [] : [{ ecommerceId: m.ecommerceId, quantity: m.available }])),
+      mappings.flatMap((m) => {
+        const quantity = shopQuantity(m);
+        return quantity === null ? [] : [{ ecommerceId: m.ecommerceId, quantity }];
+      }),
     );
   }
 }

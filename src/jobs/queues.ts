@@ -35,32 +35,42 @@ export interface DispatchJobData {
   accountId: string;
 }
 
-export const QUEUES: Array<Queue> = [
-  // A poll is repeated by the schedule anyway: no retries; expiry frees a poll whose worker died.
-  { name: POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
-  // A registration waits on the POS: retried with back-off when the POS is unavailable.
-  // Stately per account: one dispatcher at a time, new sales join the job already waiting. POS
-  // failures are retried by the dispatcher itself (short waits in the job, long ones as a job
-  // for later); pg-boss's own retries only cover failures of possync itself (a database error).
-  { name: DISPATCH_QUEUE, policy: 'stately', retryLimit: 100, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 15 * 60, heartbeatSeconds: 30 },
-  // Stately per account: events arriving while a job waits join it. A failed re-read is retried
-  // with back-off (the events stay pending); the next full poll covers them anyway.
-  { name: WEBHOOK_QUEUE, policy: 'stately', retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 5 * 60, heartbeatSeconds: 30 },
-  // The next tick is seconds away: no retries.
-  { name: CHANGE_POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 5 * 60, heartbeatSeconds: 30 },
-  { name: REGISTER_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds: 30 },
-  // A bulk mapping is idempotent, so a run cut short by a crash is simply run again; a big
-  // Lightspeed catalog reads at one page a second, hence the long expiry.
-  { name: BULK_QUEUE, policy: 'standard', retryLimit: 2, retryDelay: 10, expireInSeconds: 3 * 60 * 60, heartbeatSeconds: 30 },
-];
+/** Every possync queue, by name (the dashboard counts what pg-boss holds of each). */
+export const QUEUE_NAMES = [POLL_QUEUE, DISPATCH_QUEUE, WEBHOOK_QUEUE, CHANGE_POLL_QUEUE, REGISTER_QUEUE, BULK_QUEUE] as const;
+
+/**
+ * The queues' options. `heartbeatSeconds` (Jobs.HeartbeatSeconds) is how long an active job may
+ * go without a heartbeat before pg-boss fails it and retries it: the bound on how long the work
+ * of a dead instance waits on a shared PostgreSQL.
+ */
+export function queueOptions(heartbeatSeconds: number): Queue[] {
+  return [
+    // A poll is repeated by the schedule anyway: no retries; expiry frees a poll whose worker died.
+    { name: POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 15 * 60, heartbeatSeconds },
+    // Stately per account: one dispatcher at a time, new sales join the job already waiting. POS
+    // failures are retried by the dispatcher itself (short waits in the job, long ones as a job
+    // for later); pg-boss's own retries only cover failures of possync itself (a database error).
+    { name: DISPATCH_QUEUE, policy: 'stately', retryLimit: 100, retryDelay: 2, retryBackoff: true, retryDelayMax: 60, expireInSeconds: 15 * 60, heartbeatSeconds },
+    // Stately per account: events arriving while a job waits join it. A failed re-read is retried
+    // with back-off (the events stay pending); the next full poll covers them anyway.
+    { name: WEBHOOK_QUEUE, policy: 'stately', retryLimit: 20, retryDelay: 2, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 5 * 60, heartbeatSeconds },
+    // The next tick is seconds away: no retries.
+    { name: CHANGE_POLL_QUEUE, policy: 'stately', retryLimit: 0, expireInSeconds: 5 * 60, heartbeatSeconds },
+    // A registration waits on the POS: retried with back-off when the POS is unavailable.
+    { name: REGISTER_QUEUE, policy: 'standard', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 10 * 60, heartbeatSeconds },
+    // A bulk mapping is idempotent, so a run cut short by a crash is simply run again; a big
+    // Lightspeed catalog reads at one page a second, hence the long expiry.
+    { name: BULK_QUEUE, policy: 'standard', retryLimit: 2, retryDelay: 10, expireInSeconds: 3 * 60 * 60, heartbeatSeconds },
+  ];
+}
 
 /**
  * Creates the queues, and brings existing ones to the options above: a database made by an
  * older possync gets changed retry, expiry and heartbeat settings too. pg-boss cannot change a
  * queue's policy; a queue with another policy stops start-up with what to do.
  */
-export async function ensureQueues(boss: PgBoss): Promise<void> {
-  for (const queue of QUEUES) {
+export async function ensureQueues(boss: PgBoss, queues: readonly Queue[]): Promise<void> {
+  for (const queue of queues) {
     const existing = await boss.getQueue(queue.name);
     if (!existing) {
       await boss.createQueue(queue.name, queue);

@@ -31,6 +31,7 @@ export async function startWorkers(
   context: SyncContext,
   accounts: AccountSet,
   observe: { log: Logger; metrics?: PossyncMetrics },
+  options: { dispatchLeaseMs?: number } = {},
 ): Promise<Workers> {
   const { log, metrics } = observe;
   let running = true;
@@ -80,7 +81,7 @@ export async function startWorkers(
   });
   const dispatchWorker = await boss.work<DispatchJobData>(DISPATCH_QUEUE, { localConcurrency: concurrency, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (!job) return;
-    const summary = await dispatchAccount({ core: context.core, jobs, accounts, observe }, job.data.accountId);
+    const summary = await dispatchAccount({ core: context.core, jobs, accounts, observe, leaseMs: options.dispatchLeaseMs }, job.data.accountId);
     if (summary.posted + summary.failed > 0 || summary.deferredMs) {
       log.info(
         { event: 'dispatch.finished', accountId: job.data.accountId, jobId: job.id, ...summary },

@@ -97,3 +97,29 @@ export class PosUnavailableError extends PosError {
     this.name = 'PosUnavailableError';
   }
 }
+
+/**
+ * A sale step failed after the POS already held part of the sale (Hiboutik: the line added, the
+ * close refused; Lightspeed: an open sale under our reference). Keeps the cause's kind and retry
+ * decision; when the engine gives up on it, the sale is `incomplete`, not `failed`: the POS holds
+ * `posReference`, so releasing its units or posting it afresh could lose or double it.
+ */
+export class PosSaleUnfinishedError extends PosError {
+  constructor(
+    /** The POS's id for what it holds (the sale id), kept on the sale as its POS reference. */
+    readonly posReference: string,
+    /** What the POS holds, in words ("Hiboutik holds it as sale 12, line added, not closed"). */
+    holds: string,
+    cause: unknown,
+  ) {
+    const inner = cause instanceof PosError ? cause : null;
+    super(
+      inner?.kind ?? 'unavailable',
+      `${holds}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      inner?.retry ?? { retry: true, reason: 'unexpected failure', waitMs: 1000 },
+      inner?.status,
+      { cause },
+    );
+    this.name = 'PosSaleUnfinishedError';
+  }
+}

@@ -1,3 +1,5 @@
+import type { SendWindowStore } from './send-window.ts';
+
 /**
  * Client-side mirror of a leaky-bucket rate limit (Lightspeed). The server's headers are the
  * truth; between answers the level is estimated by draining at the drip rate. A request waits
@@ -15,7 +17,19 @@ export interface LeakyBucketOptions {
    * `X-LS-API-Burst-Level: n/max`); updated from the server's header. Omit for none.
    */
   burstPerSecond?: number;
+  /**
+   * Where the burst limiter's sends are counted with everyone else's calling the same key (other
+   * instances, other adapters of the account): the server counts them all. Omit: this gate's own.
+   */
+  sharedSends?: { store: SendWindowStore; key: string };
 }
+
+/**
+ * The shared burst window is booked before a request leaves, and requests from several callers
+ * reach the server after uneven delays (their own queues, the event loop, the network): a second
+ * plus a quarter keeps bookings a second apart from still landing in one server window.
+ */
+export const SHARED_BURST_WINDOW_MS = 1_250;
 
 export class LeakyBucketGate {
   private level = 0;
@@ -30,6 +44,7 @@ export class LeakyBucketGate {
   private burst: number | undefined;
   /** Send times within the last second, oldest first. */
   private sent: number[] = [];
+  private readonly sharedSends: LeakyBucketOptions['sharedSends'];
 
   constructor(options: LeakyBucketOptions) {
     this.size = options.size;
@@ -38,15 +53,23 @@ export class LeakyBucketGate {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.margin = options.margin ?? 1;
     this.burst = options.burstPerSecond;
+    this.sharedSends = options.sharedSends;
     this.at = this.now();
   }
 
   /** Waits until `cost` units fit, then books them. Callers are served in order. */
   acquire(cost: number): Promise<void> {
     const turn = this.queue.then(async () => {
-      for (let wait = this.waitFor(cost); wait > 0; wait = this.waitFor(cost)) {
-        this.waitedMs += wait;
-        await this.sleep(wait);
+      for (;;) {
+        for (let wait = this.waitFor(cost); wait > 0; wait = this.waitFor(cost)) {
+          this.waitedMs += wait;
+          await this.sleep(wait);
+        }
+        // Then a place in the shared window: its wait lets the bucket drain too, so look again after.
+        const shared = this.burst === undefined || !this.sharedSends ? 0 : await this.sharedSends.store.book(this.sharedSends.key, this.burst, SHARED_BURST_WINDOW_MS);
+        if (shared === 0) break;
+        this.waitedMs += shared;
+        await this.sleep(shared);
       }
       this.drain();
       this.level += cost;

@@ -1,4 +1,4 @@
-import type { SinkTableConfig } from '../config/types.ts';
+import type { ShopKey, SinkTableConfig } from '../config/types.ts';
 import { COLUMN_ROLES, resolveName, type ColumnRole } from './identifiers.ts';
 
 /**
@@ -114,4 +114,43 @@ export function resolveColumns(
     );
   }
   return resolved;
+}
+
+/** The configured SKU/barcode columns' real catalog names; a configured one that is missing fails like a mapped column. */
+export function resolveKeyColumns(
+  table: SinkTableConfig,
+  available: readonly string[],
+  tableLabel: string,
+  target: string,
+): Partial<Record<ShopKey, string>> {
+  const resolved: Partial<Record<ShopKey, string>> = {};
+  for (const [key, wanted] of Object.entries(table.keyColumns ?? {}) as Array<[ShopKey, string | undefined]>) {
+    if (wanted === undefined) continue;
+    const name = resolveName(wanted, available);
+    if (name === null) {
+      throw new SinkError(
+        `sink table check failed on ${target}: table ${tableLabel} has no ${key} column ${wanted} (it has: ${available.join(', ') || 'none'}); ` +
+          'fix EcommerceTable.Columns.' + (key === 'sku' ? 'Sku' : 'Barcode') + ' in the configuration',
+      );
+    }
+    resolved[key] = name;
+  }
+  return resolved;
+}
+
+/** The column auto-match reads for this key, or a SinkError saying how to configure it. */
+export function keyColumnOf(resolved: Partial<Record<ShopKey, string>>, by: ShopKey): string {
+  const column = resolved[by];
+  if (column === undefined) {
+    throw new SinkError(`the shop table has no ${by} column configured (set EcommerceTable.Columns.${by === 'sku' ? 'Sku' : 'Barcode'})`, 'NO_KEY_COLUMN');
+  }
+  return column;
+}
+
+/** Shop key rows as the drivers return them (ids and keys already cast to text). */
+export function toKeyRows(rows: ReadonlyArray<{ id: unknown; key: unknown; account: unknown }>): Array<{ ecommerceId: string; key: string | null; accountId: string | null }> {
+  return rows.map((r) => {
+    const key = r.key == null ? '' : String(r.key).trim();
+    return { ecommerceId: String(r.id), key: key === '' ? null : key, accountId: r.account == null ? null : String(r.account) };
+  });
 }

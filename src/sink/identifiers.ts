@@ -71,8 +71,20 @@ export function validateTableConfig(table: SinkTableConfig): TableName {
       problems.push((err as Error).message);
     }
   }
+  for (const [key, column] of Object.entries(table.keyColumns ?? {})) {
+    if (column === undefined) continue;
+    try {
+      validateIdentifier(column, `sink ${key} column`);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
   const lower = COLUMN_ROLES.map((r) => table.columns[r]?.toLowerCase());
   if (new Set(lower).size !== lower.length) problems.push('sink columns must be six distinct names');
+  const keys = Object.values(table.keyColumns ?? {}).flatMap((c) => (c === undefined ? [] : [c.toLowerCase()]));
+  if (keys.some((k) => lower.includes(k)) || new Set(keys).size !== keys.length) {
+    problems.push('the sink SKU and barcode columns must differ from each other and from the six mapped columns');
+  }
   if (problems.length > 0 || !parsed) throw new SinkConfigError(problems.join('; '));
   return parsed;
 }

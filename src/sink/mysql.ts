@@ -10,7 +10,10 @@ import {
   chunk,
   prepareWrites,
   requireCanonicalId,
+  keyColumnOf,
   resolveColumns,
+  resolveKeyColumns,
+  toKeyRows,
   wrapError,
   type IdKind,
   type SinkOptions,
@@ -140,6 +143,7 @@ export async function openMysqlSink(config: MysqlConfig, table: SinkTableConfig,
     }
     const cat = catalog;
     const resolved = resolveColumns(table, cat.columns.map((c) => c.name), `${cat.schema}.${cat.name}`, target);
+    const keyColumns = resolveKeyColumns(table, cat.columns.map((c) => c.name), `${cat.schema}.${cat.name}`, target);
     const col = (role: ColumnRole) => bq(resolved[role]);
     const columnOf = (role: ColumnRole) => cat.columns.find((c) => c.name === resolved[role])!;
     const typeOf = (role: ColumnRole) => columnOf(role).type;
@@ -209,6 +213,68 @@ export async function openMysqlSink(config: MysqlConfig, table: SinkTableConfig,
         } finally {
           conn.release();
         }
+      },
+
+      async upsertItems(rows: readonly SinkRow[]): Promise<void> {
+        // Last row wins per id, like writeQuantities.
+        const byId = new Map<string, SinkRow & { id: string }>();
+        for (const row of rows) {
+          const id = requireCanonicalId(String(row.ecommerceId), kind, resolved.ecommerceId, target);
+          checkQuantity(row.quantity, 'quantity');
+          checkQuantity(row.limitQuantity, 'limitQuantity');
+          byId.set(id, { ...row, id });
+        }
+        for (const batch of chunk([...byId.values()], batchSize)) {
+          const conn = await pool.getConnection().catch((err) => fail(err, 'upsert'));
+          try {
+            await conn.beginTransaction();
+            // As in upsertItem: FOR UPDATE locks the batch's rows (and gaps) so a concurrent upsert
+            // of one of these ids waits instead of inserting a duplicate. query(), not execute():
+            // batch lengths vary and each length would be another prepared statement.
+            // The ids come back as given, so the table's own comparison (collation, numeric casts) decides.
+            const [found] = await conn.query<mysql.RowDataPacket[]>(
+              `SELECT DISTINCT v.id FROM ${tbl} AS t JOIN (${rowsOf(batch.length, `SELECT ? AS id, ${idExpr} AS k`)}) AS v ON ${match} FOR UPDATE`,
+              batch.flatMap((r) => [r.id, r.id]),
+            );
+            const present = new Set(found.map((r) => String(r.id)));
+            const existing = batch.filter((r) => present.has(r.id));
+            const fresh = batch.filter((r) => !present.has(r.id));
+            if (existing.length > 0) {
+              await conn.query(
+                `UPDATE ${tbl} AS t JOIN (${rowsOf(existing.length, `SELECT ${idExpr} AS k, ? AS p, ? AS a, ? AS d, CAST(? AS SIGNED) AS l, CAST(? AS SIGNED) AS q`)}) AS v
+                    ON ${match}
+                   SET t.${col('posItemId')} = v.p, t.${col('accountId')} = v.a, t.${col('description')} = v.d,
+                       t.${col('limitQuantity')} = v.l, t.${col('quantity')} = v.q`,
+                existing.flatMap((r) => [r.id, r.posItemId, r.accountId, r.description, r.limitQuantity, r.quantity]),
+              );
+            }
+            if (fresh.length > 0) {
+              // One multi-row INSERT for the batch's new rows.
+              await conn.query(
+                `INSERT INTO ${tbl} (${col('ecommerceId')}, ${col('posItemId')}, ${col('accountId')}, ${col('description')},
+                   ${col('limitQuantity')}, ${col('quantity')}) VALUES ${fresh.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+                fresh.flatMap((r) => [r.id, r.posItemId, r.accountId, r.description, r.limitQuantity, r.quantity]),
+              );
+            }
+            await conn.commit();
+          } catch (err) {
+            await conn.rollback().catch(() => {});
+            fail(err, 'upsert');
+          } finally {
+            conn.release();
+          }
+        }
+      },
+
+      async readKeys(by) {
+        const key = bq(keyColumnOf(keyColumns, by));
+        const [rows] = await pool
+          .query<mysql.RowDataPacket[]>(
+            `SELECT CAST(${col('ecommerceId')} AS CHAR) AS id, CAST(${key} AS CHAR) AS \`key\`, CAST(${col('accountId')} AS CHAR) AS account
+               FROM ${tbl} WHERE ${col('ecommerceId')} IS NOT NULL ORDER BY ${col('ecommerceId')}`,
+          )
+          .catch((err) => fail(err, 'read'));
+        return toKeyRows(rows as Array<{ id: unknown; key: unknown; account: unknown }>);
       },
 
       async readQuantities(ids): Promise<Map<string, number>> {

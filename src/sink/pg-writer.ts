@@ -10,7 +10,10 @@ import {
   chunk,
   prepareWrites,
   requireCanonicalId,
+  keyColumnOf,
   resolveColumns,
+  resolveKeyColumns,
+  toKeyRows,
   wrapError,
   type IdKind,
   type SinkOptions,
@@ -165,6 +168,7 @@ export async function openPgSink(params: PgSinkParams): Promise<Sink> {
   const cat: Catalog = catalog;
   const names = cat.columns.map((c) => c.name);
   const resolved = resolveColumns(table, names, `${cat.schema}.${cat.name}`, target);
+  const keyColumns = resolveKeyColumns(table, names, `${cat.schema}.${cat.name}`, target);
   const col = (role: ColumnRole) => pg(resolved[role]);
   const typeOf = (role: ColumnRole) => cat.columns.find((c) => c.name === resolved[role])!;
   const qCol = typeOf('quantity');
@@ -280,6 +284,19 @@ export async function openPgSink(params: PgSinkParams): Promise<Sink> {
         }
       }
       return result;
+    },
+
+    async readKeys(by) {
+      const key = pg(keyColumnOf(keyColumns, by));
+      try {
+        const { rows } = await client.query<{ id: string; key: string | null; account: string | null }>(
+          `SELECT ${col('ecommerceId')}::text AS id, ${key}::text AS key, ${col('accountId')}::text AS account
+             FROM ${tbl} WHERE ${col('ecommerceId')} IS NOT NULL ORDER BY ${col('ecommerceId')}`,
+        );
+        return toKeyRows(rows);
+      } catch (err) {
+        return fail(err, 'read');
+      }
     },
 
     describe: () => `${target} (table ${table.name})`,

@@ -1,3 +1,5 @@
+import type { ShopKey } from '../config/types.ts';
+
 /**
  * The shop's stock table. possync only ever sets quantities there (and, when an item is
  * registered, makes sure its row exists), so an outage delays writes and loses nothing.
@@ -28,7 +30,19 @@ export interface Sink {
   writeQuantities(rows: ReadonlyArray<{ ecommerceId: string; quantity: number }>): Promise<SinkWriteResult>;
   /** Current quantity per e-commerce id (for checks and the demo). */
   readQuantities(ecommerceIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Every row's e-commerce id with its key (SKU or barcode column, as configured; null when blank)
+   * and its account column, for auto-match. SinkError when that column is not configured.
+   */
+  readKeys(by: ShopKey): Promise<ShopKeyRow[]>;
   /** Human-readable target without secrets, e.g. "mysql://shop@127.0.0.1:3306/ecommerce (table stock)". */
   describe(): string;
   close(): Promise<void>;
+}
+
+export interface ShopKeyRow {
+  ecommerceId: string;
+  /** Trimmed; null when the cell is NULL or blank. */
+  key: string | null;
+  accountId: string | null;
 }

@@ -45,7 +45,22 @@ export function trackSink(sink: Sink, onWrite: (outcome: SinkWriteOutcome, rows:
         throw error;
       }
     },
+    // Passed through when the dialect has it: without it bulk mapping falls back to a row per statement.
+    ...(sink.upsertItems
+      ? {
+          upsertItems: async (rows: Parameters<NonNullable<typeof sink.upsertItems>>[0]) => {
+            try {
+              await sink.upsertItems!(rows);
+              record(true, null, rows.length);
+            } catch (error) {
+              record(false, error, rows.length);
+              throw error;
+            }
+          },
+        }
+      : {}),
     readQuantities: (ids) => sink.readQuantities(ids),
+    readKeys: (by) => sink.readKeys(by),
     describe: () => sink.describe(),
     close: () => sink.close(),
     lastWrite: () => last,

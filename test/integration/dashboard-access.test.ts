@@ -198,3 +198,30 @@ test('a cron change is validated as the API does, and journaled', async () => {
     return rows.length === 3 && rows.every((r) => r.cron === '*/10 * * * *');
   });
 });
+
+test('an incomplete sale: its page names what the POS holds; Cancel is offered only as "removed from the POS", and refused without it', async () => {
+  // A sale Square refuses ends failed; it is then made incomplete (as a Hiboutik close refusal
+  // leaves one) to see the page and the actions, not the dispatcher (sale-refusals.test.ts).
+  sims.square.kit.faults.add({ endpoint: 'POST /v2/inventory/changes/batch-create', kind: 'error', status: 400, count: 1 });
+  const accepted = await possync.service.sales.accept({ ecommerceId: '1001', quantity: 1, amountCents: 100 });
+  assert.equal(accepted.outcome, 'accepted');
+  const id = accepted.outcome === 'accepted' ? accepted.sale.id : '';
+  await waitUntil('the sale failed', async () => (await possync.service.sales.get(id))?.state === 'failed');
+  await possync.core.sql.query(`update sales set state = 'incomplete', pos_reference = 'HB-77' where id = $1`, [id]);
+
+  const url = `/hangfire/sales/${encodeURIComponent(id)}`;
+  const page = await open.inject({ method: 'GET', url, remoteAddress: '127.0.0.1' });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /The POS holds this sale as <code>HB-77<\/code>/);
+  assert.match(page.body, />Retry</);
+  assert.match(page.body, /name="removed_from_pos" value="true"[^]*Cancel \(removed from the POS\)/);
+  assert.doesNotMatch(page.body, />Cancel sale</);
+  const token = csrfOf(page.body);
+  const post = (fields: Record<string, string>) =>
+    open.inject({ method: 'POST', url: `${url}/cancel`, remoteAddress: '127.0.0.1', headers: { ...FORM, ...SAME_ORIGIN }, payload: form({ _csrf: token, ...fields }) });
+  assert.equal((await post({})).statusCode, 409, 'a plain cancel is refused');
+  assert.equal((await possync.service.sales.get(id))?.state, 'incomplete');
+  const done = await post({ removed_from_pos: 'true' });
+  assert.equal(done.statusCode, 303, done.body);
+  assert.equal((await possync.service.sales.get(id))?.state, 'cancelled');
+});

@@ -138,7 +138,7 @@ test('onboarding a 2,000-row catalog over the three POS, and managing what it ma
     const before = await versions(sql);
     const run = await cli(['items', 'import', csvFile, '--dry-run', '--url', possync.url, '--report', join(dir.path, 'dry.json')]);
     assert.equal(run.code, 1, `some rows do not map: exit 1\n${run.stdout}\n${run.stderr}`);
-    assert.match(run.stdout, /^dry run \(nothing written\): 2000 rows: 1990 mapped, 4 ambiguous, 2 not found, 2 conflict, 2 invalid|^dry run \(nothing written\): 2000 rows: 1990 mapped/m);
+    assert.match(run.stdout, /^dry run \(nothing written\): 2000 rows: 1990 mapped, 4 ambiguous, 2 not found, 2 conflict, 2 invalid|^dry run \(nothing written\): 2000 rows: 1990 mapped/m, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
     assert.match(run.stderr, /rows/, 'a progress line');
     assert.equal(await versions(sql), before, 'no mapping, shop row or journal entry was written');
     const answer = await api('/api/items/bulk?dry_run=true&wait=true', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: toCsv(rows) });

@@ -33,7 +33,8 @@ test('the transition table: every move the service makes is allowed, and nothing
   assert.deepEqual(Object.keys(SALE_TRANSITIONS).sort(), [...SALE_STATES].sort(), 'one row per state');
   const allowed = SALE_STATES.flatMap((from) => SALE_STATES.filter((to) => canMove(from, to)).map((to) => `${from}→${to}`));
   assert.deepEqual(allowed.sort(), [
-    'accepted→cancelled', 'accepted→dispatching', 'dispatching→dispatching', 'dispatching→failed', 'dispatching→posted', 'failed→cancelled', 'failed→dispatching',
+    'accepted→cancelled', 'accepted→dispatching', 'dispatching→dispatching', 'dispatching→failed', 'dispatching→incomplete', 'dispatching→posted',
+    'failed→cancelled', 'failed→dispatching', 'incomplete→cancelled', 'incomplete→dispatching',
   ]);
 });
 
@@ -117,7 +118,7 @@ for (const backend of BACKENDS) describe(`the sale service [${backend}]`, () => 
     const retried = await service.retry(first.saleId);
     assert.equal(retried.state, 'dispatching');
     assert.equal(retried.history.at(-1)!.reason, 'retry asked by an operator');
-    await assert.rejects(service.retry(first.saleId), (e: unknown) => e instanceof EngineInputError && e.status === 409, 'only a failed sale can be retried');
+    await assert.rejects(service.retry(first.saleId), (e: unknown) => e instanceof EngineInputError && e.status === 409, 'only a failed or incomplete sale can be retried');
     await assert.rejects(service.cancel(first.saleId), (e: unknown) => e instanceof EngineInputError && e.status === 409, 'a dispatching sale cannot be cancelled');
     const queued = await boss.fetch(DISPATCH_QUEUE);
     assert.equal(queued?.[0]?.data && (queued[0].data as { accountId: string }).accountId, ACCOUNT, 'the retry queued a dispatch for the account');

@@ -5,7 +5,7 @@ import type { Simulator } from '../../src/simulators/kit/options.ts';
 import { ACCOUNTS, startSimulators } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
 import { freshPostgresDatabase } from '../support/databases.ts';
-import { json, kill, post, serve, type ServerProcess } from '../support/server-process.ts';
+import { json, kill, post, QUICK_RECOVERY, serve, type ServerProcess } from '../support/server-process.ts';
 
 /**
  * What the README promises for PostgreSQL ("several possync instances may share it"): three
@@ -18,7 +18,8 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
   t.after(() => sims.close());
   const db = await freshPostgresDatabase();
   t.after(() => db.drop());
-  const env = { ...sims.env, POSSYNC__hangfireDatabaseConnectionString: db.url };
+  // The killed instance's jobs and dispatch leases pass to the others after seconds (Jobs.* lower bounds).
+  const env = { ...sims.env, POSSYNC__hangfireDatabaseConnectionString: db.url, ...QUICK_RECOVERY };
 
   // Started together on an empty database: they race to migrate and create the shop table.
   const servers: ServerProcess[] = await Promise.all([0, 1, 2].map(() => serve(env)));
@@ -65,14 +66,22 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
       }
     }
   };
-  // Forced polls from every instance while sales flow, so polls of one account contend.
+  // Forced polls from every instance while sales flow, so polls of one account contend. Each
+  // next one is sent once the last has left the queue (started or done), not after a fixed pause.
   let polling = true;
   const poller = (async () => {
     for (let n = 0; polling; n++) {
       const up = live();
+      const server = up[n % up.length]!;
       const { account } = all[n % all.length]!;
-      await post(`${up[n % up.length]!.url}/api/synchronizer/forceUpdate`, { account_id: account }).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answer = await post(`${server.url}/api/synchronizer/forceUpdate`, { account_id: account }).catch(() => undefined);
+      const jobId = answer?.ok ? ((await answer.json()) as { queued: Array<{ job_id: string | null }> }).queued[0]?.job_id : undefined;
+      if (!jobId) continue; // that instance was being killed: the next turn asks another
+      await waitUntil(`forced poll ${jobId} to start`, async () => {
+        const task = await fetch(`${server.url}/api/itemstask/${jobId}`).catch(() => undefined);
+        // A killed instance cannot answer: its poll is the others' business now.
+        return !task || (task.ok && ((await task.json()) as { state: string }).state !== 'queued');
+      }).catch(() => undefined);
     }
   })();
 
@@ -80,7 +89,7 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
     await Promise.all(Array.from({ length: 10 }, (_, i) => sendOne(n + i)));
     if (n + 10 === KILL_AT) {
       // Mid-run: dispatch busy with what was just accepted, polls under way.
-      await waitUntil('a poll under way', async () => (await client.query(`select 1 from sync_runs where status = 'running'`)).rows.length > 0, 30_000).catch(() => undefined);
+      await waitUntil('a poll under way', async () => (await client.query(`select 1 from sync_runs where status = 'running'`)).rows.length > 0);
       await kill(servers[1]!);
       servers[1] = await serve(env);
     }

@@ -113,6 +113,9 @@ class FakeItems implements ItemRegistry {
   bulk(): never {
     throw new Error('FakeItems.bulk is not faked');
   }
+  autoMatch(): never {
+    throw new Error('FakeItems.autoMatch is not faked');
+  }
   listPage(): never {
     throw new Error('FakeItems.listPage is not faked');
   }
@@ -121,6 +124,15 @@ class FakeItems implements ItemRegistry {
   }
   unmap(): never {
     throw new Error('FakeItems.unmap is not faked');
+  }
+  get(): never {
+    throw new Error('FakeItems.get is not faked');
+  }
+  addSource(): never {
+    throw new Error('FakeItems.addSource is not faked');
+  }
+  removeSource(): never {
+    throw new Error('FakeItems.removeSource is not faked');
   }
 
   constructor(private readonly owner: FakeService) {}
@@ -248,7 +260,7 @@ export class FakeService implements Service {
     jobs: { status: 'ok' },
     sink: { status: 'ok', target: 'embedded', lastWrite: null },
     accounts: [],
-    sales: { status: 'ok', oldestPendingAt: null, oldestPendingAgeSeconds: null, failed: 0 },
+    sales: { status: 'ok', oldestPendingAt: null, oldestPendingAgeSeconds: null, failed: 0, incomplete: 0 },
   };
   workersRunning = true;
   metricsText = '# HELP possync_test a test metric\n# TYPE possync_test counter\npossync_test 1\n';

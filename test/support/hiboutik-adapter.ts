@@ -70,7 +70,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     createHiboutikAdapter(
       { ...connection, ...overrides },
       // No real waits: retries are decided, not slept through.
-      { tokenStore: new MemoryTokenStore(), budgetStore, now: sim.kit.clock.now, sleep: async () => undefined, timeoutMs: 5_000, ...options.deps },
+      { tokenStore: new MemoryTokenStore(), budgetStore, now: sim.kit.clock.now, sleep: async () => undefined, timeoutMs: 30_000, ...options.deps },
     );
   return {
     sim,

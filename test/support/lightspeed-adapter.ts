@@ -62,7 +62,7 @@ export async function startRig(options: RigOptions = {}): Promise<LsRig> {
     tokenStore: store,
     now: clock.now,
     sleep: async (ms: number) => clock.advance(ms),
-    timeoutMs: 5_000,
+    timeoutMs: 30_000,
   });
   const newAdapter = (overrides: Partial<LightspeedConnection> = {}, store: TokenStore = tokenStore) =>
     createLightspeedAdapter({ ...connection, ...overrides }, deps(store));

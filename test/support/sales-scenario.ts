@@ -4,7 +4,7 @@ import { startPossync } from '../../src/main.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
 import { ACCOUNTS, readmeConfig, startSimulators } from './readme-setup.ts';
 import { waitUntil } from './wait.ts';
-import { json, kill, post, serve, type ServerProcess } from './server-process.ts';
+import { json, kill, post, QUICK_RECOVERY, serve, type ServerProcess } from './server-process.ts';
 
 export interface Backend {
   /** Environment overrides that select the core (and sink) under test. */
@@ -48,7 +48,9 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
     t.after(() => sims.close());
     const setup = await backend();
     t.after(() => setup.cleanup());
-    let server: ServerProcess = await serve({ ...sims.env, ...setup.env }, setup.args);
+    // Each kill's jobs and leases are taken over after seconds (Jobs.* at their lower bounds).
+    const env = { ...sims.env, ...setup.env, ...QUICK_RECOVERY };
+    let server: ServerProcess = await serve(env, setup.args);
     t.after(() => kill(server));
 
     const all: Array<{ sim: Simulator; account: string; posIds: string[]; base: number }> = [
@@ -105,7 +107,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
       if (round < 5) {
         // Kill while dispatch is busy with what was just accepted.
         await kill(server);
-        server = await serve({ ...sims.env, ...setup.env }, setup.args);
+        server = await serve(env, setup.args);
       }
     }
     assert.equal(next, TOTAL);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { README_CONFIG } from './readme-setup.ts';
 
@@ -12,8 +13,18 @@ export interface ServerProcess {
   output: string[];
 }
 
+/**
+ * Jobs.* at the loader's lower bounds, for tests that kill an instance: on PostgreSQL the survivor
+ * or the restart takes the dead one's jobs (heartbeat) and dispatch (lease) over in seconds, by
+ * the same path as with the defaults (on PGlite the restart frees both at once anyway).
+ */
+export const QUICK_RECOVERY: Record<string, string> = { POSSYNC__Jobs__HeartbeatSeconds: '10', POSSYNC__Jobs__DispatchLeaseSeconds: '5' };
+
+/** The node flags bin/possync.js's first line gives, so a spawned service runs as `npx possync` does. */
+const SHEBANG_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(BIN, 'utf8').split('\n')[0] ?? '')?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+
 export async function serve(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', README_CONFIG, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...SHEBANG_FLAGS, BIN, 'serve', '--config', README_CONFIG, '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

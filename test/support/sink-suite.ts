@@ -139,6 +139,40 @@ export function defineSinkSuite(h: SinkHarness): void {
     await assert.rejects(sink.upsertItems([row(7, 1), { ...row(8, 1), ecommerceId: 'sku-1' }]), /not a whole number/);
   });
 
+  test(`${h.label}: upsertItems over several batches, twice: the same rows, no duplicates`, async (t) => {
+    const name = newTable();
+    await h.createOriginal(name);
+    await seed(h, name, 4);
+    const sink = await open(original(name), { batchSize: 3 });
+    if (!sink.upsertItems) return t.skip('this dialect upserts row by row');
+    const rows = Array.from({ length: 8 }, (_, i) => ({ ecommerceId: String(i + 1), posItemId: `B-${i + 1}`, accountId: 'acc-b', description: `Item ${i + 1}`, limitQuantity: i, quantity: 10 + i }));
+    await sink.upsertItems(rows);
+    await sink.upsertItems(rows.map((r) => ({ ...r, quantity: r.quantity + 1 })));
+    const read = await h.exec(`SELECT idProductEcommerce AS e, idProductPOS AS pos, limitQuantity AS l, quantity AS q FROM ${name} ORDER BY idProductEcommerce`);
+    assert.deepEqual(read.map((r) => [Number(r.e), r.pos, Number(r.l), Number(r.q)]), rows.map((r, i) => [i + 1, `B-${i + 1}`, i, 11 + i]));
+  });
+
+  test(`${h.label}: readKeys gives each row's id with its SKU or barcode column, blank as null`, async () => {
+    const name = newTable();
+    await h.createOriginal(name);
+    await h.exec(`ALTER TABLE ${name} ADD COLUMN ShopSku VARCHAR(64) NULL, ADD COLUMN ean BIGINT NULL`);
+    await h.exec(
+      `INSERT INTO ${name} (idProductPOS, idProductEcommerce, quantity, accountID, description, limitQuantity, ShopSku, ean) VALUES
+         ('', 3, 0, '', 'c', 0, ' MUG-1 ', 4006381333931), ('', 1, 0, 'acc-1', 'a', 0, '', NULL), ('', 2, 0, '', 'b', 0, NULL, 12)`,
+    );
+    const sink = await open({ ...original(name), keyColumns: { sku: 'ShopSku', barcode: 'ean' } });
+    assert.deepEqual(await sink.readKeys('sku'), [
+      { ecommerceId: '1', key: null, accountId: 'acc-1' },
+      { ecommerceId: '2', key: null, accountId: '' },
+      { ecommerceId: '3', key: 'MUG-1', accountId: '' },
+    ]);
+    assert.deepEqual((await sink.readKeys('barcode')).map((r) => [r.ecommerceId, r.key]), [['1', null], ['2', '12'], ['3', '4006381333931']]);
+    const plain = await open(original(name));
+    await assert.rejects(plain.readKeys('barcode'), /no barcode column configured \(set EcommerceTable\.Columns\.Barcode\)/);
+    await assert.rejects(h.open({ ...original(name), keyColumns: { sku: 'Sku2' } }), /has no sku column Sku2/);
+    await assert.rejects(h.open({ ...original(name), keyColumns: { barcode: 'ean; --' } }), (err: Error) => err.name === 'SinkConfigError' && /sink barcode column/.test(err.message));
+  });
+
   test(`${h.label}: custom table and column names that need quoting`, async () => {
     const name = `Shop Stock ${newTable()}`;
     created.push(name);

@@ -57,7 +57,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     sleep: async (ms) => {
       waits.push(ms);
     },
-    timeoutMs: 5_000,
+    timeoutMs: 30_000,
     ...options.deps,
   };
   const make = (overrides: Partial<SquareConnection> = {}) => createSquareAdapter({ ...connection, ...overrides }, deps);

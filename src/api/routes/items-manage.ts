@@ -8,7 +8,7 @@ import type { BulkTaskView, Service } from '../../engine/ports.ts';
 import { rowsFromCsv, rowsFromJson } from '../../engine/bulk/rows.ts';
 import { toItemJson } from '../convert.ts';
 import { apiBaseErrors, bodyErrors, errors, Item } from '../schemas.ts';
-import { BulkCsvBody, BulkJsonBody, BulkQuery, BulkTask, DeleteItemQuery, ItemIdParams, PatchItemBody, type BulkTaskJson } from '../schemas-bulk.ts';
+import { AutoMatchQuery, BulkCsvBody, BulkJsonBody, BulkQuery, BulkTask, DeleteItemQuery, ItemIdParams, PatchItemBody, type BulkTaskJson } from '../schemas-bulk.ts';
 import { apiSecurity } from './common.ts';
 
 /** 100,000 rows of CSV or JSON fit well inside this. */
@@ -59,6 +59,33 @@ export async function itemManageRoutes(app: FastifyInstance, opts: { service: Se
     const rows = typeof request.body === 'string' ? rowsFromCsv(request.body) : rowsFromJson(request.body);
     const wait = request.query.wait === true;
     const task = await service.items.bulk(rows, { dryRun: request.query.dry_run === true, wait });
+    if (wait) return reply.code(200).send(toBulkTaskJson(task));
+    return reply.code(202).header('location', `/api/itemstask/${encodeURIComponent(task.id)}`).send(toBulkTaskJson(task));
+  });
+
+  app.post<{ Querystring: Static<typeof AutoMatchQuery> }>('/items/auto-match', {
+    schema: {
+      tags: ['items'],
+      summary: "Map the shop table's rows by its own SKU or barcode column",
+      description:
+        "Reads the shop table's e-commerce ids with the configured SKU or barcode column (EcommerceTable.Columns.Sku / " +
+        '.Barcode), leaving out rows its account column files under another account, and maps them to the account\'s POS ' +
+        'items as a bulk mapping does: only where the key is non-blank and unique on both sides. Blank, ambiguous and ' +
+        'not-found keys are reported, never guessed. Preview first with `?dry_run=true` (writes nothing), then apply. ' +
+        'Runs as one job (202 + Location of the task, with progress); `?wait=true` answers 200 with the report.',
+      security: apiSecurity,
+      querystring: AutoMatchQuery,
+      response: {
+        200: { ...BulkTask, description: 'Done (with ?wait=true): the report of every shop row' },
+        202: { ...BulkTask, description: 'Queued; poll the task at Location', headers: { Location: { type: 'string' } } },
+        ...bodyErrors,
+        ...apiBaseErrors,
+        404: errors[404],
+      },
+    },
+  }, async (request, reply) => {
+    const wait = request.query.wait === true;
+    const task = await service.items.autoMatch(request.query.account_id, request.query.by, { dryRun: request.query.dry_run === true, wait });
     if (wait) return reply.code(200).send(toBulkTaskJson(task));
     return reply.code(202).header('location', `/api/itemstask/${encodeURIComponent(task.id)}`).send(toBulkTaskJson(task));
   });

@@ -161,8 +161,10 @@ export async function saleRoutes(app: FastifyInstance, opts: { service: Service 
     ...optionalBody,
     schema: {
       tags,
-      summary: 'Post a failed sale to the POS again',
-      description: 'Only a `failed` sale can be retried; it goes back to `dispatching`. Its id stays the same, so the POS cannot record it twice.',
+      summary: 'Post a failed or incomplete sale to the POS again',
+      description:
+        'Only a `failed` or `incomplete` sale can be retried; it goes back to `dispatching`. Its id stays the same and the POS is read first, ' +
+        'so the POS cannot record it twice: an incomplete sale is finished where it stands (its lines are not added again).',
       security: apiSecurity,
       [OPTIONAL_BODY_FLAG]: true,
       params: SaleParams,
@@ -172,7 +174,7 @@ export async function saleRoutes(app: FastifyInstance, opts: { service: Service 
         202: { ...Sale, description: 'Queued again' },
         ...bodyErrors,
         404: notFound,
-        409: described(ErrorBody, 'The sale is not `failed`'),
+        409: described(ErrorBody, 'The sale is not `failed` or `incomplete`'),
         ...apiBaseErrors,
       },
     },
@@ -186,7 +188,9 @@ export async function saleRoutes(app: FastifyInstance, opts: { service: Service 
     schema: {
       tags,
       summary: 'Cancel a sale not yet on the POS and release its units',
-      description: 'Only an `accepted` or `failed` sale can be cancelled. The optional `reason` goes into its history.',
+      description:
+        'Only an `accepted`, `failed` or `incomplete` sale can be cancelled. An `incomplete` sale is held on the POS (see its `pos_reference`): ' +
+        'cancel it only after removing it there, and say so with `removed_from_pos: true`. The optional `reason` goes into its history.',
       security: apiSecurity,
       [OPTIONAL_BODY_FLAG]: true,
       params: SaleParams,
@@ -195,9 +199,9 @@ export async function saleRoutes(app: FastifyInstance, opts: { service: Service 
         200: { ...Sale, description: 'Cancelled' },
         ...bodyErrors,
         404: notFound,
-        409: described(ErrorBody, 'The sale is being posted, or is already posted or cancelled'),
+        409: described(ErrorBody, 'The sale is being posted, is already posted or cancelled, or is incomplete without `removed_from_pos: true`'),
         ...apiBaseErrors,
       },
     },
-  }, async (request) => toSaleJson(await service.sales.cancel(request.params.id, request.body.reason)));
+  }, async (request) => toSaleJson(await service.sales.cancel(request.params.id, request.body.reason, { removedFromPos: request.body.removed_from_pos })));
 }

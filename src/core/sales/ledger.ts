@@ -1,6 +1,7 @@
 import type { SqlQueryable } from '../sql.ts';
 import { PENDING_STATES, RESERVING_STATES, assertTransition, sqlStates, type SaleState } from './states.ts';
 import { LeaseLostError, leaseHeld, type Lease } from './lease.ts';
+import { refreshSourcesAvailable } from '../item-sources.ts';
 
 /** The sale ledger's SQL: reads, state moves, reservations (intake is in intake-sql.ts). Every function takes the caller's transaction. */
 
@@ -23,6 +24,8 @@ export interface SaleRow {
   created_at: Date;
   updated_at: Date;
   posted_at: Date | null;
+  /** Set on the second and later parts of a split sale: the sale (its first part). */
+  parent_id: string | null;
 }
 
 export interface TransitionRow {
@@ -34,26 +37,39 @@ export interface TransitionRow {
 }
 
 const COLUMNS = `id, seq, idempotency_key, request_hash, ecommerce_id, account_id, pos_item_id, quantity, amount_cents,
-  reference, state, attempts, last_error, pos_reference, progress, created_at, updated_at, posted_at`;
+  reference, state, attempts, last_error, pos_reference, progress, created_at, updated_at, posted_at, parent_id`;
 
-export async function getSale(sql: SqlQueryable, id: string): Promise<{ sale: SaleRow; history: TransitionRow[] } | null> {
+/** A sale with its history and, when it was split over several sources, its other parts. */
+export async function getSale(sql: SqlQueryable, id: string): Promise<{ sale: SaleRow; history: TransitionRow[]; parts: SaleRow[] } | null> {
   const { rows } = await sql.query<SaleRow>(`select ${COLUMNS} from sales where id = $1`, [id]);
   const sale = rows[0];
   if (!sale) return null;
+  const parts = sale.parent_id === null ? await partsOf(sql, [id]) : [];
   const { rows: history } = await sql.query<TransitionRow>(
-    'select sale_id, from_state, to_state, reason, at from sale_transitions where sale_id = $1 order by id',
-    [id],
+    'select sale_id, from_state, to_state, reason, at from sale_transitions where sale_id = any($1::text[]) order by id',
+    [[id, ...parts.map((p) => p.id)]],
   );
-  return { sale, history };
+  return { sale, history, parts };
 }
 
-/** Newest first; `before` is a sale id to page from. */
+/** The second and later parts of these sales, in order. */
+export async function partsOf(sql: SqlQueryable, ids: readonly string[]): Promise<SaleRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql.query<SaleRow>(`select ${COLUMNS} from sales where parent_id = any($1::text[]) order by seq`, [[...ids]]);
+  return rows;
+}
+
+/**
+ * Newest first; `before` is a sale id to page from. A split sale is listed once (its first part),
+ * under a state when it or one of its parts is in it.
+ */
 export async function listSales(sql: SqlQueryable, query: { state?: SaleState; limit: number; before?: string }): Promise<SaleRow[]> {
   const { rows } = await sql.query<SaleRow>(
-    `select ${COLUMNS} from sales
-      where ($1::text is null or state = $1)
-        and ($2::text is null or seq < (select seq from sales where id = $2))
-      order by seq desc limit $3`,
+    `select ${COLUMNS} from sales s
+      where s.parent_id is null
+        and ($1::text is null or s.state = $1 or exists (select 1 from sales p where p.parent_id = s.id and p.state = $1))
+        and ($2::text is null or s.seq < (select seq from sales where id = $2))
+      order by s.seq desc limit $3`,
     [query.state ?? null, query.before ?? null, query.limit],
   );
   return rows;
@@ -173,7 +189,7 @@ export async function recordError(sql: SqlQueryable, lease: Lease, id: string, e
  * Rule 4 in SQL, written once: a sale still holds its units if the POS does not have it yet, or if
  * it was posted at or after `since` (a POS read that began then may or may not include it).
  */
-function stillReserved(sale: string, since: string): string {
+export function stillReserved(sale: string, since: string): string {
   return `(${sale}.state in ${sqlStates(RESERVING_STATES)} or (${sale}.state = 'posted' and ${sale}.posted_at >= ${since}))`;
 }
 
@@ -192,16 +208,23 @@ export async function reservedSince(sql: SqlQueryable, accountId: string, since:
 }
 
 /**
- * Recomputes one item's available quantity after a reservation was released (cancel), from its
- * last count and what is still reserved since that count was read; journals the change.
+ * Recomputes one source's available quantity after a reservation was released (cancel), from its
+ * last count and what is still reserved on it since that count was read; journals the change.
+ * The source is the item's first one when `accountId` is its account, else an extra source.
  */
-export async function releaseReservation(sql: SqlQueryable, ecommerceId: string, saleId: string): Promise<void> {
+export async function releaseReservation(sql: SqlQueryable, ecommerceId: string, saleId: string, accountId?: string): Promise<void> {
+  const { rows } = await sql.query<{ account_id: string }>('select account_id from mappings where ecommerce_id = $1 for update', [ecommerceId]);
+  const first = rows[0];
+  if (first && accountId !== undefined && first.account_id !== accountId) {
+    await releaseSourceReservation(sql, ecommerceId, accountId, saleId);
+    return;
+  }
   await sql.query(
     `with m as (
        select ecommerce_id, account_id, on_hand, available, on_hand_read_at from mappings where ecommerce_id = $1 for update
      ), r as (
        select coalesce(sum(s.quantity), 0) as units from sales s, m
-        where s.ecommerce_id = m.ecommerce_id
+        where s.ecommerce_id = m.ecommerce_id and s.account_id = m.account_id
           and ${stillReserved('s', "coalesce(m.on_hand_read_at, '-infinity')")}
      ), u as (
        update mappings set available = greatest(0, m.on_hand - r.units), updated_at = now()
@@ -214,4 +237,27 @@ export async function releaseReservation(sql: SqlQueryable, ecommerceId: string,
      select $1, account_id, before, after, on_hand, on_hand, 'manual', $2 from u`,
     [ecommerceId, saleId],
   );
+}
+
+/** releaseReservation for an extra source (item_sources); the item's row is locked by the caller. */
+async function releaseSourceReservation(sql: SqlQueryable, ecommerceId: string, accountId: string, saleId: string): Promise<void> {
+  await sql.query(
+    `with m as (
+       select ecommerce_id, account_id, on_hand, available, on_hand_read_at from item_sources where ecommerce_id = $1 and account_id = $2 for update
+     ), r as (
+       select coalesce(sum(s.quantity), 0) as units from sales s, m
+        where s.ecommerce_id = m.ecommerce_id and s.account_id = m.account_id
+          and ${stillReserved('s', "coalesce(m.on_hand_read_at, '-infinity')")}
+     ), u as (
+       update item_sources x set available = greatest(0, m.on_hand - r.units), updated_at = now()
+         from m, r
+        where x.ecommerce_id = m.ecommerce_id and x.account_id = m.account_id and m.on_hand is not null
+          and x.available is distinct from greatest(0, m.on_hand - r.units)
+       returning x.available as after, m.available as before, m.on_hand, m.account_id
+     )
+     insert into stock_journal (ecommerce_id, account_id, before, after, on_hand_before, on_hand_after, cause, sale_id)
+     select $1, account_id, before, after, on_hand, on_hand, 'manual', $3 from u`,
+    [ecommerceId, accountId, saleId],
+  );
+  await refreshSourcesAvailable(sql, [ecommerceId]);
 }

@@ -1,5 +1,5 @@
 /** Every state a sale can be in, written once: the engine, the API schemas and the SQL use these. */
-export const SALE_STATES = ['accepted', 'dispatching', 'posted', 'failed', 'cancelled'] as const;
+export const SALE_STATES = ['accepted', 'dispatching', 'posted', 'failed', 'incomplete', 'cancelled'] as const;
 export type SaleState = (typeof SALE_STATES)[number];
 
 /**
@@ -10,14 +10,22 @@ export type SaleState = (typeof SALE_STATES)[number];
 export const SALE_TRANSITIONS: Readonly<Record<SaleState, readonly SaleState[]>> = {
   accepted: ['dispatching', 'cancelled'],
   // dispatching → dispatching: another attempt after an interruption or a retryable error.
-  dispatching: ['dispatching', 'posted', 'failed'],
+  dispatching: ['dispatching', 'posted', 'failed', 'incomplete'],
   failed: ['dispatching', 'cancelled'],
+  // The POS holds part of the sale (its lines, an open sale with our reference) but refused to
+  // finish it. Only an operator moves it on: a retry resumes where the POS stands; a cancel is
+  // allowed only once they say the POS no longer holds it (SalesService.cancel).
+  incomplete: ['dispatching', 'cancelled'],
   posted: [],
   cancelled: [],
 };
 
-/** States whose units are still held back from the shop (the POS does not have the sale yet). */
-export const RESERVING_STATES: readonly SaleState[] = ['accepted', 'dispatching', 'failed'];
+/**
+ * States whose units are still held back from the shop: the POS does not have the sale yet, or
+ * (incomplete) has part of it and may or may not have moved its stock yet (Hiboutik takes stock at
+ * add_product or at close, unconfirmed). Holding them can only under-state, never oversell.
+ */
+export const RESERVING_STATES: readonly SaleState[] = ['accepted', 'dispatching', 'failed', 'incomplete'];
 
 /** States the dispatcher still has to post (the `sales_pending` index covers these). */
 export const PENDING_STATES: readonly SaleState[] = ['accepted', 'dispatching'];

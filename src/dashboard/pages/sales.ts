@@ -57,9 +57,12 @@ ${nextPageLink(sales.length === PAGE ? withQuery(`${ctx.base}/sales`, { state, b
   <dt>POS reference</dt><dd>${sale.posReference ? html`<code>${sale.posReference}</code>` : html`<span class="muted">not posted yet</span>`}</dd>
   <dt>Received</dt><dd>${when(sale.createdAt, now)}</dd>
 </dl>
+${sale.state === 'incomplete' ? html`<p class="bad">The POS holds this sale as <code>${sale.posReference ?? '?'}</code> but refused to finish it. Finish it on the POS and retry here (nothing is added twice), or delete it on the POS and then cancel it here.</p>` : ''}
 <div class="actions">
-  ${canMove(sale.state, 'dispatching') && sale.state === 'failed' ? actionButton(ctx, `${base}/retry`, 'Retry', { confirm: 'Post this sale to the POS again? It is looked up first, so it is never recorded twice.' }) : ''}
-  ${canMove(sale.state, 'cancelled') ? actionButton(ctx, `${base}/cancel`, 'Cancel sale', { confirm: 'Cancel this sale and give its units back to the shop?', danger: true }) : ''}
+  ${sale.state === 'failed' || sale.state === 'incomplete' ? actionButton(ctx, `${base}/retry`, 'Retry', { confirm: 'Post this sale to the POS again? It is looked up first, so it is never recorded twice.' }) : ''}
+  ${sale.state === 'incomplete'
+    ? actionButton(ctx, `${base}/cancel`, 'Cancel (removed from the POS)', { confirm: `Only if you deleted sale ${sale.posReference ?? ''} on the POS: cancel this sale and give its units back to the shop?`, danger: true, fields: { removed_from_pos: 'true' } })
+    : canMove(sale.state, 'cancelled') ? actionButton(ctx, `${base}/cancel`, 'Cancel sale', { confirm: 'Cancel this sale and give its units back to the shop?', danger: true }) : ''}
 </div>
 <h2>Transitions</h2>
 ${table('Every change of state, oldest first', ['When', 'From', 'To', 'Why'], sale.history.map((h) => [when(h.at, now), h.from ?? '', stateTag(h.to), h.reason]))}`;
@@ -72,8 +75,8 @@ ${table('Every change of state, oldest first', ['When', 'From', 'To', 'Why'], sa
     return reply.redirect(env.done(`${env.ctx(request).base}/sales/${encodeURIComponent(sale.id)}`, 'retried'), 303);
   });
 
-  app.post<{ Params: { id: string } }>('/sales/:id/cancel', async (request, reply) => {
-    const sale = await service.sales.cancel(request.params.id, DASHBOARD_REASON);
+  app.post<{ Params: { id: string }; Body: { removed_from_pos?: string } | undefined }>('/sales/:id/cancel', async (request, reply) => {
+    const sale = await service.sales.cancel(request.params.id, DASHBOARD_REASON, { removedFromPos: request.body?.removed_from_pos === 'true' });
     await env.journal(request, 'cancel-sale', `sale ${sale.id}`);
     return reply.redirect(env.done(`${env.ctx(request).base}/sales/${encodeURIComponent(sale.id)}`, 'cancelled'), 303);
   });

@@ -6,7 +6,7 @@
 import type { SqlQueryable } from '../../core/sql.ts';
 import type { SaleState } from '../../engine/ports.ts';
 
-export const SALE_STATES: readonly SaleState[] = ['accepted', 'dispatching', 'posted', 'failed', 'cancelled'];
+export const SALE_STATES: readonly SaleState[] = ['accepted', 'dispatching', 'posted', 'failed', 'incomplete', 'cancelled'];
 
 /** Posted sales are counted over the last 24 hours; every other state in full (they are the few that need attention). */
 export const SALES_COUNTED_OVER_24H: readonly SaleState[] = ['posted'];

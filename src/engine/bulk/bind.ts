@@ -31,7 +31,7 @@ export class Binder {
       batch.map((r) => r.row.ecommerceId),
       batch.map((r) => ({ accountId: r.row.accountId, posItemId: r.item.posItemId })),
     );
-    const byEcommerce = new Map<string, ExistingBinding>(existing.map((e) => [e.ecommerceId, e]));
+    const byEcommerce = new Map<string, ExistingBinding>(existing.filter((e) => !e.extraSource).map((e) => [e.ecommerceId, e]));
     const byPos = new Map<string, ExistingBinding>(existing.map((e) => [posKey(e.accountId, e.posItemId), e]));
     const inserts: Array<{ mapping: BulkNewMapping; entry: RowReport }> = [];
     const limits: Array<{ ecommerceId: string; limitQuantity: number; from: number }> = [];

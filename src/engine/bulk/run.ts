@@ -63,12 +63,35 @@ export async function runBulk(
   const resolved = resolveRows(rows, indexes, report);
   await progress();
   const binder = new Binder(context.core.sql, options.dryRun);
+  // When every catalog carried its counts, nothing more is read from a POS: each bound batch's
+  // counts and shop rows are written while the next batch binds, one batch at a time behind it.
+  const carried = !options.dryRun && indexes.size > 0 && [...indexes.values()].every((index) => index.counts.size > 0);
+  const behind = new BatchChain();
+  const createdSeen = new Map<string, number>();
+  let shopSeen = 0;
   for (let i = 0; i < resolved.length; i += BIND_BATCH) {
     await binder.bind(resolved.slice(i, i + BIND_BATCH), report);
+    if (carried) {
+      const created = [...binder.created].map(([accountId, ids]) => {
+        const fresh = ids.slice(createdSeen.get(accountId) ?? 0);
+        createdSeen.set(accountId, ids.length);
+        return [accountId, fresh] as const;
+      });
+      const shopRows = binder.shopRows.slice(shopSeen);
+      shopSeen = binder.shopRows.length;
+      behind.then(async () => {
+        for (const [accountId, ids] of created) await firstCounts(context, accountId, ids, indexes.get(accountId)!, noCountsRead);
+        await writeShopRows(context, shopRows);
+      });
+    }
     await progress();
   }
 
-  if (!options.dryRun) {
+  if (!options.dryRun && carried) {
+    summary.stage = 'writing shop table';
+    await progress();
+    await behind.done();
+  } else if (!options.dryRun) {
     summary.stage = 'reading counts';
     await progress();
     for (const [accountId, posItemIds] of binder.created) {
@@ -113,5 +136,23 @@ async function firstCounts(
     for await (const page of readCounts(posItemIds)) await applyPage(context, accountId, null, page, readStartedAt, 'register');
   } catch {
     // As for a single registration: the next poll counts them.
+  }
+}
+
+/** Never called: with carried counts firstCounts reads nothing from the POS. */
+async function* noCountsRead(): AsyncGenerator<StockCount[], void, undefined> {
+  throw new Error('counts were carried by the catalog pages; nothing to read');
+}
+
+/** Work run one piece at a time, in order, behind the caller; the first failure is kept for done(). */
+class BatchChain {
+  private tail: Promise<void> = Promise.resolve();
+  then(work: () => Promise<void>): void {
+    this.tail = this.tail.then(work);
+    // Handled here so a failure does not crash the process before done() is awaited.
+    this.tail.catch(() => {});
+  }
+  done(): Promise<void> {
+    return this.tail;
   }
 }

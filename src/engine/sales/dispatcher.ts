@@ -7,11 +7,12 @@ import { backoffMs, DEFAULT_RETRY_POLICY } from '../../pos/retry.ts';
 import { claimNext, moveSale, recordError, saveProgress, type SaleRow } from '../../core/sales/ledger.ts';
 import { freeLease, LeaseLostError, renewLease, takeLease, type Lease } from '../../core/sales/lease.ts';
 import type { SqlQueryable } from '../../core/sql.ts';
-import { PosError } from '../../pos/errors.ts';
+import { PosError, PosSaleUnfinishedError } from '../../pos/errors.ts';
 import type { AccountSet } from '../accounts.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { PossyncMetrics } from '../../observe/metrics.ts';
+import { DEFAULT_JOBS } from '../../config/defaults.ts';
 
 /**
  * Posts an account's accepted sales to its POS, oldest first, one at a time (rule 7). Each sale is
@@ -27,14 +28,16 @@ export const MAX_ATTEMPTS = 20;
 /** A retry sooner than this is waited for in the job; a longer one goes back to the queue. */
 const MAX_INLINE_WAIT_MS = 5_000;
 
-/** How long a dispatch lease lasts without renewal: a dead dispatcher's account waits this long. */
-export const DEFAULT_LEASE_MS = 60_000;
+/** How long a dispatch lease lasts without renewal (Jobs.DispatchLeaseSeconds): a dead dispatcher's account waits this long. */
+export const DEFAULT_LEASE_MS = DEFAULT_JOBS.dispatchLeaseSeconds * 1000;
 /** Who holds a lease, for people reading the table. */
 const HOLDER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 export interface DispatchSummary {
   posted: number;
   failed: number;
+  /** Given up on while the POS holds part of it (see PosSaleUnfinishedError); absent when none. */
+  incomplete?: number;
   /** Another live dispatcher holds the account's lease; a look later is queued. */
   busy?: boolean;
   /** This dispatcher's lease was taken over (it had stopped renewing): it stopped writing. */
@@ -129,19 +132,33 @@ function keepRenewing(sql: SqlQueryable, lease: Lease, leaseMs: number): { stop(
   return { stop: () => clearInterval(timer) };
 }
 
-/** Records the failure; returns how long to wait before the next attempt, or null when the sale is settled as failed. */
+/** Records the failure; returns how long to wait before the next attempt, or null when the sale is settled (failed or incomplete). */
 async function settleFailure(core: Core, lease: Lease, sale: SaleRow, error: unknown, summary: DispatchSummary, log?: Logger): Promise<number | null> {
   const message = describeError(error);
   const retryable = error instanceof PosError ? error.retry.retry : true;
   if (!retryable || sale.attempts >= MAX_ATTEMPTS) {
+    const why = retryable ? `gave up after ${sale.attempts} attempts: ${message}` : `the POS refused it: ${message}`;
+    if (error instanceof PosSaleUnfinishedError) {
+      // The POS holds part of it: not failed (a cancel would release units the POS may have taken,
+      // a re-post could double it). Kept reserved, off the dispatch queue, for an operator.
+      const moved = await moveSale(core.sql, sale.id, {
+        from: ['dispatching'],
+        to: 'incomplete',
+        lastError: message,
+        posReference: error.posReference,
+        reason: `${why}; finish it on the POS and retry, or remove it there and cancel`,
+        lease,
+      });
+      if (!moved) throw new LeaseLostError(lease);
+      summary.incomplete = (summary.incomplete ?? 0) + 1;
+      log?.error(
+        { event: 'sale.incomplete', saleId: sale.id, accountId: sale.account_id, attempts: sale.attempts, posReference: error.posReference, error: message },
+        `sale ${sale.id} is incomplete: ${message}`,
+      );
+      return null;
+    }
     // Visible and kept reserved until an operator retries or cancels it.
-    const moved = await moveSale(core.sql, sale.id, {
-      from: ['dispatching'],
-      to: 'failed',
-      lastError: message,
-      reason: retryable ? `gave up after ${sale.attempts} attempts: ${message}` : `the POS refused it: ${message}`,
-      lease,
-    });
+    const moved = await moveSale(core.sql, sale.id, { from: ['dispatching'], to: 'failed', lastError: message, reason: why, lease });
     if (!moved) throw new LeaseLostError(lease);
     summary.failed += 1;
     log?.error({ event: 'sale.failed', saleId: sale.id, accountId: sale.account_id, attempts: sale.attempts, error: message }, `sale ${sale.id} failed: ${message}`);

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Core } from '../../core/open.ts';
 import type { SqlQueryable } from '../../core/sql.ts';
-import { existingKeys, lockItems, recordAccepted, type Accepted, type BatchSale } from '../../core/sales/intake-sql.ts';
+import { existingKeys, lockItems, lockSources, recordAccepted, troubledAccounts, type Accepted, type BatchSale, type StockRow } from '../../core/sales/intake-sql.ts';
+import { DEFAULT_ROUTING, route, splitAmount, type RoutableSource, type RoutingPolicy } from '../../core/sales/routing.ts';
 import type { JobsPort } from '../jobs-port.ts';
 import { EngineInputError, type SaleIntakeResult, type SaleRequest, type SaleState } from '../ports.ts';
 
@@ -17,6 +18,10 @@ const MAX_BATCH = 256;
 export interface IntakeOptions {
   /** Whether an account is in the configuration (default: all are); others' items are not sold. */
   isConfigured?: (accountId: string) => boolean;
+  /** Whether an account's POS calls are paused (quota spent): a multi-source sale goes elsewhere when it can. */
+  isPaused?: (accountId: string) => boolean;
+  /** How a multi-source item's sale picks its source(s) (core/sales/routing.ts); default most-available. */
+  routing?: RoutingPolicy;
   log?: (message: string) => void;
 }
 
@@ -104,6 +109,12 @@ async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[], o
   const ledgerKeys = await existingKeys(tx, keys.filter((k): k is string => k !== null));
   const items = await lockItems(tx, [...new Set(requests.map((r) => r.ecommerceId))]);
   const running = new Map<string, number | null>([...items].map(([id, row]) => [id, row.available]));
+  // Items with extra sources (issue 12): their source rows, under the item locks just taken.
+  const sources = await lockSources(tx, [...items.keys()]);
+  const sourceAccounts = new Set<string>();
+  for (const [id, rows] of sources) for (const row of [items.get(id)!, ...rows]) sourceAccounts.add(row.account_id);
+  const troubled = await troubledAccounts(tx, [...sourceAccounts]);
+  for (const rows of sources.values()) for (const row of rows) running.set(sourceKey(row), row.available);
   const seenKeys = new Map<string, { id: string; hash: string; state: SaleState }>(
     [...ledgerKeys].map(([key, row]) => [key, { id: row.id, hash: row.request_hash, state: row.state }]),
   );
@@ -119,6 +130,15 @@ async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[], o
     }
     const item = items.get(request.ecommerceId);
     if (!item) return new EngineInputError('item_ecommerce_id', `no registered item has the e-commerce id "${request.ecommerceId}"`, 404);
+    const extra = sources.get(request.ecommerceId);
+    if (extra) {
+      const decided = routeSale({ request, key, hash, item, extra, running, troubled, options });
+      if (!('parts' in decided)) return decided;
+      accepted.push(...decided.parts);
+      for (const part of decided.parts) accounts.add(part.item.account_id);
+      if (key !== null) seenKeys.set(key, { id: decided.id, hash, state: 'accepted' });
+      return { outcome: 'accepted', sale: { id: decided.id, state: 'accepted' }, replayed: false };
+    }
     if (options.isConfigured && !options.isConfigured(item.account_id)) {
       // Nothing could ever post it: refuse rather than reserve units for good.
       const message = `item ${request.ecommerceId} belongs to account "${item.account_id}", which is no longer configured; nothing was reserved`;
@@ -147,6 +167,89 @@ async function decideBatch(tx: SqlQueryable, requests: readonly SaleRequest[], o
   });
   await recordAccepted(tx, accepted);
   return { results, accounts };
+}
+
+/** Running quantities: an item's first source by its id, an extra source by item and account. */
+function sourceKey(row: StockRow, primary = false): string {
+  return primary ? row.ecommerce_id : `${row.ecommerce_id}\u0000${row.account_id}`;
+}
+
+interface Candidate extends RoutableSource {
+  row: StockRow;
+  primary: boolean;
+}
+
+/**
+ * A multi-source item's sale (core/sales/routing.ts): one part per source used, the first part
+ * carrying the sale's id, each reserving on its own source against that source's floor.
+ */
+function routeSale(input: {
+  request: SaleRequest;
+  key: string | null;
+  hash: string;
+  item: StockRow;
+  extra: StockRow[];
+  running: Map<string, number | null>;
+  troubled: ReadonlySet<string>;
+  options: IntakeOptions;
+}): { id: string; parts: Accepted[] } | Decision {
+  const { request, item, running, options } = input;
+  const configured = (id: string) => !options.isConfigured || options.isConfigured(id);
+  const candidates: Candidate[] = [
+    { row: item, primary: true },
+    ...input.extra.map((row) => ({ row, primary: false })),
+  ]
+    // An account no longer configured could never post its part: it is not a source any more.
+    .filter(({ row }) => configured(row.account_id))
+    .map(({ row, primary }) => ({
+      row,
+      primary,
+      accountId: row.account_id,
+      posItemId: row.pos_item_id,
+      available: running.get(sourceKey(row, primary)) ?? null,
+      limitQuantity: row.limit_quantity,
+      healthy: !input.troubled.has(row.account_id) && !(options.isPaused?.(row.account_id) ?? false),
+    }));
+  if (candidates.length === 0) {
+    const message = `item ${request.ecommerceId} has no source in a configured account; nothing was reserved`;
+    options.log?.(`sale refused: ${message}`);
+    return new EngineInputError('item_ecommerce_id', message, 409, { accountId: item.account_id });
+  }
+  const parts = route(candidates, request.quantity, options.routing ?? DEFAULT_ROUTING);
+  if (!parts) {
+    const counted = candidates.filter((c) => c.available !== null);
+    return {
+      outcome: 'insufficient',
+      available: counted.length === 0 ? null : counted.reduce((sum, c) => sum + c.available!, 0),
+      limitQuantity: counted.reduce((sum, c) => sum + c.limitQuantity, 0),
+    };
+  }
+  const id = randomUUID();
+  const amounts = splitAmount(request.amountCents, parts.map((p) => p.quantity));
+  const accepted = parts.map((part, i): Accepted => {
+    const before = part.source.available!;
+    const after = before - part.quantity;
+    running.set(sourceKey(part.source.row, part.source.primary), after);
+    return {
+      sale: {
+        id: i === 0 ? id : randomUUID(),
+        ecommerceId: request.ecommerceId,
+        quantity: part.quantity,
+        amountCents: amounts[i]!,
+        // The sale answers to its key through its first part only.
+        idempotencyKey: i === 0 ? input.key : null,
+        requestHash: input.hash,
+        reference: request.reference ?? null,
+        parentId: i === 0 ? null : id,
+        ...(parts.length > 1 ? { part: { index: i + 1, of: parts.length } } : {}),
+      },
+      item: part.source.row,
+      before,
+      after,
+      primary: part.source.primary,
+    };
+  });
+  return { id, parts: accepted };
 }
 
 /** What "the same body" means for a reused key. */

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PosQuotaExhaustedError } from '../errors.ts';
 import { ENDPOINTS, startRig } from '../../../test/support/hiboutik-adapter.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 import type { AccountConfig } from '../accounts.ts';
 import { pollAccount, quotaPause } from '../../engine/sync.ts';
 
@@ -105,11 +106,14 @@ describe('monthly quota', () => {
       deps: { sleep: () => firstDone },
     });
     t.after(() => rig.close());
-    rig.sim.kit.faults.add({ endpoint: ENDPOINTS.stock, kind: 'latency', latencyMs: 100, count: 1 });
+    // The first read is held on the POS until the second has been refused for concurrency.
+    rig.sim.kit.faults.add({ endpoint: ENDPOINTS.stock, kind: 'hang', count: 1 });
     const slow = drain(rig.adapter.readCounts()).then(releaseFirst);
-    await new Promise((resolve) => setImmediate(resolve));
-    while (rig.sim.inFlight() === 0) await new Promise((resolve) => setImmediate(resolve));
-    await drain(rig.adapter.readCounts());
+    await waitUntil('the first read held in its slot', () => rig.sim.kit.faults.holding() === 1);
+    const second = drain(rig.adapter.readCounts());
+    await waitUntil('the second read refused for concurrency', () => rig.sim.quota().refusedConcurrent === 1);
+    rig.sim.kit.faults.release();
+    await second;
     await slow;
     assert.equal(rig.sim.quota().refusedConcurrent, 1);
     assert.equal(rig.adapter.apiCalls(), 3);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SaleProgress, SaleToRecord } from '../contract.ts';
-import { PosAmbiguousWriteError, PosRejectedError } from '../errors.ts';
+import { PosAmbiguousWriteError, PosRejectedError, PosSaleUnfinishedError } from '../errors.ts';
 import { ENDPOINTS, startRig, type Rig } from '../../../test/support/hiboutik-adapter.ts';
 import { unitPrice, type SaleStep } from './index.ts';
 
@@ -155,6 +155,28 @@ describe('sale lookups and refusals', () => {
       (error: unknown) => error instanceof PosRejectedError && /not available/.test(error.message) && /requested: /.test(error.message),
     );
     assert.equal(rig.salesRecorded('too-many'), 0);
+  });
+
+  test('a refused close after the line was added is unfinished: it names the Hiboutik sale, and a re-run closes it without a second line', async (t) => {
+    const rig = await startRig({ items: 3 });
+    t.after(() => rig.close());
+    const before = rig.onHand('1')!;
+    rig.sim.kit.faults.add({ endpoint: ENDPOINTS.close, kind: 'error', status: 422, count: 1 });
+    let progress: SaleProgress | undefined;
+    const sale = { saleId: 'close-refused', posItemId: '1', quantity: 1, amountCents: 100, saveProgress: async (p: SaleProgress) => void (progress = p) };
+    await assert.rejects(rig.adapter.recordSale({ ...sale, mayExist: false }), (error: unknown) => {
+      assert.ok(error instanceof PosSaleUnfinishedError, String(error));
+      assert.equal(error.retry.retry, false, 'a 4xx is not retried by itself');
+      assert.equal(error.posReference, progress?.saleId);
+      assert.match(error.message, /^Hiboutik holds it as sale \d+ \(line added, not closed\): /);
+      return true;
+    });
+    assert.equal(progress?.step, 'added');
+    const receipt = await rig.adapter.recordSale({ ...sale, mayExist: true, progress });
+    assert.deepEqual(receipt, { posReference: progress?.saleId, alreadyRecorded: false });
+    assert.equal(rig.requests(ENDPOINTS.add), 1, 'the line was added once');
+    assert.equal(rig.salesRecorded('close-refused'), 1);
+    assert.equal(rig.onHand('1'), before - 1);
   });
 
   test('an id that is not a Hiboutik item is refused before any call', async (t) => {

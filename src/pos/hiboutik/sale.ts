@@ -1,5 +1,5 @@
 import type { SaleProgress, SaleReceipt, SaleToRecord } from '../contract.ts';
-import { PosAmbiguousWriteError, PosBadResponseError, PosNotFoundError, PosRejectedError } from '../errors.ts';
+import { PosAmbiguousWriteError, PosBadResponseError, PosNotFoundError, PosRejectedError, PosSaleUnfinishedError } from '../errors.ts';
 import type { HiboutikClient } from './client.ts';
 import { isItemId, parseItemId, readId, type HiboutikItemRef } from './ids.ts';
 
@@ -9,6 +9,8 @@ import { isItemId, parseItemId, readId, type HiboutikItemRef } from './ids.ts';
  *   created → tagged (ext_ref set) → added (line; stock moves here or at close) → closed.
  * A re-run resumes from the saved step, and before anything is posted again it reads what
  * Hiboutik has (the sale by id, or a search by ext_ref), then finishes only what is missing.
+ * A failed close is a PosSaleUnfinishedError: Hiboutik holds the line, so a refusal there leaves
+ * the sale `incomplete` for an operator, never `failed` as if nothing had been posted.
  */
 export type SaleStep = 'created' | 'tagged' | 'added' | 'closed';
 const STEPS: readonly SaleStep[] = ['created', 'tagged', 'added', 'closed'];
@@ -67,7 +69,13 @@ class SaleRun {
       await this.save({ posSaleId, done: 'added' });
     }
     if (!reached(position, 'closed')) {
-      await this.verified(posSaleId, 'closed', () => this.close(posSaleId));
+      try {
+        await this.verified(posSaleId, 'closed', () => this.close(posSaleId));
+      } catch (error) {
+        // The line is on Hiboutik (its stock may have moved): if this is given up on, the sale
+        // must say the POS holds it, not look like a sale that never reached the POS.
+        throw new PosSaleUnfinishedError(posSaleId, `Hiboutik holds it as sale ${posSaleId} (line added, not closed)`, error);
+      }
       await this.save({ posSaleId, done: 'closed' });
     }
     return { posReference: posSaleId, alreadyRecorded: !this.wrote };

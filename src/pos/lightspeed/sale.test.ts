@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PosRejectedError } from '../errors.ts';
+import { PosRejectedError, PosSaleUnfinishedError } from '../errors.ts';
 import { saleTotals } from '../../simulators/lightspeed/entities.ts';
 import { money, saleLines } from './sale.ts';
 import { ENDPOINTS, startRig } from '../../../test/support/lightspeed-adapter.ts';
@@ -81,7 +81,7 @@ test('a refused sale is a PosRejectedError with the POS message and no secrets',
   assert.equal(rig.salesRecorded('ls-bad'), 0);
 });
 
-test('an open sale already carrying our reference is left to a person', async (t) => {
+test('an open sale already carrying our reference is left to a person: unfinished, naming the open sale, not retried', async (t) => {
   const rig = await startRig({ items: 20 });
   t.after(() => rig.close());
   await rig.adapter.getItems(['1']); // get a token
@@ -92,7 +92,14 @@ test('an open sale already carrying our reference is left to a person', async (t
     body: JSON.stringify({ employeeID: rig.connection.employeeId, registerID: rig.connection.registerId, shopID: rig.connection.shopId, completed: false, referenceNumber: 'ls-open' }),
   });
   assert.equal(response.status, 200);
-  await assert.rejects(rig.adapter.recordSale({ saleId: 'ls-open', posItemId: '1', quantity: 1, amountCents: 100, mayExist: true }), /open \(not completed\) sale/);
+  const openId = ((await response.json()) as { Sale: { saleID: string } }).Sale.saleID;
+  await assert.rejects(rig.adapter.recordSale({ saleId: 'ls-open', posItemId: '1', quantity: 1, amountCents: 100, mayExist: true }), (error: unknown) => {
+    assert.ok(error instanceof PosSaleUnfinishedError);
+    assert.equal(error.posReference, openId);
+    assert.equal(error.retry.retry, false);
+    assert.match(error.message, /open sale \d+, not completed/);
+    return true;
+  });
 });
 
 test('an ambiguous POST is resolved inside the call: lookup first, re-post only if absent', async (t) => {

@@ -1,6 +1,6 @@
 import type { LightspeedConnection } from '../accounts.ts';
 import type { SaleReceipt, SaleToRecord } from '../contract.ts';
-import { PosAmbiguousWriteError, PosBadResponseError, PosRejectedError } from '../errors.ts';
+import { PosAmbiguousWriteError, PosBadResponseError, PosRejectedError, PosSaleUnfinishedError } from '../errors.ts';
 import type { LightspeedClient } from './client.ts';
 import { mapApiError } from './errors.ts';
 import { flag, readListPage, readSingle, requiredText, text } from './normalise.ts';
@@ -65,7 +65,7 @@ export class SalePoster {
       // The POST may have landed: look before posting again, and post again at most once here.
       // If the lookup fails too, the caller gets the ambiguous error and comes back with mayExist.
       const found = await this.lookup(sale.saleId).catch((lookupError: unknown) => {
-        throw lookupError instanceof PosRejectedError ? lookupError : error;
+        throw lookupError instanceof PosRejectedError || lookupError instanceof PosSaleUnfinishedError ? lookupError : error;
       });
       if (found) return this.done(sale, found, false);
       posted = await this.post(sale);
@@ -87,7 +87,14 @@ export class SalePoster {
     if (completed) return requiredText(completed, 'saleID', 'Sale');
     if (mine.length > 0) {
       // We only ever post completed sales, so an open one was made by hand: a person must decide.
-      throw new PosRejectedError(`Lightspeed holds an open (not completed) sale ${text(mine[0]!, 'saleID')} with reference ${saleId}; complete or delete it in Lightspeed`);
+      // Posting ours beside it could double the sale once someone completes it: the sale is
+      // `incomplete` (held on the POS), not `failed`, until they complete or delete it.
+      const openId = text(mine[0]!, 'saleID');
+      throw new PosSaleUnfinishedError(
+        openId,
+        `Lightspeed holds it as open sale ${openId}, not completed`,
+        new PosRejectedError(`complete or delete sale ${openId} (reference ${saleId}) in Lightspeed, then retry`),
+      );
     }
     return null;
   }

@@ -1,6 +1,6 @@
-import { SquareClient } from 'square';
-import type { Square } from 'square';
+import type { Square, SquareClient } from 'square';
 import { countingFetch } from './transport.ts';
+import { squareSdk } from './sdk.ts';
 
 /**
  * The five Square calls the adapter makes, as a small structural interface. The adapter only
@@ -56,7 +56,8 @@ export interface SdkApiOptions {
 /** The SquareApi on the official SDK v46, with every attempt going through our counting fetch. */
 export function createSdkApi(options: SdkApiOptions): SquareApi {
   const counted = countingFetch(options.fetch ?? fetch, options.timeoutMs);
-  const client = new SquareClient({
+  let made: Promise<SquareClient> | undefined;
+  const client = () => (made ??= squareSdk().then(({ SquareClient }) => new SquareClient({
     token: options.accessToken,
     baseUrl: options.baseUrl,
     // Our loop decides retries (one policy, capped Retry-After, long waits go to the job queue).
@@ -65,7 +66,7 @@ export function createSdkApi(options: SdkApiOptions): SquareApi {
     timeoutInSeconds: Math.ceil(options.timeoutMs / 1000) + 5,
     fetch: counted.fetch,
     logging: { level: 'error', silent: true },
-  });
+  })));
   const request = (signal?: AbortSignal) => ({
     maxRetries: 0,
     ...(signal ? { abortSignal: signal } : {}),
@@ -74,7 +75,7 @@ export function createSdkApi(options: SdkApiOptions): SquareApi {
 
   return {
     async batchGetCounts(query, signal) {
-      const page = await client.inventory.batchGetCounts(
+      const page = await (await client()).inventory.batchGetCounts(
         {
           locationIds: query.locationIds,
           states: ['IN_STOCK'],
@@ -108,16 +109,16 @@ export function createSdkApi(options: SdkApiOptions): SquareApi {
           },
         ],
       };
-      return client.inventory.batchCreateChanges(body, request(signal));
+      return (await client()).inventory.batchCreateChanges(body, request(signal));
     },
     async catalogBatchGet(objectIds, includeRelated, signal) {
-      return client.catalog.batchGet({ objectIds, includeRelatedObjects: includeRelated }, request(signal));
+      return (await client()).catalog.batchGet({ objectIds, includeRelatedObjects: includeRelated }, request(signal));
     },
     async listItems(cursor, signal) {
-      return client.catalog.search({ objectTypes: ['ITEM'], limit: CATALOG_PAGE_LIMIT, ...(cursor ? { cursor } : {}) }, request(signal));
+      return (await client()).catalog.search({ objectTypes: ['ITEM'], limit: CATALOG_PAGE_LIMIT, ...(cursor ? { cursor } : {}) }, request(signal));
     },
     async searchItems(text, signal) {
-      return client.catalog.searchItems({ textFilter: text, limit: SEARCH_PAGE_LIMIT }, request(signal));
+      return (await client()).catalog.searchItems({ textFilter: text, limit: SEARCH_PAGE_LIMIT }, request(signal));
     },
     calls: counted.calls,
   };

@@ -1,4 +1,4 @@
-import { SquareError, SquareTimeoutError } from 'square';
+import { loadedSquareSdk } from './sdk.ts';
 import { decideRetry, parseRetryAfter, type AttemptOutcome, type RetryDecision, type RetryPolicy } from '../retry.ts';
 import {
   PosAmbiguousWriteError,
@@ -90,8 +90,9 @@ export class SquareCaller {
 
   private outcomeOf(error: unknown): Outcome {
     if (error instanceof UnreadableAnswer || error instanceof PosBadResponseError) return { type: 'unreadable', detail: error.message };
-    if (error instanceof SquareTimeoutError) return { type: 'timeout' };
-    if (error instanceof SquareError) {
+    const sdk = loadedSquareSdk();
+    if (sdk && error instanceof sdk.SquareTimeoutError) return { type: 'timeout' };
+    if (sdk && error instanceof sdk.SquareError) {
       const cause = error.cause;
       if (cause instanceof UnreadableAnswer) return { type: 'unreadable', detail: cause.message };
       if (cause instanceof TransportFailure) return cause.timedOut ? { type: 'timeout' } : { type: 'network', afterSend: cause.afterSend };
@@ -117,7 +118,8 @@ export class SquareCaller {
     if (outcome.type !== 'status') return null;
     const { status } = outcome;
     if (status === 408 || status === 429 || status >= 500) return null;
-    const first = error instanceof SquareError ? error.errors[0] : undefined;
+    const sdk = loadedSquareSdk();
+    const first = sdk && error instanceof sdk.SquareError ? error.errors[0] : undefined;
     const code = typeof first?.code === 'string' ? first.code : 'UNKNOWN';
     const field = typeof first?.field === 'string' ? first.field : undefined;
     const detail = this.redact(typeof first?.detail === 'string' ? first.detail : '');

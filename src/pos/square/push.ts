@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { SquareClient, SquareError } from 'square';
+import { squareSdk } from './sdk.ts';
 import type { SquareConnection } from '../accounts.ts';
 import type { PushChannel, PushSecret, PushVerdict, WebhookDelivery } from '../contract.ts';
 import { PosBadResponseError } from '../errors.ts';
@@ -71,8 +71,8 @@ export function readSquareDelivery(delivery: WebhookDelivery, secret: PushSecret
 }
 
 export function createSquarePush(connection: SquareConnection, fetcher?: typeof fetch): PushChannel {
-  const client = () =>
-    new SquareClient({
+  const client = async () =>
+    new (await squareSdk()).SquareClient({
       token: connection.accessToken,
       baseUrl: connection.baseUrl,
       maxRetries: 2,
@@ -84,7 +84,7 @@ export function createSquarePush(connection: SquareConnection, fetcher?: typeof 
   return {
     proof: 'signature',
     async register(notificationUrl) {
-      const answer = await client().webhooks.subscriptions.create(
+      const answer = await (await client()).webhooks.subscriptions.create(
         { idempotencyKey: randomUUID(), subscription: { name: 'possync stock', eventTypes: [INVENTORY_EVENT], notificationUrl } },
         options,
       );
@@ -94,10 +94,11 @@ export function createSquarePush(connection: SquareConnection, fetcher?: typeof 
       return { signatureKey, references: [id] };
     },
     async unregister(references) {
-      const sdk = client();
+      const api = await client();
+      const { SquareError } = await squareSdk();
       for (const subscriptionId of references) {
         try {
-          await sdk.webhooks.subscriptions.delete({ subscriptionId }, options);
+          await api.webhooks.subscriptions.delete({ subscriptionId }, options);
         } catch (error) {
           if (!(error instanceof SquareError && error.statusCode === 404)) throw error;
         }

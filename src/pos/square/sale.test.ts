@@ -169,11 +169,12 @@ test('a sale of an unknown variation is refused with Square code and field', asy
 });
 
 test('a sale that times out is re-sent in-line with the same key: one sale', async (t) => {
-  const rig = await withRig(t, { deps: { timeoutMs: 100 } });
+  // A short timeout that only the hung request meets: the re-send is an ordinary local call.
+  const rig = await withRig(t, { deps: { timeoutMs: 2_000 } });
   const item = stockedItem(rig);
   const before = rig.onHand(item)!;
-  // The simulator holds the first request past our timeout (it drops the work when we hang up).
-  rig.sim.kit.faults.add({ endpoint: ENDPOINTS.changes, kind: 'latency', latencyMs: 300, count: 1 });
+  // The simulator does not answer the first request until we hang up, then drops its work.
+  rig.sim.kit.faults.add({ endpoint: ENDPOINTS.changes, kind: 'hang', count: 1 });
   const receipt = await rig.adapter.recordSale(saleOf('ledger-slow-1', item, {}));
   assert.equal(rig.adapter.retryLog()[0]?.decision.reason, 'timed out');
   assert.equal(rig.requests(ENDPOINTS.changes), 2);

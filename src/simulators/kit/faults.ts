@@ -5,7 +5,7 @@ import type { Random } from './random.ts';
  * "after" faults let the handler commit its write and then spoil the answer, which is how a client
  * meets an ambiguous failure.
  */
-export const FAULT_KINDS = ['latency', 'error', 'rate_limit', 'reset', 'timeout_after_commit', 'malformed', 'drop_items'] as const;
+export const FAULT_KINDS = ['latency', 'hang', 'error', 'rate_limit', 'reset', 'timeout_after_commit', 'malformed', 'drop_items'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
@@ -48,6 +48,7 @@ export class FaultSpecError extends Error {}
 export class FaultInjector {
   private rules: FaultRule[] = [];
   private nextId = 1;
+  private readonly held = new Set<() => void>();
 
   constructor(private readonly random: Random) {}
 
@@ -75,6 +76,35 @@ export class FaultInjector {
     };
     this.rules.push(rule);
     return rule;
+  }
+
+  /**
+   * How a `hang` fault holds a request: true once `release()` lets it go on, false when `gone`
+   * (its client hung up) comes first.
+   */
+  hold(gone: Promise<void>): Promise<boolean> {
+    return new Promise((resolve) => {
+      const go = () => {
+        this.held.delete(go);
+        resolve(true);
+      };
+      this.held.add(go);
+      void gone.then(() => {
+        if (this.held.delete(go)) resolve(false);
+      });
+    });
+  }
+
+  /** Lets every held request go on to its handler; returns how many there were. */
+  release(): number {
+    const waiting = [...this.held];
+    for (const go of waiting) go();
+    return waiting.length;
+  }
+
+  /** Requests a `hang` fault holds right now. */
+  holding(): number {
+    return this.held.size;
   }
 
   list(): FaultRule[] {

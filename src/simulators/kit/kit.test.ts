@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { buildSimulatorApp, createKit, listen, type SimulatorDefinition } from './server.ts';
 import { createManualClock } from './clock.ts';
 import { generateSeed, parseSeed, SeedError } from './seed.ts';
+import { waitUntil } from '../../../test/support/wait.ts';
 
 /** A toy POS with one counter per (item, location), enough to exercise the shared kit. */
 function toyDefinition(kit: ReturnType<typeof createKit>): SimulatorDefinition {
@@ -89,6 +90,30 @@ test('before-faults answer without running the handler; after-faults commit firs
   assert.deepEqual(stats.faultsInjected, { error: 1, rate_limit: 1, reset: 1, timeout_after_commit: 1, malformed: 1 });
   const faults = (await (await fetch(`${sim.url}/__sim/faults`)).json()) as { faults: unknown[] };
   assert.equal(faults.faults.length, 0, 'rules with a count retire when spent');
+});
+
+test('a hang holds the request until the client gives up (nothing written) or the test releases it', async (t) => {
+  const { kit, sim } = await startToy();
+  t.after(() => sim.close());
+  await post(`${sim.url}/__sim/faults`, { endpoint: 'POST /write', kind: 'hang', count: 1 });
+  const client = new AbortController();
+  const hung = fetch(`${sim.url}/write`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: 'A', delta: -1 }), signal: client.signal });
+  await waitUntil('the simulator to hold the request', () => kit.stats.requestsTo('POST /write') === 1);
+  // It holds on while the client waits: an ordinary call gets through meanwhile.
+  assert.deepEqual(await (await fetch(`${sim.url}/read`)).json(), { quantity: 5 });
+  client.abort();
+  await assert.rejects(hung, { name: 'AbortError' });
+  await waitUntil('the hung request to be counted', () => kit.stats.snapshot().endpoints['POST /write']?.statuses['hung'] === 1);
+  assert.equal(kit.ledger.list().length, 0, 'a hung request writes nothing');
+  assert.equal(kit.faults.holding(), 0);
+
+  await post(`${sim.url}/__sim/faults`, { endpoint: 'POST /write', kind: 'hang', count: 1 });
+  const held = post(`${sim.url}/write`, { item: 'A', delta: -1 });
+  await waitUntil('the second request held', () => kit.faults.holding() === 1);
+  assert.equal(kit.ledger.list().length, 0, 'nothing written while held');
+  assert.deepEqual(await (await post(`${sim.url}/__sim/faults/release`, {})).json(), { released: 1 });
+  assert.deepEqual(await (await held).json(), { quantity: 4 });
+  assert.equal(kit.ledger.list().length, 1, 'a released request carries on to its handler');
 });
 
 test('probability faults hit roughly their share; bad specs are refused', async (t) => {

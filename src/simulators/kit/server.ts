@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createOffsetClock, type Clock } from './clock.ts';
 import { createRandom, type Random } from './random.ts';
@@ -96,6 +97,11 @@ function dropConnection(request: FastifyRequest, reply: FastifyReply): void {
   request.raw.socket.destroy();
 }
 
+function clientGone(socket: Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
 /** Builds the Fastify app: the POS routes behind stats and fault hooks, and the /__sim admin API. */
 export async function buildSimulatorApp(definition: SimulatorDefinition, kit: SimulatorKit): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
@@ -114,6 +120,14 @@ export async function buildSimulatorApp(definition: SimulatorDefinition, kit: Si
         kit.stats.fault(fault.kind);
         if (fault.kind === 'latency') {
           await delay(fault.latencyMs);
+        } else if (fault.kind === 'hang') {
+          // Held until the client gives up (then nothing is written) or the test releases it (then
+          // it carries on): unlike a fixed latency, which side moves first does not depend on load.
+          if (!(await kit.faults.hold(clientGone(request.raw.socket)))) {
+            kit.stats.status(endpoint, 'hung');
+            reply.hijack();
+            return reply;
+          }
         } else if (fault.kind === 'reset') {
           kit.stats.status(endpoint, 'reset');
           dropConnection(request, reply);
@@ -181,6 +195,7 @@ export async function buildSimulatorApp(definition: SimulatorDefinition, kit: Si
         const added: FaultRule[] = specs.map((spec) => kit.faults.add(spec));
         return reply.code(201).send({ faults: added });
       });
+      admin.post('/faults/release', async () => ({ released: kit.faults.release() }));
       admin.delete('/faults', async () => {
         kit.faults.clear();
         return { faults: [] };

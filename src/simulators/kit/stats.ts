@@ -20,7 +20,7 @@ export class Stats {
     this.entry(endpoint).requests += 1;
   }
 
-  status(endpoint: string, status: number | 'reset'): void {
+  status(endpoint: string, status: number | 'reset' | 'hung'): void {
     const statuses = this.entry(endpoint).statuses;
     const key = String(status);
     statuses[key] = (statuses[key] ?? 0) + 1;
