@@ -142,6 +142,7 @@ const EXPECTED: Record<string, number[]> = {
   'post /api/items': [201, 202, 400, 401, 404, 409, 413, 415, 422, 500],
   'get /api/items/{accountID}': [200, 400, 401, 404, 500],
   'post /api/items/bulk': [200, 202, 400, 401, 413, 415, 500],
+  'post /api/items/auto-match': [200, 202, 400, 401, 404, 413, 415, 500],
   'patch /api/items/{item_ecommerce_id}': [200, 400, 401, 404, 413, 415, 500],
   'delete /api/items/{item_ecommerce_id}': [200, 400, 401, 404, 409, 500],
   'get /api/items/{item_ecommerce_id}/sources': [200, 400, 401, 404, 500],
