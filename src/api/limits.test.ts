@@ -29,7 +29,7 @@ async function open(port: number): Promise<{ socket: Socket; received: () => str
   return { socket, received: () => text, closed };
 }
 
-test('a request that sends its headers and stalls on the body is closed with a 408', { timeout: 30_000 }, async (t) => {
+test('a request that sends its headers and stalls on the body is closed with a 408', { timeout: 300_000 }, async (t) => {
   const { app, port } = await listening({ headersTimeoutMs: 500, requestTimeoutMs: 1_000, keepAliveTimeoutMs: 1_000, maxConnections: 100 });
   t.after(() => app.close());
   const { socket, received, closed } = await open(port);
@@ -38,7 +38,7 @@ test('a request that sends its headers and stalls on the body is closed with a 4
   assert.match(received(), /^HTTP\/1\.1 408/, `answered: ${received() || '(nothing)'}`);
 });
 
-test('a client that never finishes its headers is closed', { timeout: 30_000 }, async (t) => {
+test('a client that never finishes its headers is closed', { timeout: 300_000 }, async (t) => {
   const { app, port } = await listening({ headersTimeoutMs: 500, requestTimeoutMs: 1_000, keepAliveTimeoutMs: 1_000, maxConnections: 100 });
   t.after(() => app.close());
   const { socket, closed } = await open(port);
@@ -47,7 +47,7 @@ test('a client that never finishes its headers is closed', { timeout: 30_000 }, 
   assert.ok(socket.destroyed);
 });
 
-test('connections past the cap are closed at once; the ones within it are served', { timeout: 30_000 }, async (t) => {
+test('connections past the cap are closed at once; the ones within it are served', { timeout: 300_000 }, async (t) => {
   const { app, port } = await listening({ headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000, maxConnections: 2 });
   t.after(() => app.close());
   const first = await open(port);

@@ -20,7 +20,7 @@ async function run(command: typeof checkConfigCommand, args: string[]) {
   return { code, text: lines.join('\n') };
 }
 
-test('check-config --connect names a wrong password, a missing table and a refused POS token; migrate --sink creates the table', { timeout: 120_000 }, async (t) => {
+test('check-config --connect names a wrong password, a missing table and a refused POS token; migrate --sink creates the table', { timeout: 300_000 }, async (t) => {
   const db = await requireMariadb();
   const core = await freshPostgresDatabase();
   const dir = await mkdtemp(join(tmpdir(), 'possync-connect-'));

@@ -58,7 +58,7 @@ describe('an API without keys stays on loopback, however the address is set', ()
     assert.match(lines.join('\n'), /Server\.Port must be a whole number from 0 to 65535 \(got "99999"\)/);
   });
 
-  it('`possync serve --host 0.0.0.0` with no keys exits 1 before listening', { timeout: 60_000 }, async () => {
+  it('`possync serve --host 0.0.0.0` with no keys exits 1 before listening', { timeout: 300_000 }, async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--config', noKeys, '--host', '0.0.0.0', '--port', '0', '--data-dir', join(dir, 'data')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -17,7 +17,7 @@ import { waitUntil } from '../../test/support/wait.ts';
  */
 const OPEN_TS = new URL('./open.ts', import.meta.url).href;
 
-test('kill -9 during the first start: the initialising child dies with its parent; the restart initialises afresh', { timeout: 180_000 }, async () => {
+test('kill -9 during the first start: the initialising child dies with its parent; the restart initialises afresh', { timeout: 300_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'possync-first-start-'));
   try {
     const source = `import { openCore } from ${JSON.stringify(OPEN_TS)};

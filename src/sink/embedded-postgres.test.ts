@@ -27,7 +27,7 @@ async function indexesOnStock(core: Core): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-test('six instances opening the embedded shop table together on a fresh PostgreSQL: all start, one table, one index', { timeout: 60_000 }, async () => {
+test('six instances opening the embedded shop table together on a fresh PostgreSQL: all start, one table, one index', { timeout: 300_000 }, async () => {
   const opened = await Promise.all(Array.from({ length: 6 }, () => openCore({ kind: 'postgres', connectionString: db.connectionString })));
   cores.push(...opened);
   const results = await Promise.allSettled(opened.map((core) => openSink({ kind: 'embedded' }, DEFAULT_SINK_TABLE, { core: core.sql })));

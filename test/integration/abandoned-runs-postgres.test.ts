@@ -11,7 +11,7 @@ import { json, kill, post, serve } from '../support/server-process.ts';
  * PostgreSQL. Runs now belong to an instance and are made under the account's poll lock: a start
  * fails the runs whose lock is free, and leaves a live instance's run alone.
  */
-test('PostgreSQL: a run cut short by kill -9 is failed at the restart; a live instance keeps its run', { timeout: 180_000 }, async (t) => {
+test('PostgreSQL: a run cut short by kill -9 is failed at the restart; a live instance keeps its run', { timeout: 300_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
   const db = await freshPostgresDatabase();

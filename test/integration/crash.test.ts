@@ -9,7 +9,7 @@ import { json, kill, post, serve } from '../support/server-process.ts';
  * committed is lost, the abandoned run is marked as such, the schedule is still there after the
  * restart, and the next poll converges on the POS's counts.
  */
-test('kill -9 during a poll loses nothing; the restart keeps the schedule and converges', { timeout: 180_000 }, async (t) => {
+test('kill -9 during a poll loses nothing; the restart keeps the schedule and converges', { timeout: 300_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
   const dir = tempDir('possync-crash-');

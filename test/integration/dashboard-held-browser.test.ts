@@ -50,7 +50,7 @@ after(async () => {
 const shop = async (id: string) => (await possync.sink.readQuantities([id])).get(id);
 const runStatus = async () => ((await (await fetch(`${possync.url}/api/runs/${held}?limit=1`)).json()) as { run: { status: string } }).run.status;
 
-test('from Held runs: open the plan, apply it, revert it, resume the account', { timeout: 120_000 }, async () => {
+test('from Held runs: open the plan, apply it, revert it, resume the account', { timeout: 300_000 }, async () => {
   await page.goto(`${possync.url}/hangfire/held`);
   assert.match(await page.locator('main').innerText(), /would go to 0/);
   await page.screenshot({ path: join(shots, 'held.png'), fullPage: true });

@@ -13,7 +13,7 @@ import { openEngineRig } from '../support/engine.ts';
  * still post each sale exactly once: the second stands aside while the first holds the lease.
  */
 for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
-  test(`two dispatchers for one account post each sale once (${name})`, { timeout: 120_000 }, async (t) => {
+  test(`two dispatchers for one account post each sale once (${name})`, { timeout: 300_000 }, async (t) => {
     const sims = await startSimulators();
     t.after(() => sims.close());
     const setup = await backend();
@@ -47,7 +47,7 @@ for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
   });
 }
 
-test('a dispatcher whose lease was taken over writes nothing more (embedded PGlite)', { timeout: 120_000 }, async (t) => {
+test('a dispatcher whose lease was taken over writes nothing more (embedded PGlite)', { timeout: 300_000 }, async (t) => {
   const { sims, env } = await embeddedSetup(t);
   const rig = await openEngineRig(await readmeConfig(sims, env));
   t.after(() => rig.close());

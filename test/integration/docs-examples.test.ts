@@ -7,7 +7,7 @@ import { tempDir } from '../support/readme-setup.ts';
  * Every request body example /docs offers ("Try it out") works on the demo as it is, path
  * parameters filled from their examples; and a text/plain body on a JSON route is a 415.
  */
-test('the /docs examples are real requests that work on the demo; text/plain gets 415', { timeout: 180_000 }, async (t) => {
+test('the /docs examples are real requests that work on the demo; text/plain gets 415', { timeout: 300_000 }, async (t) => {
   const dir = tempDir('possync-docs-');
   t.after(() => dir.remove());
   const lines: string[] = [];

@@ -44,7 +44,7 @@ const readAll = async (adapter: ReturnType<typeof createAdapter>) => {
   return rows;
 };
 
-test(`${INSTANCES} instances on one PostgreSQL read one Lightspeed account's ${ITEMS} counts at once: no 429, every row read`, { timeout: 180_000 }, async (t) => {
+test(`${INSTANCES} instances on one PostgreSQL read one Lightspeed account's ${ITEMS} counts at once: no 429, every row read`, { timeout: 300_000 }, async (t) => {
   const db = await freshPostgresDatabase();
   t.after(() => db.drop());
   const { connection, count } = await lightspeed(t);
@@ -61,7 +61,7 @@ test(`${INSTANCES} instances on one PostgreSQL read one Lightspeed account's ${I
   assert.ok(left[0]!.n <= 20 * 2, `the window keeps only the last second's bookings (${left[0]!.n} rows)`);
 });
 
-test('several adapters of one process calling one Lightspeed account (two shops, say) share a window in memory: no 429', { timeout: 120_000 }, async (t) => {
+test('several adapters of one process calling one Lightspeed account (two shops, say) share a window in memory: no 429', { timeout: 300_000 }, async (t) => {
   const { connection, count } = await lightspeed(t);
   const sendWindow = new MemorySendWindowStore();
   const { MemoryTokenStore } = await import('../../src/pos/token-store.ts');

@@ -9,7 +9,7 @@ import { json, post } from '../support/server-process.ts';
  * POS, so its sales are refused (409 naming the account, nothing reserved, a log line) and its
  * mapping is listed as orphaned.
  */
-test('a sale of an item whose account left the config is refused, and the item is listed as orphaned', { timeout: 120_000 }, async (t) => {
+test('a sale of an item whose account left the config is refused, and the item is listed as orphaned', { timeout: 300_000 }, async (t) => {
   const { sims, env } = await embeddedSetup(t);
 
   const before = await startPossync(await readmeConfig(sims, env), { log: () => {} });

@@ -17,7 +17,7 @@ import { RunDecisions } from '../../src/engine/run-control.ts';
 
 const variation = (n: number) => `VARIATION${String(n).padStart(15, '0')}`;
 
-test('webhook zeroes add up over the window: the batch that crosses the line is held, later events wait for the decision', { timeout: 180_000 }, async (t) => {
+test('webhook zeroes add up over the window: the batch that crosses the line is held, later events wait for the decision', { timeout: 300_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
   const db = await freshPostgresDatabase();

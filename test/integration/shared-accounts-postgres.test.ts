@@ -36,7 +36,7 @@ const drain = async (iterable: AsyncIterable<unknown>) => {
 };
 const account = (id: string) => config.accounts.find((a) => a.id === id)!;
 
-test('Hiboutik: three instances spend one monthly budget, counted in the database call by call', { timeout: 60_000 }, async () => {
+test('Hiboutik: three instances spend one monthly budget, counted in the database call by call', { timeout: 300_000 }, async () => {
   const hiboutik = account(ACCOUNTS.hiboutik);
   if (hiboutik.connection.pos !== 'hiboutik') throw new Error('fixture changed');
   const connection = { ...hiboutik.connection, maximumRequests: 30, reserveForSales: 10 };
@@ -65,7 +65,7 @@ test('Hiboutik: three instances spend one monthly budget, counted in the databas
   assert.equal(await stored(), 20, "the store's count is the calls made");
 });
 
-test('Lightspeed: three instances share one token pair; an expiry makes one refresh, never a fork', { timeout: 60_000 }, async () => {
+test('Lightspeed: three instances share one token pair; an expiry makes one refresh, never a fork', { timeout: 300_000 }, async () => {
   const lightspeed = account(ACCOUNTS.lightspeed);
   if (lightspeed.connection.pos !== 'lightspeed') throw new Error('fixture changed');
   let offset = 0;

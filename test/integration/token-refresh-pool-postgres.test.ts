@@ -25,7 +25,7 @@ import { freshPostgresDatabase } from '../support/databases.ts';
 const POOL = 3;
 const ACCOUNTS = POOL + 3;
 
-test(`${ACCOUNTS} Lightspeed accounts polled at once, each refreshing its token while the token endpoint is slow, all finish on a core pool of ${POOL} connections`, { timeout: 120_000 }, async (t) => {
+test(`${ACCOUNTS} Lightspeed accounts polled at once, each refreshing its token while the token endpoint is slow, all finish on a core pool of ${POOL} connections`, { timeout: 300_000 }, async (t) => {
   const db = await freshPostgresDatabase();
   t.after(() => db.drop());
   const rigs: LsRig[] = [];

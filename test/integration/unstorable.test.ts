@@ -11,7 +11,7 @@ import { openEngineRig } from '../support/engine.ts';
  * edge with a 400 naming the field, and a group-commit batch survives one member the database
  * refuses anyway.
  */
-test('NUL characters and lone surrogates get a 400 naming the field, and nothing is written', { timeout: 120_000 }, async (t) => {
+test('NUL characters and lone surrogates get a 400 naming the field, and nothing is written', { timeout: 300_000 }, async (t) => {
   const { sims, env } = await embeddedSetup(t);
   const possync = await startPossync(await readmeConfig(sims, env), { log: () => {} });
   t.after(() => possync.close());
@@ -48,7 +48,7 @@ test('NUL characters and lone surrogates get a 400 naming the field, and nothing
   assert.equal(items.length, 1, 'no item was registered');
 });
 
-test('one sale the database refuses fails alone; the 19 others of its batch commit', { timeout: 120_000 }, async (t) => {
+test('one sale the database refuses fails alone; the 19 others of its batch commit', { timeout: 300_000 }, async (t) => {
   const { sims, env } = await embeddedSetup(t);
   const rig = await openEngineRig(await readmeConfig(sims, env));
   t.after(() => rig.close());

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { ACCOUNTS, README_CONFIG, startSimulators, tempDir } from '../support/readme-setup.ts';
 
 /** `possync webhooks setup <account>` on a stopped service: registers, replaces, or explains. */
-test('possync webhooks setup registers with Hiboutik and Square, replaces on a second run, explains Lightspeed', { timeout: 120_000 }, async (t) => {
+test('possync webhooks setup registers with Hiboutik and Square, replaces on a second run, explains Lightspeed', { timeout: 300_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
   const dir = tempDir('possync-whcli-');
