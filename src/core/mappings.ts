@@ -197,16 +197,22 @@ export interface FreshnessCounts {
 }
 
 // An item never confirmed ages from its registration: it is stale once it has waited as long
-// as a confirmed one may.
+// as a confirmed one may. An account's items are the first sources it holds and the extra sources
+// (item_sources, issue 12) it feeds, each judged on its own confirmation time.
 const STALE_COUNTS = `
+  with src as (
+    select m.account_id, ${lastConfirmedSql('m')} as confirmed, m.created_at from mappings m where m.account_id = any($1::text[])
+    union all
+    select s.account_id, s.last_confirmed_at, s.created_at from item_sources s where s.account_id = any($1::text[])
+  )
   select a.account_id,
-         count(m.ecommerce_id)::int as items,
-         count(m.ecommerce_id) filter (
-           where coalesce(${lastConfirmedSql('m')}, m.created_at) < now() - make_interval(secs => a.max_age))::int as stale,
-         count(m.ecommerce_id) filter (where ${lastConfirmedSql('m')} is null)::int as never_confirmed,
-         min(${lastConfirmedSql('m')}) as oldest_confirmed_at
+         count(src.created_at)::int as items,
+         count(src.created_at) filter (
+           where coalesce(src.confirmed, src.created_at) < now() - make_interval(secs => a.max_age))::int as stale,
+         count(src.created_at) filter (where src.confirmed is null)::int as never_confirmed,
+         min(src.confirmed) as oldest_confirmed_at
     from unnest($1::text[], $2::int[]) as a(account_id, max_age)
-    left join mappings m on m.account_id = a.account_id
+    left join src on src.account_id = a.account_id
    group by a.account_id`;
 
 /** Per account, how many items are stale under that account's maximum age (seconds). */
