@@ -1,4 +1,5 @@
-import type { SqlQueryable } from './sql.ts';
+import type { SqlClient, SqlQueryable } from './sql.ts';
+import { inTransaction, lockPosItems } from './pos-item-lock.ts';
 import { lastConfirmedSql } from './freshness.ts';
 
 /**
@@ -122,10 +123,19 @@ const REFRESH = `
   where ecommerce_id = $1 and (description, limit_quantity) is distinct from ($2, $3)
   returning ${MAPPING_COLUMNS}`;
 
-export async function registerMapping(sql: SqlQueryable, mapping: NewMapping): Promise<{ mapping: Mapping; created: boolean }> {
-  const description = mapping.description ?? '';
+/** Binds an e-commerce item to a POS item as its first source; in the caller's transaction, or its own. */
+export async function registerMapping(sql: SqlQueryable | SqlClient, mapping: NewMapping): Promise<{ mapping: Mapping; created: boolean }> {
   const limitQuantity = mapping.limitQuantity ?? 0;
   if (!Number.isInteger(limitQuantity) || limitQuantity < 0) throw new RangeError(`limitQuantity must be a whole number ≥ 0, got ${limitQuantity}`);
+  return inTransaction(sql, async (tx) => {
+    await lockPosItems(tx, [mapping]);
+    return registerLocked(tx, mapping);
+  });
+}
+
+async function registerLocked(sql: SqlQueryable, mapping: NewMapping): Promise<{ mapping: Mapping; created: boolean }> {
+  const description = mapping.description ?? '';
+  const limitQuantity = mapping.limitQuantity ?? 0;
   // A POS item that already feeds another item as an extra source (item-sources.ts) would sell its units twice.
   const { rows: feeding } = await sql.query<MappingRow>(
     `select ${MAPPING_SELECT} from mappings m join item_sources s on s.ecommerce_id = m.ecommerce_id
@@ -148,7 +158,7 @@ export async function registerMapping(sql: SqlQueryable, mapping: NewMapping): P
   const { rows } = await sql.query<MappingRow>(FIND_CLASH, [mapping.ecommerceId, mapping.accountId, mapping.posItemId]);
   const clash = rows[0];
   // Deleted between the two statements: rare enough that asking again is the honest answer.
-  if (!clash) return registerMapping(sql, mapping);
+  if (!clash) return registerLocked(sql, mapping);
   const existing = toMapping(clash);
   if (existing.ecommerceId !== mapping.ecommerceId) throw new MappingConflictError('pos-item-mapped', existing);
   if (existing.accountId !== mapping.accountId || existing.posItemId !== mapping.posItemId) {
