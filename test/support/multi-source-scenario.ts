@@ -251,19 +251,19 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     refuse(sims.square);
     refuse(sims.hiboutik);
     const a = await sell(901);
-    await waitUntil('both parts of the first sale failed', async () => (await partsOfItem(possync, '901')).every((p) => p.state === 'failed'), 60_000);
+    await waitUntil('both parts of the first sale failed', async () => (await partsOfItem(possync, '901')).every((p) => p.state === 'failed'));
     sims.square.kit.faults.clear();
     sims.hiboutik.kit.faults.clear();
     const retried = await post(`${possync.url}/api/sales/${a}/retry`, {});
     assert.equal(retried.status, 202, await retried.clone().text());
-    await waitUntil('both parts posted after the retry', async () => (await partsOfItem(possync, '901')).every((p) => p.state === 'posted'), 60_000);
+    await waitUntil('both parts posted after the retry', async () => (await partsOfItem(possync, '901')).every((p) => p.state === 'posted'));
     assertPostedOnce(sims, await partsOfItem(possync, '901'));
     assert.equal((await post(`${possync.url}/api/sales/${a}/retry`, {})).status, 409, 'nothing left to retry');
 
     // Hiboutik refuses, Square posts: the first part (Hiboutik's 4) fails, the second is on Square.
     refuse(sims.hiboutik);
     const b = await sell(902);
-    await waitUntil('one part failed, one posted', async () => JSON.stringify(await states('902')) === JSON.stringify([[HB, 'failed'], [SQ, 'posted']]), 60_000);
+    await waitUntil('one part failed, one posted', async () => JSON.stringify(await states('902')) === JSON.stringify([[HB, 'failed'], [SQ, 'posted']]));
     sims.hiboutik.kit.faults.clear();
     const [, sqPart] = await partsOfItem(possync, '902');
     const cancelled = await post(`${possync.url}/api/sales/${b}/cancel`, { reason: 'the customer cancelled the order' });
@@ -285,7 +285,7 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     refuse(sims.square);
     refuse(sims.hiboutik);
     const c = await sell(903);
-    await waitUntil('both parts of the third sale failed', async () => (await partsOfItem(possync, '903')).every((p) => p.state === 'failed'), 60_000);
+    await waitUntil('both parts of the third sale failed', async () => (await partsOfItem(possync, '903')).every((p) => p.state === 'failed'));
     assert.deepEqual(await sources(903), [1, 0]);
     const whole: any = await json(await post(`${possync.url}/api/sales/${c}/cancel`, {}));
     assert.equal(whole.state, 'cancelled');
