@@ -19,6 +19,7 @@ import type {
   SaleRequest,
   SaleState,
   SaleView,
+  CancelledSaleView,
   SynchronizerStatus,
   TaskView,
 } from '../engine/ports.ts';
@@ -32,6 +33,7 @@ import type {
   SaleAcceptedJson,
   SaleBodyJson,
   SaleJson,
+  CancelledSaleJson,
   SynchronizerStatusJson,
   TaskJson,
 } from './schemas.ts';
@@ -240,6 +242,14 @@ export const saleLocation = (id: string) => `/api/sales/${encodeURIComponent(id)
 
 export function toSaleAcceptedJson(sale: { id: string; state: SaleState }): SaleAcceptedJson {
   return { sale_id: sale.id, status: sale.state, location: saleLocation(sale.id) };
+}
+
+export function toCancelledSaleJson(sale: CancelledSaleView): CancelledSaleJson {
+  const json: CancelledSaleJson = toSaleJson(sale);
+  if (sale.notCancelled) {
+    json.not_cancelled = sale.notCancelled.map((p) => ({ sale_id: p.saleId, state: p.state, account_id: p.accountId, pos_reference: p.posReference, why: p.why }));
+  }
+  return json;
 }
 
 export function toSaleJson(sale: SaleView): SaleJson {

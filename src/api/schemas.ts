@@ -442,6 +442,30 @@ export const Sale = Type.Object(
 );
 export type SaleJson = Static<typeof Sale>;
 
+/** A cancel's answer: the sale, and for a split sale the parts that were not cancelled. */
+export const CancelledSale = Type.Object(
+  {
+    ...Sale.properties,
+    not_cancelled: Type.Optional(Type.Array(
+      Type.Object(
+        {
+          sale_id: Type.String({ description: 'The part' }),
+          state: SaleStateSchema,
+          account_id: Type.String(),
+          pos_reference: Nullable(Type.String()),
+          why: Type.String({ description: 'Why it was left alone, and what to do about it' }),
+        },
+        Closed,
+      ),
+      {
+        description: 'On a split sale: the parts left as they were because their POS has them (posted), is posting them (dispatching) or holds them (incomplete, without `removed_from_pos`). Empty when every part was cancelled.',
+      },
+    )),
+  },
+  Closed,
+);
+export type CancelledSaleJson = Static<typeof CancelledSale>;
+
 export const SaleParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: 'The sale id' }) });
 
 export const SaleListQuery = Type.Object({

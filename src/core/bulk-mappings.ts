@@ -1,4 +1,5 @@
-import type { SqlQueryable } from './sql.ts';
+import type { SqlClient, SqlQueryable } from './sql.ts';
+import { lockPosItems } from './pos-item-lock.ts';
 
 /**
  * Set-based reads and writes for bulk mapping: the mappings a batch of rows could clash with in
@@ -49,25 +50,30 @@ export interface BulkNewMapping {
 }
 
 // Either unique key (e-commerce id, or account + POS item) makes a row a no-op: one mapped by
-// someone else meanwhile is not overwritten, and the caller reports it.
+// someone else meanwhile is not overwritten, and the caller reports it. So does a POS item that
+// became an item's extra source meanwhile (checked under the POS items' locks, pos-item-lock.ts).
 const INSERT = `
   insert into mappings (ecommerce_id, account_id, pos_item_id, description, limit_quantity)
-  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[])
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) as u(ecommerce_id, account_id, pos_item_id, description, limit_quantity)
+   where not exists (select 1 from item_sources s where s.account_id = u.account_id and s.pos_item_id = u.pos_item_id)
   on conflict do nothing
   returning ecommerce_id`;
 
 /** Inserts the batch; returns the e-commerce ids actually inserted. */
-export async function insertMappings(sql: SqlQueryable, rows: readonly BulkNewMapping[]): Promise<Set<string>> {
+export async function insertMappings(sql: SqlClient, rows: readonly BulkNewMapping[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const column = <K extends keyof BulkNewMapping>(key: K) => rows.map((row) => row[key]);
-  const { rows: inserted } = await sql.query<{ ecommerce_id: string }>(INSERT, [
-    column('ecommerceId'),
-    column('accountId'),
-    column('posItemId'),
-    column('description'),
-    column('limitQuantity'),
-  ]);
-  return new Set(inserted.map((r) => r.ecommerce_id));
+  return sql.transaction(async (tx) => {
+    await lockPosItems(tx, rows);
+    const { rows: inserted } = await tx.query<{ ecommerce_id: string }>(INSERT, [
+      column('ecommerceId'),
+      column('accountId'),
+      column('posItemId'),
+      column('description'),
+      column('limitQuantity'),
+    ]);
+    return new Set(inserted.map((r) => r.ecommerce_id));
+  });
 }
 
 const SET_LIMITS = `

@@ -5,6 +5,10 @@ import { registerMapping } from './mappings.ts';
 import { applyCountsPage, flagMissing } from './stock.ts';
 import { finishRun, startRun } from './runs.ts';
 import { countItemsOlderThan, itemLastConfirmedAt } from './freshness.ts';
+import { addSource } from './item-sources.ts';
+import { applySourceCounts } from './source-stock.ts';
+import { staleItemCounts } from './mappings.ts';
+import { listMappingsPage } from './mapping-list.ts';
 import { forEachBackend, squareAccount } from '../../test/support/core.ts';
 import type { SqlQueryable } from './sql.ts';
 
@@ -67,5 +71,33 @@ forEachBackend('item freshness without per-row writes', (current) => {
     const at = await itemLastConfirmedAt(sql, 'f9');
     assert.ok(at && at.getTime() > readStartedAt.getTime(), 'its own count stamped it; the older run adds nothing');
     assert.equal(await itemLastConfirmedAt(sql, 'nope'), null);
+  });
+
+  test("an extra source's account counts it: a stale extra source is reported though its item's first source is fresh", async () => {
+    const { sql } = current().core;
+    await syncAccounts(sql, [squareAccount('F'), squareAccount('XS'), squareAccount('XT')]);
+    await registerMapping(sql, { ecommerceId: 'x1', accountId: 'XS', posItemId: 'xp1' });
+    await addSource(sql, { ecommerceId: 'x1', accountId: 'XT', posItemId: 'xq1' });
+    await registerMapping(sql, { ecommerceId: 'x2', accountId: 'XS', posItemId: 'xp2' });
+    await addSource(sql, { ecommerceId: 'x2', accountId: 'XT', posItemId: 'xq2' });
+    const first = await startRun(sql, { accountId: 'XS', trigger: 'cron' });
+    const readStartedAt = new Date();
+    await applyCountsPage(sql, { accountId: 'XS', runId: first.id, readStartedAt, counts: [{ posItemId: 'xp1', onHand: 1 }, { posItemId: 'xp2', onHand: 2 }] });
+    await finishRun(sql, first.id, { status: 'ok', confirmedAt: readStartedAt });
+    // Only x1's extra source is counted; x2's never is.
+    await sql.transaction((tx) => applySourceCounts(tx, { accountId: 'XT', runId: null, readStartedAt: new Date() }, new Map([['xq1', { posItemId: 'xq1', onHand: 5 }]])));
+    const counts = async () => new Map((await staleItemCounts(sql, new Map([['XS', 3600], ['XT', 3600]]))).map((c) => [c.accountId, c]));
+    let now = await counts();
+    assert.deepEqual([now.get('XT')!.items, now.get('XT')!.stale, now.get('XT')!.neverConfirmed], [2, 0, 1]);
+    assert.equal(now.get('XS')!.stale, 0);
+
+    // x1's extra source was last counted two hours ago: stale in XT, and only there.
+    await sql.query("update item_sources set last_confirmed_at = now() - interval '2 hours', created_at = now() - interval '3 hours' where ecommerce_id = 'x1'");
+    now = await counts();
+    assert.deepEqual([now.get('XT')!.stale, now.get('XS')!.stale], [1, 0]);
+    assert.ok(now.get('XT')!.oldestConfirmedAt!.getTime() < Date.now() - 3_600_000);
+    const staleIn = async (account: string) => (await listMappingsPage(sql, account, { limit: 10, filter: 'stale', staleAfterMs: 3_600_000 })).items.map((m) => m.ecommerceId);
+    assert.deepEqual(await staleIn('XT'), ['x1']);
+    assert.deepEqual(await staleIn('XS'), []);
   });
 });

@@ -48,6 +48,14 @@ export async function itemLastConfirmedAt(sql: SqlQueryable, ecommerceId: string
   return rows[0]?.at ?? null;
 }
 
+/**
+ * The staleness test for an extra source (item_sources row `s`): its row is stamped each time the
+ * POS counts it (source-stock.ts), so its own time is the whole story; never counted, it ages from
+ * when it was added.
+ */
+export const sourceStaleSql = (s = 's', ageParam = '$2') =>
+  `coalesce(${s}.last_confirmed_at, ${s}.created_at) < now() - (${ageParam}::double precision * interval '1 millisecond')`;
+
 /** The staleness test: not confirmed within the age; an item never confirmed ages from its mapping. */
 export const staleSql = (m = 'm', ageParam = '$2') =>
   `coalesce(${lastConfirmedSql(m)}, ${m}.created_at) < now() - (${ageParam}::double precision * interval '1 millisecond')`;

@@ -1,6 +1,7 @@
 import type { SqlClient, SqlQueryable } from './sql.ts';
 import { recordJournal } from './journal.ts';
 import { MappingNotFoundError } from './mapping-admin.ts';
+import { lockPosItems } from './pos-item-lock.ts';
 
 /**
  * An item's extra sources (issue 12, part 3): the same e-commerce item sold from further POS
@@ -139,6 +140,8 @@ export async function addSource(sql: SqlClient, source: NewSource): Promise<{ so
   const limitQuantity = source.limitQuantity ?? 0;
   if (!Number.isInteger(limitQuantity) || limitQuantity < 0) throw new RangeError(`limitQuantity must be a whole number ≥ 0, got ${limitQuantity}`);
   return sql.transaction(async (tx) => {
+    // Before the item's row lock: registerMapping takes this lock first too (pos-item-lock.ts).
+    await lockPosItems(tx, [source]);
     const item = await lockItem(tx, source.ecommerceId);
     if (item.account_id === source.accountId) {
       throw new SourceConflictError(

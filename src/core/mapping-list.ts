@@ -1,5 +1,5 @@
 import type { SqlQueryable } from './sql.ts';
-import { staleSql } from './freshness.ts';
+import { sourceStaleSql, staleSql } from './freshness.ts';
 import { MAPPING_SELECT, OF_ACCOUNT, toMapping, type Mapping, type MappingRow } from './mappings.ts';
 
 /**
@@ -20,7 +20,9 @@ export interface MappingPageQuery {
 }
 
 const FILTERS: Record<MappingFilter, string> = {
-  stale: staleSql('m', '$4'),
+  // In the account of an item's extra source, that source's confirmation is what ages.
+  stale: `(case when m.account_id = $1 then ${staleSql('m', '$4')}
+    else exists (select 1 from item_sources s where s.ecommerce_id = m.ecommerce_id and s.account_id = $1 and ${sourceStaleSql('s', '$4')}) end)`,
   unknown: 'm.on_hand is null',
   flagged: 'm.missing_on_pos',
 };

@@ -1,4 +1,5 @@
-import type { SqlQueryable } from './sql.ts';
+import type { SqlClient, SqlQueryable } from './sql.ts';
+import { inTransaction, lockPosItems } from './pos-item-lock.ts';
 import { lastConfirmedSql } from './freshness.ts';
 
 /**
@@ -122,10 +123,19 @@ const REFRESH = `
   where ecommerce_id = $1 and (description, limit_quantity) is distinct from ($2, $3)
   returning ${MAPPING_COLUMNS}`;
 
-export async function registerMapping(sql: SqlQueryable, mapping: NewMapping): Promise<{ mapping: Mapping; created: boolean }> {
-  const description = mapping.description ?? '';
+/** Binds an e-commerce item to a POS item as its first source; in the caller's transaction, or its own. */
+export async function registerMapping(sql: SqlQueryable | SqlClient, mapping: NewMapping): Promise<{ mapping: Mapping; created: boolean }> {
   const limitQuantity = mapping.limitQuantity ?? 0;
   if (!Number.isInteger(limitQuantity) || limitQuantity < 0) throw new RangeError(`limitQuantity must be a whole number ≥ 0, got ${limitQuantity}`);
+  return inTransaction(sql, async (tx) => {
+    await lockPosItems(tx, [mapping]);
+    return registerLocked(tx, mapping);
+  });
+}
+
+async function registerLocked(sql: SqlQueryable, mapping: NewMapping): Promise<{ mapping: Mapping; created: boolean }> {
+  const description = mapping.description ?? '';
+  const limitQuantity = mapping.limitQuantity ?? 0;
   // A POS item that already feeds another item as an extra source (item-sources.ts) would sell its units twice.
   const { rows: feeding } = await sql.query<MappingRow>(
     `select ${MAPPING_SELECT} from mappings m join item_sources s on s.ecommerce_id = m.ecommerce_id
@@ -148,7 +158,7 @@ export async function registerMapping(sql: SqlQueryable, mapping: NewMapping): P
   const { rows } = await sql.query<MappingRow>(FIND_CLASH, [mapping.ecommerceId, mapping.accountId, mapping.posItemId]);
   const clash = rows[0];
   // Deleted between the two statements: rare enough that asking again is the honest answer.
-  if (!clash) return registerMapping(sql, mapping);
+  if (!clash) return registerLocked(sql, mapping);
   const existing = toMapping(clash);
   if (existing.ecommerceId !== mapping.ecommerceId) throw new MappingConflictError('pos-item-mapped', existing);
   if (existing.accountId !== mapping.accountId || existing.posItemId !== mapping.posItemId) {
@@ -197,16 +207,22 @@ export interface FreshnessCounts {
 }
 
 // An item never confirmed ages from its registration: it is stale once it has waited as long
-// as a confirmed one may.
+// as a confirmed one may. An account's items are the first sources it holds and the extra sources
+// (item_sources, issue 12) it feeds, each judged on its own confirmation time.
 const STALE_COUNTS = `
+  with src as (
+    select m.account_id, ${lastConfirmedSql('m')} as confirmed, m.created_at from mappings m where m.account_id = any($1::text[])
+    union all
+    select s.account_id, s.last_confirmed_at, s.created_at from item_sources s where s.account_id = any($1::text[])
+  )
   select a.account_id,
-         count(m.ecommerce_id)::int as items,
-         count(m.ecommerce_id) filter (
-           where coalesce(${lastConfirmedSql('m')}, m.created_at) < now() - make_interval(secs => a.max_age))::int as stale,
-         count(m.ecommerce_id) filter (where ${lastConfirmedSql('m')} is null)::int as never_confirmed,
-         min(${lastConfirmedSql('m')}) as oldest_confirmed_at
+         count(src.created_at)::int as items,
+         count(src.created_at) filter (
+           where coalesce(src.confirmed, src.created_at) < now() - make_interval(secs => a.max_age))::int as stale,
+         count(src.created_at) filter (where src.confirmed is null)::int as never_confirmed,
+         min(src.confirmed) as oldest_confirmed_at
     from unnest($1::text[], $2::int[]) as a(account_id, max_age)
-    left join mappings m on m.account_id = a.account_id
+    left join src on src.account_id = a.account_id
    group by a.account_id`;
 
 /** Per account, how many items are stale under that account's maximum age (seconds). */

@@ -2,12 +2,15 @@ import type { SqlQueryable } from './sql.ts';
 import { recordJournal } from './journal.ts';
 import { availableFrom } from './stock.ts';
 import type { PlanItem } from './run-plans.ts';
+import { refreshSourcesAvailable } from './item-sources.ts';
 
 /**
  * Puts back the counts an applied run replaced (issue 12), for the items whose POS count is still
  * the one the run set. "Not changed since" is judged on the count, not on what the shop sees: a
  * sale since the run changed the available quantity but not the count, and it stays subtracted
- * (available is recomputed with the reservations of now). Journaled with cause `revert`.
+ * (available is recomputed with the reservations of now). Journaled with cause `revert`. An item
+ * the run's account feeds as an extra source (item_sources) gets that source's count back, by the
+ * same rule.
  */
 
 export interface RevertOutcome {
@@ -36,8 +39,19 @@ export async function revertItems(
     [ids],
   );
   const now = new Map(rows.map((r) => [r.ecommerce_id, r]));
+  // Extra sources of these items in the run's account, locked while their items' rows are (item-sources.ts).
+  const { rows: sourceRows } = await tx.query<RowNow>(
+    `select ecommerce_id, account_id, on_hand, available from item_sources
+      where account_id = $1 and ecommerce_id = any($2::text[]) order by ecommerce_id for update`,
+    [run.accountId, ids],
+  );
+  const extra = new Map(sourceRows.map((r) => [r.ecommerce_id, r]));
+  const sourceRestored = new Set<string>();
   for (const change of changes) {
-    const row = now.get(change.ecommerceId);
+    const first = now.get(change.ecommerceId);
+    const source = first && first.account_id !== run.accountId ? extra.get(change.ecommerceId) : undefined;
+    if (source) sourceRestored.add(change.ecommerceId);
+    const row = source ?? first;
     if (!row || row.account_id !== run.accountId) {
       outcome.skipped.push({ ecommerceId: change.ecommerceId, reason: 'no longer mapped to this account' });
     } else if (change.onHandBefore === null) {
@@ -51,12 +65,23 @@ export async function revertItems(
   }
   if (outcome.restored.length === 0) return outcome;
   const r = outcome.restored;
+  const firsts = r.filter((x) => !sourceRestored.has(x.ecommerceId));
+  const sources = r.filter((x) => sourceRestored.has(x.ecommerceId));
   await tx.query(
     `update mappings m set on_hand = u.on_hand, available = u.available, updated_at = now()
        from unnest($1::text[], $2::int[], $3::int[]) as u(ecommerce_id, on_hand, available)
       where m.ecommerce_id = u.ecommerce_id`,
-    [r.map((x) => x.ecommerceId), r.map((x) => x.onHandAfter), r.map((x) => x.after)],
+    [firsts.map((x) => x.ecommerceId), firsts.map((x) => x.onHandAfter), firsts.map((x) => x.after)],
   );
+  if (sources.length > 0) {
+    await tx.query(
+      `update item_sources s set on_hand = u.on_hand, available = u.available, updated_at = now()
+         from unnest($2::text[], $3::int[], $4::int[]) as u(ecommerce_id, on_hand, available)
+        where s.account_id = $1 and s.ecommerce_id = u.ecommerce_id`,
+      [run.accountId, sources.map((x) => x.ecommerceId), sources.map((x) => x.onHandAfter), sources.map((x) => x.after)],
+    );
+    await refreshSourcesAvailable(tx, sources.map((x) => x.ecommerceId));
+  }
   await recordJournal(
     tx,
     r.map((x) => ({

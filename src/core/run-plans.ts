@@ -178,9 +178,11 @@ export async function planSize(sql: SqlQueryable, runId: number): Promise<number
  */
 export async function journaledItems(sql: SqlQueryable, runId: number, page: { limit?: number; after?: string } = {}): Promise<PlanItem[]> {
   const { rows } = await sql.query<PlanRow>(
-    `select distinct on (j.ecommerce_id) j.ecommerce_id, coalesce(m.pos_item_id, '') as pos_item_id, 'count' as kind,
+    `select distinct on (j.ecommerce_id) j.ecommerce_id, coalesce(s.pos_item_id, m.pos_item_id, '') as pos_item_id, 'count' as kind,
             j.before, j.after, j.on_hand_before, j.on_hand_after, j.note
        from stock_journal j left join mappings m on m.ecommerce_id = j.ecommerce_id
+       -- A change to an extra source of the item names that source's POS item (issue 12).
+       left join item_sources s on s.ecommerce_id = j.ecommerce_id and s.account_id = j.account_id
       where j.run_id = $1 and j.cause in ('poll', 'webhook') and ($2::text is null or j.ecommerce_id > $2)
       order by j.ecommerce_id, j.id limit $3`,
     [runId, page.after ?? null, page.limit ?? null],

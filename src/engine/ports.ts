@@ -359,6 +359,21 @@ export interface SaleView {
   partOf?: string;
 }
 
+/**
+ * The answer to a cancel of a split sale by its id (issue 12): every part not yet on its POS was
+ * cancelled; these are the parts that were not (posted, being posted, or incomplete without the
+ * operator's word that it was removed from the POS), each with why.
+ */
+export interface KeptPartView {
+  saleId: string;
+  state: SaleState;
+  accountId: string;
+  posReference: string | null;
+  why: string;
+}
+
+export type CancelledSaleView = SaleView & { notCancelled?: KeptPartView[] };
+
 /** One part of a split sale: the unit posted to one account, exactly once. */
 export interface SalePartView {
   id: string;
@@ -387,11 +402,15 @@ export interface SaleLedger {
   accept(request: SaleRequest): Promise<SaleIntakeResult>;
   get(id: string): Promise<SaleView | null>;
   list(query: { state?: SaleState; limit?: number; before?: string }): Promise<SaleView[]>;
-  /** failed|incomplete → dispatching, queued again; `reason` says where it was asked (journaled). 404 unknown, 409 otherwise. */
+  /**
+   * failed|incomplete → dispatching, queued again; `reason` says where it was asked (journaled).
+   * On a split sale's id: each failed or incomplete part. 404 unknown, 409 when nothing could be retried.
+   */
   retry(id: string, reason?: string): Promise<SaleView>;
   /**
    * accepted|failed → cancelled, reservation released and journaled; incomplete → cancelled only
-   * with `removedFromPos` (the operator removed it on the POS). 404 unknown, 409 otherwise.
+   * with `removedFromPos` (the operator removed it on the POS). On a split sale's id: every part
+   * that can be, the others listed in `notCancelled`. 404 unknown, 409 when nothing was cancelled.
    */
-  cancel(id: string, reason?: string, options?: { removedFromPos?: boolean }): Promise<SaleView>;
+  cancel(id: string, reason?: string, options?: { removedFromPos?: boolean }): Promise<CancelledSaleView>;
 }

@@ -118,6 +118,41 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     assert.equal((await del(`${possync.url}/api/items/501/sources/${HB}`)).status, 404);
   });
 
+  test(`reverting a run of an extra source's account puts that source's count back, skipping one changed since (${name})`, { timeout: 180_000 }, async (t) => {
+    const { sims, possync } = await start(t, backend);
+    for (const n of [1, 2]) {
+      await setStock(sims.square, sqItem(n), 2);
+      await setStock(sims.hiboutik, String(n), 5);
+      await twoSources(possync, 510 + n, sqItem(n), String(n));
+    }
+    // A Hiboutik poll lowers both extra sources; a later one changes the second again.
+    await setStock(sims.hiboutik, '1', 4);
+    await setStock(sims.hiboutik, '2', 4);
+    const run = await pollNow(possync.service, HB);
+    assert.equal(run.status, 'ok', run.error ?? '');
+    await setStock(sims.hiboutik, '2', 3);
+    assert.equal((await pollNow(possync.service, HB)).status, 'ok');
+    await waitUntil('the shop rows at 2 + 4 and 2 + 3', async () => {
+      const rows = await possync.sink.readQuantities(['511', '512']);
+      return rows.get('511') === 6 && rows.get('512') === 5;
+    });
+
+    const reverted = await post(`${possync.url}/api/runs/${run.id}/revert`, {});
+    assert.equal(reverted.status, 200, await reverted.clone().text());
+    const decision: any = await reverted.json();
+    assert.equal(decision.written, 1);
+    assert.deepEqual(decision.skipped.map((s: { item_ecommerce_id: string }) => s.item_ecommerce_id), ['512']);
+    assert.match(decision.skipped[0].reason, /changed since/);
+    const sourcesOf = async (item: number) => (await getJson(`${possync.url}/api/items/${item}/sources`)).sources.map((s: { account_id: string; available: number }) => [s.account_id, s.available]);
+    assert.deepEqual(await sourcesOf(511), [[SQ, 2], [HB, 5]]);
+    assert.deepEqual(await sourcesOf(512), [[SQ, 2], [HB, 3]]);
+    await waitUntil('the shop row of 511 back at 2 + 5', async () => (await possync.sink.readQuantities(['511'])).get('511') === 7);
+    const journal = (await possync.core.sql.query<{ account_id: string; on_hand_after: number }>(
+      "select account_id, on_hand_after from stock_journal where ecommerce_id = '511' and cause = 'revert'",
+    )).rows;
+    assert.deepEqual(journal.map((j) => [j.account_id, j.on_hand_after]), [[HB, 5]]);
+  });
+
   test(`100 concurrent sales of a two-source item oversell neither source, and each is posted once (${name})`, { timeout: 240_000 }, async (t) => {
     const { sims, possync } = await start(t, backend);
     await setStock(sims.square, sqItem(4), 30);
@@ -198,6 +233,66 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     // The replayed key answers with the same sale.
     const again = await json(await post(`${possync.url}/api/synchronizer/sale`, { item_ecommerce_id: 701, delta: 6, balance: 1001 }, { 'Idempotency-Key': 'split-701' }));
     assert.equal(again.sale_id, saleIds[0]);
+  });
+
+  test(`a split sale is retried and cancelled by its id: every part not on its POS, the posted ones named (${name})`, { timeout: 240_000 }, async (t) => {
+    const { sims, possync } = await start(t, backend);
+    for (const [i, id] of [901, 902, 903].entries()) {
+      await setStock(sims.square, sqItem(1 + i), 3);
+      await setStock(sims.hiboutik, String(1 + i), 4);
+      await twoSources(possync, id, sqItem(1 + i), String(1 + i));
+    }
+    const refuse = (sim: Simulator) => sim.kit.faults.add({ endpoint: '*', kind: 'error', status: 400 });
+    const sell = async (item: number) => (await json(await post(`${possync.url}/api/synchronizer/sale`, { item_ecommerce_id: item, delta: 6, balance: 600 }))).sale_id as string;
+    const states = async (item: string) => (await partsOfItem(possync, item)).map((p) => [p.account_id, p.state]);
+    const sources = async (item: number) => (await getJson(`${possync.url}/api/items/${item}/sources`)).sources.map((s: { available: number }) => s.available);
+
+    // Both POS refuse: both parts fail. A retry by the sale's id sends both again, once each.
+    refuse(sims.square);
+    refuse(sims.hiboutik);
+    const a = await sell(901);
+    await waitUntil('both parts of the first sale failed', async () => (await partsOfItem(possync, '901')).every((p) => p.state === 'failed'));
+    sims.square.kit.faults.clear();
+    sims.hiboutik.kit.faults.clear();
+    const retried = await post(`${possync.url}/api/sales/${a}/retry`, {});
+    assert.equal(retried.status, 202, await retried.clone().text());
+    await waitUntil('both parts posted after the retry', async () => (await partsOfItem(possync, '901')).every((p) => p.state === 'posted'));
+    assertPostedOnce(sims, await partsOfItem(possync, '901'));
+    assert.equal((await post(`${possync.url}/api/sales/${a}/retry`, {})).status, 409, 'nothing left to retry');
+
+    // Hiboutik refuses, Square posts: the first part (Hiboutik's 4) fails, the second is on Square.
+    refuse(sims.hiboutik);
+    const b = await sell(902);
+    await waitUntil('one part failed, one posted', async () => JSON.stringify(await states('902')) === JSON.stringify([[HB, 'failed'], [SQ, 'posted']]));
+    sims.hiboutik.kit.faults.clear();
+    const [, sqPart] = await partsOfItem(possync, '902');
+    const cancelled = await post(`${possync.url}/api/sales/${b}/cancel`, { reason: 'the customer cancelled the order' });
+    assert.equal(cancelled.status, 200, await cancelled.clone().text());
+    const view: any = await cancelled.json();
+    assert.deepEqual(view.parts.map((p: { account_id: string; state: string }) => [p.account_id, p.state]), [[HB, 'cancelled'], [SQ, 'posted']]);
+    assert.deepEqual(view.not_cancelled.map((p: { sale_id: string; state: string; account_id: string }) => [p.sale_id, p.state, p.account_id]), [[sqPart!.id, 'posted', SQ]]);
+    assert.match(view.not_cancelled[0].why, /already posted/);
+    // Hiboutik's 4 are back; Square's 2 stay sold.
+    assert.deepEqual(await sources(902), [1, 4]);
+    await waitUntil('the shop row at 1 + 4', async () => (await possync.sink.readQuantities(['902'])).get('902') === 5);
+    const again = await post(`${possync.url}/api/sales/${b}/cancel`, {});
+    assert.equal(again.status, 409);
+    const refused: any = await again.json();
+    assert.deepEqual(refused.details.not_cancelled.map((p: { sale_id: string }) => p.sale_id), [sqPart!.id]);
+    assert.match(refused.message, new RegExp(sqPart!.id));
+
+    // Neither POS has the sale: the whole of it is cancelled, both reservations released.
+    refuse(sims.square);
+    refuse(sims.hiboutik);
+    const c = await sell(903);
+    await waitUntil('both parts of the third sale failed', async () => (await partsOfItem(possync, '903')).every((p) => p.state === 'failed'));
+    assert.deepEqual(await sources(903), [1, 0]);
+    const whole: any = await json(await post(`${possync.url}/api/sales/${c}/cancel`, {}));
+    assert.equal(whole.state, 'cancelled');
+    assert.deepEqual(whole.not_cancelled, []);
+    assert.deepEqual(await states('903'), [[HB, 'cancelled'], [SQ, 'cancelled']]);
+    assert.deepEqual(await sources(903), [3, 4]);
+    await waitUntil('the shop row back at 7', async () => (await possync.sink.readQuantities(['903'])).get('903') === 7);
   });
 
   test(`a failing source does not block sales the other source can serve (${name})`, { timeout: 180_000 }, async (t) => {

@@ -6,12 +6,13 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EngineInputError, type SaleIntakeResult, type Service } from '../../engine/ports.ts';
-import { saleLocation, toSaleAcceptedJson, toSaleJson, toSaleRequest } from '../convert.ts';
+import { saleLocation, toCancelledSaleJson, toSaleAcceptedJson, toSaleJson, toSaleRequest } from '../convert.ts';
 import { CodedInputError } from '../errors.ts';
 import {
   apiBaseErrors,
   bodyErrors,
   CancelBody,
+  CancelledSale,
   described,
   ErrorBody,
   errors,
@@ -164,7 +165,8 @@ export async function saleRoutes(app: FastifyInstance, opts: { service: Service 
       summary: 'Post a failed or incomplete sale to the POS again',
       description:
         'Only a `failed` or `incomplete` sale can be retried; it goes back to `dispatching`. Its id stays the same and the POS is read first, ' +
-        'so the POS cannot record it twice: an incomplete sale is finished where it stands (its lines are not added again).',
+        'so the POS cannot record it twice: an incomplete sale is finished where it stands (its lines are not added again). ' +
+        'On a split sale\'s id, every failed or incomplete part is retried.',
       security: apiSecurity,
       [OPTIONAL_BODY_FLAG]: true,
       params: SaleParams,
@@ -174,7 +176,7 @@ export async function saleRoutes(app: FastifyInstance, opts: { service: Service 
         202: { ...Sale, description: 'Queued again' },
         ...bodyErrors,
         404: notFound,
-        409: described(ErrorBody, 'The sale is not `failed` or `incomplete`'),
+        409: described(ErrorBody, 'The sale is not `failed` or `incomplete` (a split sale: none of its parts is)'),
         ...apiBaseErrors,
       },
     },
@@ -190,18 +192,20 @@ export async function saleRoutes(app: FastifyInstance, opts: { service: Service 
       summary: 'Cancel a sale not yet on the POS and release its units',
       description:
         'Only an `accepted`, `failed` or `incomplete` sale can be cancelled. An `incomplete` sale is held on the POS (see its `pos_reference`): ' +
-        'cancel it only after removing it there, and say so with `removed_from_pos: true`. The optional `reason` goes into its history.',
+        'cancel it only after removing it there, and say so with `removed_from_pos: true`. The optional `reason` goes into its history. ' +
+        'On a split sale\'s id, every part its POS does not have is cancelled (each part\'s units released on its own source) and the parts ' +
+        'left alone (posted, being posted, or incomplete without `removed_from_pos`) are listed in `not_cancelled` with why.',
       security: apiSecurity,
       [OPTIONAL_BODY_FLAG]: true,
       params: SaleParams,
       body: CancelBody,
       response: {
-        200: { ...Sale, description: 'Cancelled' },
+        200: { ...CancelledSale, description: 'Cancelled (a split sale: every part that could be; see `not_cancelled`)' },
         ...bodyErrors,
         404: notFound,
-        409: described(ErrorBody, 'The sale is being posted, is already posted or cancelled, or is incomplete without `removed_from_pos: true`'),
+        409: described(ErrorBody, 'The sale is being posted, is already posted or cancelled, or is incomplete without `removed_from_pos: true`; a split sale: no part could be cancelled (`details.not_cancelled` names them, with why)'),
         ...apiBaseErrors,
       },
     },
-  }, async (request) => toSaleJson(await service.sales.cancel(request.params.id, request.body.reason, { removedFromPos: request.body.removed_from_pos })));
+  }, async (request) => toCancelledSaleJson(await service.sales.cancel(request.params.id, request.body.reason, { removedFromPos: request.body.removed_from_pos })));
 }

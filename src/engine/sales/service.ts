@@ -2,7 +2,8 @@ import type { Core } from '../../core/open.ts';
 import { getSale, historyOf, listSales, moveSale, partsOf, releaseReservation, type SaleRow, type TransitionRow } from '../../core/sales/ledger.ts';
 import { canMove } from '../../core/sales/states.ts';
 import type { JobsPort } from '../jobs-port.ts';
-import { EngineInputError, type SaleIntakeResult, type SaleLedger, type SalePartView, type SaleRequest, type SaleState, type SaleView } from '../ports.ts';
+import { cancelSplitSale, retrySplitSale } from './split-actions.ts';
+import { EngineInputError, type CancelledSaleView, type SaleIntakeResult, type SaleLedger, type SalePartView, type SaleRequest, type SaleState, type SaleView } from '../ports.ts';
 import type { SaleIntake } from './intake.ts';
 
 /** The sale ledger as the API sees it: intake, reads, and the operator's retry and cancel. */
@@ -40,12 +41,18 @@ export class SalesService implements SaleLedger {
    * sale is closed, its line not added again; a sale completed by hand is marked posted).
    */
   async retry(id: string, reason?: string): Promise<SaleView> {
+    const why = `retry asked by an operator${reason?.trim() ? ` (${reason.trim()})` : ''}`;
+    const split = await this.splitParts(id);
+    if (split) {
+      await retrySplitSale(this.core, this.jobs, split, why);
+      return (await this.get(id))!;
+    }
     const sale = await this.existing(id);
     if (sale.state !== 'failed' && sale.state !== 'incomplete') {
       throw new EngineInputError('id', `sale ${id} is ${sale.state}; only a failed or incomplete sale can be retried`, 409);
     }
     await this.core.sql.transaction(async (tx) => {
-      const moved = await moveSale(tx, id, { from: [sale.state], to: 'dispatching', reason: `retry asked by an operator${reason?.trim() ? ` (${reason.trim()})` : ''}` });
+      const moved = await moveSale(tx, id, { from: [sale.state], to: 'dispatching', reason: why });
       if (!moved) throw new EngineInputError('id', `sale ${id} changed state meanwhile; look again`, 409);
       await this.jobs.queueDispatch(moved.account_id, tx);
     });
@@ -56,8 +63,15 @@ export class SalesService implements SaleLedger {
    * Cancels a sale the POS does not have, releasing its units. An incomplete sale is held on the
    * POS (its line, an open sale): releasing its units then would count them twice once the POS
    * finishes it, so it is cancelled only when the operator says it was removed from the POS.
+   * A split sale's id cancels every part its POS does not have (split-actions.ts).
    */
-  async cancel(id: string, reason?: string, options: { removedFromPos?: boolean } = {}): Promise<SaleView> {
+  async cancel(id: string, reason?: string, options: { removedFromPos?: boolean } = {}): Promise<CancelledSaleView> {
+    const split = await this.splitParts(id);
+    if (split) {
+      const done = await cancelSplitSale(this.core, split, reason?.trim() || 'no reason given', options.removedFromPos === true);
+      for (const account of done.accounts) this.afterRelease(account);
+      return { ...(await this.get(id))!, notCancelled: done.notCancelled };
+    }
     const sale = await this.existing(id);
     if (!canMove(sale.state, 'cancelled')) {
       throw new EngineInputError('id', `sale ${id} is ${sale.state}; only an accepted, failed or incomplete sale can be cancelled`, 409);
@@ -80,6 +94,12 @@ export class SalesService implements SaleLedger {
     });
     this.afterRelease(accountId);
     return (await this.get(id))!;
+  }
+
+  /** Every part of a split sale (the first one, whose id is the sale's, first), or null when `id` is no split sale's. */
+  private async splitParts(id: string): Promise<SaleRow[] | null> {
+    const found = await getSale(this.core.sql, id);
+    return found && found.parts.length > 0 ? [found.sale, ...found.parts] : null;
   }
 
   private async existing(id: string): Promise<SaleView> {
