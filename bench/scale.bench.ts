@@ -77,8 +77,8 @@ async function served(simEnv: Record<string, string>, backendEnv: Record<string,
   const server = await serve({ ...simEnv, ...prefixed(backendEnv) });
   return {
     url: server.url,
-    /** Why the service is gone, when it is (its exit and the end of what it printed). */
-    died: () => (server.child.exitCode ?? server.child.signalCode) === null ? null : `possync serve exited (${server.child.exitCode ?? server.child.signalCode}):\n${server.output.join('').slice(-4000)}`,
+    /** Whether the service still runs, and the end of what it printed (for a failure). */
+    state: () => `possync serve ${(server.child.exitCode ?? server.child.signalCode) === null ? 'still runs' : `exited (${server.child.exitCode ?? server.child.signalCode})`}; it printed:\n${server.output.join('').slice(-4000)}`,
     peakMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
     stop: () => kill(server),
   };
@@ -169,10 +169,10 @@ try {
       closed = true;
 
       service = await served(simEnv, setup.env);
-      const died = service.died;
+      const state = service.state;
       try {
         const full = await pollAll(service.url).catch((error: unknown) => {
-          throw new Error(died() ?? 'the full poll failed while possync serve ran', { cause: error });
+          throw new Error(`the full poll failed: ${state()}`, { cause: error });
         });
         console.log(`   full poll of all accounts by \`possync serve\`: ${full.seconds.toFixed(1)} s (${full.runs.join('; ')})`);
         const big = await load(`${service.url}/api/synchronizer/sale`, `scale-big-${name}-${Date.now()}`);
