@@ -55,3 +55,17 @@ test('a path escaping /docs/static answers 403 labelled forbidden', async (t) =>
   assert.equal(status, 403, body);
   assert.equal(JSON.parse(body).error, 'forbidden');
 });
+
+test('a run id too large for the database is a 400 naming id, on every /api/runs route', async () => {
+  const { app } = await makeApi();
+  for (const [method, url] of [
+    ['GET', '/api/runs/99999999999999999999'],
+    ['POST', '/api/runs/99999999999999999999/apply'],
+    ['POST', '/api/runs/99999999999999999999/discard'],
+    ['POST', '/api/runs/99999999999999999999/revert'],
+  ] as const) {
+    const res = await app.inject({ method, url });
+    assert.equal(res.statusCode, 400, `${method} ${url}: ${res.body}`);
+    assert.equal(res.json().field, 'id', url);
+  }
+});

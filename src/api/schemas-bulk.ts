@@ -81,7 +81,7 @@ export const BulkTask = Type.Object(
 export type BulkTaskJson = Static<typeof BulkTask>;
 
 export const ItemIdParams = Type.Object({
-  item_ecommerce_id: Type.String({ minLength: 1, maxLength: 255, description: 'The e-commerce id of a mapped item' }),
+  item_ecommerce_id: Type.String({ minLength: 1, maxLength: 255, description: 'The e-commerce id of a mapped item', examples: ['1001'] }),
 });
 
 export const PatchItemBody = Type.Object(
@@ -116,5 +116,6 @@ export const AddSourceBody = Type.Object(
     item_pos_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'POS item id (give this or item_name)' })),
     limit_quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: "This source's safety stock (default 0)" })),
   },
-  { additionalProperties: false, examples: [{ account_id: 'warehouse', item_pos_id: '4', limit_quantity: 0 }] },
+  // The example works as it is on `npm run demo`: 1001 is its first Square item, Lightspeed item 8 is not mapped.
+  { additionalProperties: false, examples: [{ account_id: 'demo-lightspeed', item_pos_id: '8', limit_quantity: 2 }] },
 );

@@ -468,7 +468,8 @@ export const CancelBody = Type.Object(
 
 // ---------- runs (issue 12: held runs, undo) ----------
 
-export const RunParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'A sync run id' }) });
+// The maximum keeps an id past what a bigint (and a JS number) holds a 400 instead of a database error.
+export const RunParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'A sync run id' }) });
 
 export const RunItemsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),

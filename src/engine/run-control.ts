@@ -136,10 +136,10 @@ export class RunDecisions implements RunControl {
 
   async resume(accountId: string): Promise<{ accountId: string; lifted: PauseView }> {
     if (!this.accountIds().includes(accountId)) {
-      throw new EngineInputError('id', `no configured account has the id "${accountId}"`, 404, { known_account_ids: this.accountIds() });
+      throw new EngineInputError('accountID', `no configured account has the id "${accountId}"`, 404, { known_account_ids: this.accountIds() });
     }
     const lifted = await resumeAccount(this.context.core.sql, accountId);
-    if (!lifted) throw new EngineInputError('id', `account "${accountId}" is not paused`, 409);
+    if (!lifted) throw new EngineInputError('accountID', `account "${accountId}" is not paused`, 409);
     return { accountId, lifted: toPauseView(lifted) };
   }
 

@@ -35,7 +35,9 @@ test('the /docs examples are real requests that work on the demo; text/plain get
       tried.push(`${method} ${path}`);
     }
   }
-  assert.deepEqual(tried.sort(), ['post /api/items', 'post /api/synchronizer/forceUpdate', 'post /api/synchronizer/sale', 'post /api/synchronizer/start'].sort());
+  assert.deepEqual(tried.sort(), [
+    'post /api/items', 'post /api/items/{item_ecommerce_id}/sources', 'post /api/synchronizer/forceUpdate', 'post /api/synchronizer/sale', 'post /api/synchronizer/start',
+  ].sort());
 
   // The cancel example, on a sale made from the sale example.
   const saleExample = doc.paths['/api/synchronizer/sale']!['post'].requestBody.content['application/json'].example;

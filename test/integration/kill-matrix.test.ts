@@ -45,7 +45,7 @@ for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
       sim.kit.faults.add({ endpoint: step, kind: 'latency', latencyMs: 1_500, count: 1 });
       const calls = sim.kit.stats.requestsTo(step);
       const sale = await json(await post(`${server.url}/api/synchronizer/sale`, { item_ecommerce_id: ecommerceId, delta: 1, balance: 300 }, { 'Idempotency-Key': `kill-${i}` }));
-      await waitUntil(`${pos} ${step} in flight`, async () => sim.kit.stats.requestsTo(step) > calls, 60_000);
+      await waitUntil(`${pos} ${step} in flight`, async () => sim.kit.stats.requestsTo(step) > calls);
       await kill(server);
       server = await serve(env, setup.args);
       const settled = await waitUntil(

@@ -216,7 +216,10 @@ export function heldRunsScenario(name: string, backend: () => Promise<{ env: Rec
 
       const resumed = await post(`/api/accounts/${SQUARE}/resume`);
       assert.equal(resumed.status, 200, await resumed.clone().text());
-      assert.equal((await post(`/api/accounts/${SQUARE}/resume`)).status, 409);
+      const again = await post(`/api/accounts/${SQUARE}/resume`);
+      assert.equal(again.status, 409);
+      // The path parameter's name, as the 404 for an unknown account gives it.
+      assert.equal(((await again.json()) as { field: string }).field, 'accountID');
       assert.equal((await account()).status.paused, null);
       // Resumed, the next poll reads the till's zeroes again: the breaker holds them once more.
       await heldPoll();

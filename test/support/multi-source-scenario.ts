@@ -214,13 +214,13 @@ export function multiSourceScenario(name: string, backend: () => Promise<CoreBac
     }
     let parts = await partsOfItem(possync, '801');
     assert.deepEqual(parts.map((p) => p.account_id), [SQ, SQ, SQ]);
-    await waitUntil('the Square sales posted', async () => (await partsOfItem(possync, '801')).every((p) => p.state === 'posted'), 60_000);
+    await waitUntil('the Square sales posted', async () => (await partsOfItem(possync, '801')).every((p) => p.state === 'posted'));
     // Square can give 1 more: a sale of 5 falls back to the troubled source rather than being refused.
     sims.hiboutik.kit.faults.clear();
     assert.equal((await post(`${possync.url}/api/synchronizer/sale`, { item_ecommerce_id: 801, delta: 5, balance: 500 })).status, 202);
     parts = await partsOfItem(possync, '801');
     assert.equal(parts.at(-1)!.account_id, HB);
-    await waitUntil('every sale posted', async () => (await partsOfItem(possync, '801')).every((p) => p.state === 'posted'), 60_000);
+    await waitUntil('every sale posted', async () => (await partsOfItem(possync, '801')).every((p) => p.state === 'posted'));
     assertPostedOnce(sims, parts);
   });
 }

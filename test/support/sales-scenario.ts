@@ -92,7 +92,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
           throw new Error(`unexpected ${answer.status}: ${await answer.text()}`);
         } catch (error) {
           if (!(error instanceof TypeError)) throw error; // fetch failed: the server is down; retry when it is back
-          await waitUntil('possync to come back', async () => server.child.exitCode === null && server.child.signalCode === null, 60_000);
+          await waitUntil('possync to come back', async () => server.child.exitCode === null && server.child.signalCode === null);
         }
       }
     };

@@ -8,7 +8,7 @@ type Truthy<T> = Exclude<T, undefined | null | false | 0 | ''>;
  * counts as not yet (a server still starting), and its error is what the failure reports.
  * Tests never sleep for a fixed time; the deadline only bounds a failure, so it can be generous.
  */
-export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<Truthy<T>> {
+export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 120_000): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
