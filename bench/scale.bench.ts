@@ -77,6 +77,8 @@ async function served(simEnv: Record<string, string>, backendEnv: Record<string,
   const server = await serve({ ...simEnv, ...prefixed(backendEnv) });
   return {
     url: server.url,
+    /** Whether the service still runs, and the end of what it printed (for a failure). */
+    state: () => `possync serve ${(server.child.exitCode ?? server.child.signalCode) === null ? 'still runs' : `exited (${server.child.exitCode ?? server.child.signalCode})`}; it printed:\n${server.output.join('').slice(-4000)}`,
     peakMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
     stop: () => kill(server),
   };
@@ -167,8 +169,11 @@ try {
       closed = true;
 
       service = await served(simEnv, setup.env);
+      const state = service.state;
       try {
-        const full = await pollAll(service.url);
+        const full = await pollAll(service.url).catch((error: unknown) => {
+          throw new Error(`the full poll failed: ${state()}`, { cause: error });
+        });
         console.log(`   full poll of all accounts by \`possync serve\`: ${full.seconds.toFixed(1)} s (${full.runs.join('; ')})`);
         const big = await load(`${service.url}/api/synchronizer/sale`, `scale-big-${name}-${Date.now()}`);
         const row = (label: string, r: LoadResult) => `   sale intake, ${label}: ${r.perSecond.toFixed(0)} accepted/s, p99 ${r.p99.toFixed(1)} ms ${JSON.stringify(r.statuses)}`;

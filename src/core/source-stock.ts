@@ -36,11 +36,12 @@ export interface SourcePage {
 }
 
 /** Applies the counts to this account's extra sources; returns the changes and the POS ids they used. */
-export async function applySourceCounts(tx: SqlQueryable, page: SourcePage, counts: ReadonlyMap<string, SourceCount>): Promise<{ changes: StockChange[]; matched: Set<string>; uncounted: string[] }> {
+export async function applySourceCounts(tx: SqlQueryable, page: SourcePage, counts: ReadonlyMap<string, SourceCount>): Promise<{ changes: StockChange[]; matched: Set<string>; uncounted: string[]; written: string[] }> {
   const changes: StockChange[] = [];
+  const written: string[] = [];
   const matched = new Set<string>();
   const uncounted: string[] = [];
-  if (counts.size === 0) return { changes, matched, uncounted };
+  if (counts.size === 0) return { changes, matched, uncounted, written };
   const { rows } = await tx.query<Row>(
     `select ecommerce_id, pos_item_id, on_hand, on_hand_read_at, available, missing_on_pos from item_sources
       where account_id = $1 and pos_item_id = any($2::text[]) order by ecommerce_id for update`,
@@ -61,6 +62,7 @@ export async function applySourceCounts(tx: SqlQueryable, page: SourcePage, coun
     const changed = onHand !== row.on_hand || available !== row.available;
     if (!changed && !isCounted && !row.missing_on_pos) continue;
     ids.push(row.ecommerce_id);
+    written.push(row.pos_item_id);
     onHands.push(onHand);
     availables.push(available);
     counted.push(isCounted);
@@ -76,7 +78,7 @@ export async function applySourceCounts(tx: SqlQueryable, page: SourcePage, coun
       });
     }
   }
-  if (ids.length === 0) return { changes, matched, uncounted };
+  if (ids.length === 0) return { changes, matched, uncounted, written };
   await tx.query(
     `update item_sources s set
        on_hand = u.on_hand, available = u.available,
@@ -103,7 +105,7 @@ export async function applySourceCounts(tx: SqlQueryable, page: SourcePage, coun
       note: change.note ?? null,
     })),
   );
-  return { changes, matched, uncounted };
+  return { changes, matched, uncounted, written };
 }
 
 /** Flags extra sources the POS no longer knows; their quantity stays (rule 5). Returns the items flagged. */

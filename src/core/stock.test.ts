@@ -95,6 +95,8 @@ forEachBackend('mappings and stock', (current) => {
     ]);
     assert.deepEqual(first.uncounted, ['s3']);
     assert.deepEqual(first.unmapped, ['zz']);
+    // A poll keeps and applies only these after its plan: q3 (never counted, still unknown) wrote nothing.
+    assert.deepEqual(first.written, ['q1', 'q2']);
 
     const afterFirst = new Map((await listMappings(sql, 'S')).map((m) => [m.ecommerceId, m]));
     assert.equal(afterFirst.get('s1')?.onHand, 10);
@@ -119,6 +121,7 @@ forEachBackend('mappings and stock', (current) => {
       reservedByItem: new Map([['s1', 4]]),
     });
     assert.deepEqual(second.changes.map((c) => [c.ecommerceId, c.before, c.after]), [['s2', 0, 3], ['s3', null, 5]]);
+    assert.deepEqual(second.written, ['q2', 'q3'], 'q1 unchanged: not written');
 
     // Unknown now means "keep what we had", never zero.
     const third = await applyCountsPage(sql, { accountId: 'S', runId: run2.id, readStartedAt: t2, counts: [{ posItemId: 'q3', onHand: null }] });
@@ -156,7 +159,7 @@ forEachBackend('mappings and stock', (current) => {
     const old = await applyCountsPage(sql, { accountId: 'S', runId: null, readStartedAt: t0, counts: [{ posItemId: 'q1', onHand: 99 }] });
     assert.deepEqual(old.changes, []);
     assert.equal((await getMapping(sql, 's1'))?.onHand, 10);
-    assert.deepEqual(await applyCountsPage(sql, { accountId: 'S', runId: null, readStartedAt: t2, counts: [] }), { changes: [], uncounted: [], unmapped: [] });
+    assert.deepEqual(await applyCountsPage(sql, { accountId: 'S', runId: null, readStartedAt: t2, counts: [] }), { changes: [], uncounted: [], unmapped: [], written: [] });
   });
 
   test('items the POS no longer knows are flagged, keep their quantity, and unflag when seen again', async () => {
@@ -172,7 +175,9 @@ forEachBackend('mappings and stock', (current) => {
     assert.equal(s1?.available, 6);
     assert.equal((await listJournal(sql, { accountId: 'S' })).length, journalBefore, 'no quantity journaled');
 
-    await applyCountsPage(sql, { accountId: 'S', runId: run.id, readStartedAt: new Date(), counts: [{ posItemId: 'q1', onHand: 10 }], reservedByItem: new Map([['s1', 4]]) });
+    const seenAgain = await applyCountsPage(sql, { accountId: 'S', runId: run.id, readStartedAt: new Date(), counts: [{ posItemId: 'q1', onHand: 10 }], reservedByItem: new Map([['s1', 4]]) });
+    assert.deepEqual(seenAgain.changes, []);
+    assert.deepEqual(seenAgain.written, ['q1'], 'a flag to clear is a write, though the quantity is unchanged');
     const back = await getMapping(sql, 's1');
     assert.equal(back?.missingOnPos, false);
     assert.equal(back?.missingSince, null);

@@ -64,6 +64,8 @@ export interface CountsPageResult {
   uncounted: string[];
   /** POS ids in the page that no mapping of this account uses (nothing to write). */
   unmapped: string[];
+  /** POS ids whose rows were written (a change or a flag): the rest of the page wrote nothing. */
+  written: string[];
 }
 
 interface StockRow {
@@ -126,7 +128,7 @@ const UPDATE_SEEN = `
   where m.ecommerce_id = u.ecommerce_id`;
 
 export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Promise<CountsPageResult> {
-  const result: CountsPageResult = { changes: [], uncounted: [], unmapped: [] };
+  const result: CountsPageResult = { changes: [], uncounted: [], unmapped: [], written: [] };
   // An empty page says nothing about any item.
   if (page.counts.length === 0) return result;
 
@@ -161,6 +163,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
     const regainsCount = isCounted && row.uncounted_since !== null;
     if (!isChanged && !row.missing_on_pos && !losesCount && !regainsCount) continue;
     ids.push(row.ecommerce_id);
+    result.written.push(row.pos_item_id);
     onHands.push(onHand);
     availables.push(available);
     // An unchanged row is written here only for a flag; stamping it confirmed is then free.
@@ -182,6 +185,7 @@ export async function applyCountsPage(sql: SqlQueryable, page: CountsPage): Prom
   if (ids.length > 0) await writeSeen(sql, page, result, { ids, onHands, availables, counted, changed, lostCount });
   result.changes.push(...sources.changes);
   result.uncounted.push(...sources.uncounted);
+  result.written.push(...sources.written);
   return result;
 }
 

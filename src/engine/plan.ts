@@ -50,7 +50,28 @@ export async function planPage(
   readStartedAt: Date,
   cause: JournalCause = 'poll',
 ): Promise<PlanItem[]> {
-  if (counts.length === 0) return [];
+  return (await planPageToApply(context, accountId, counts, readStartedAt, cause)).items;
+}
+
+export interface PagePlan {
+  items: PlanItem[];
+  /**
+   * The page's counts whose rows the dry run wrote (a change or a flag), without what an apply
+   * does not use: the only part of the page an apply has anything to do with. A run holds these
+   * until its read ends instead of every page, so a poll that changes nothing keeps nothing and
+   * applies nothing (issue 10's memory and no-change targets under issue 12's plan-then-apply).
+   */
+  toApply: StockCount[];
+}
+
+export async function planPageToApply(
+  context: SyncContext,
+  accountId: string,
+  counts: StockCount[],
+  readStartedAt: Date,
+  cause: JournalCause = 'poll',
+): Promise<PagePlan> {
+  if (counts.length === 0) return { items: [], toApply: [] };
   return dryRun(context, async (tx) => {
     await lockItems(tx, accountId, counts.map((c) => c.posItemId));
     const reservedByItem = await context.reserved(tx, accountId, readStartedAt);
@@ -72,7 +93,9 @@ export async function planPage(
         items.push({ ecommerceId: row.ecommerce_id, posItemId: row.pos_item_id, kind: 'uncounted', before: row.available, after: row.available, onHandBefore: row.on_hand, onHandAfter: null });
       }
     }
-    return items;
+    const written = new Set(result.written);
+    const toApply = counts.filter((c) => written.has(c.posItemId)).map((c): StockCount => ({ posItemId: c.posItemId, onHand: c.onHand }));
+    return { items, toApply };
   });
 }
 

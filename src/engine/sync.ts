@@ -8,7 +8,7 @@ import { failAbandonedRuns, finishRun, getRun, recordProgress, startRun, type Ru
 import { holdRun, newestHeldRun, recordReadStart, type PlanItem } from '../core/run-plans.ts';
 import { accountPause } from '../core/account-pauses.ts';
 import { accountTotals, breakerReason, measurePlan } from './breaker.ts';
-import { planMissing, planPage } from './plan.ts';
+import { planMissing, planPageToApply } from './plan.ts';
 import { mappedPosIds } from '../core/mappings.ts';
 import { markSinkWritten, pendingSinkWrites } from '../core/sink-state.ts';
 import type { AccountHandle } from './accounts.ts';
@@ -52,7 +52,11 @@ export async function pollAccount(context: SyncContext, account: AccountHandle, 
 /**
  * Plan, then apply (issue 12): every page is read and planned without writing; the breaker looks
  * at the whole plan; only then are the pages applied (each in its own transaction, reservations
- * re-read under lock), or the run is held with its plan and nothing is written.
+ * re-read under lock), or the run is held with its plan and nothing is written. Only the counts
+ * whose rows the plan wrote are kept and applied: the rest of a page wrote nothing in its dry run,
+ * and every other writer (intake, webhooks) keeps a row's quantities itself, so applying it again
+ * would only repeat the read. Kept whole, 100,000 counts pushed the service past its memory
+ * target, and a poll with no change did all its database work twice.
  */
 async function pollLocked(context: SyncContext, account: AccountHandle, trigger: RunTrigger): Promise<SyncRun> {
   const { core } = context;
@@ -67,7 +71,7 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
     const readStartedAt = await databaseNow(core.sql);
     await recordReadStart(core.sql, run.id, readStartedAt);
     const mapped = await mappedPosIds(core.sql, accountId);
-    const pages: StockCount[][] = [];
+    const toApply: StockCount[][] = [];
     const plan: PlanItem[] = [];
     let missing: string[] = [];
     if (mapped.length > 0) {
@@ -75,8 +79,9 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
       const seen = new Set<string>();
       let counted = 0;
       for await (const page of account.adapter.readCounts(mapped)) {
-        pages.push(page);
-        plan.push(...(await planPage(context, accountId, page, readStartedAt)));
+        const planned = await planPageToApply(context, accountId, page, readStartedAt);
+        plan.push(...planned.items);
+        if (planned.toApply.length > 0) toApply.push(planned.toApply);
         for (const count of page) {
           seen.add(count.posItemId);
           if (count.onHand !== null) counted += 1;
@@ -95,7 +100,7 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
         return (await getRun(core.sql, run.id))!;
       }
     }
-    for (const page of pages) {
+    for (const page of toApply) {
       itemsChanged += await applyPage(context, accountId, run.id, page, readStartedAt);
       await recordProgress(core.sql, run.id, { itemsRead, itemsChanged });
     }
