@@ -131,6 +131,9 @@ export async function buildApi(service: Service, options: ApiOptions): Promise<F
     loggerInstance: (options.logger ?? silentLogger()) as FastifyBaseLogger,
     // One line per request (request-log.ts) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // Fastify gives each plugin 10 s to load; on a loaded machine (a restart beside a busy
+    // database) @fastify/swagger-ui missed it and the service exited before listening.
+    pluginTimeout: 120_000,
     // Fastify's defaults let a client that sends headers and stalls hold a connection forever.
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
