@@ -74,8 +74,9 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     assert.equal(done.kind, 'register-item');
     assert.equal(done.result.item_ecommerce_id, '101');
 
-    // A slow Square keeps the first poll running, so a second force queues and a third joins it.
-    await fetch(`${sims.square.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '*', kind: 'latency', latencyMs: 2500 }) });
+    // Square holds every call until released, so the first poll stays running however long the
+    // forces below take: a second force queues and a third joins it.
+    await fetch(`${sims.square.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '*', kind: 'hang' }) });
     const force = async () => {
       const res = await post('/api/synchronizer/forceUpdate', { account_id: ACCOUNTS.square });
       assert.equal(res.status, 202);
@@ -88,6 +89,7 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     assert.equal(third, second, 'a force that joins a queued poll returns that poll\'s id');
     assert.equal((await task(second)).body.state, 'queued');
     await fetch(`${sims.square.url}/__sim/faults`, { method: 'DELETE' });
+    await fetch(`${sims.square.url}/__sim/faults/release`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     for (const id of [first, second]) {
       const finished = await waitUntil(`poll ${id}`, async () => {
         const { status, body } = await task(id);
