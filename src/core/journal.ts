@@ -24,6 +24,40 @@ export interface JournalEntryInput {
   eventId?: string | null;
 }
 
+/** A change of one item's quantities, as polls, webhooks and reverts produce them. */
+export interface QuantityChange {
+  ecommerceId: string;
+  posItemId?: string;
+  before: number | null;
+  after: number | null;
+  onHandBefore: number | null;
+  onHandAfter: number | null;
+  note?: string | null;
+}
+
+/** Journals changes that share an account, a cause and a run; event ids are looked up by POS item. */
+export async function recordChanges(
+  sql: SqlQueryable,
+  changes: readonly QuantityChange[],
+  context: { accountId: string; cause: JournalCause; runId: number | null; eventIds?: ReadonlyMap<string, string> | undefined; note?: string },
+): Promise<void> {
+  await recordJournal(
+    sql,
+    changes.map((change) => ({
+      ecommerceId: change.ecommerceId,
+      accountId: context.accountId,
+      before: change.before,
+      after: change.after,
+      onHandBefore: change.onHandBefore,
+      onHandAfter: change.onHandAfter,
+      cause: context.cause,
+      runId: context.runId,
+      eventId: change.posItemId === undefined ? null : context.eventIds?.get(change.posItemId) ?? null,
+      note: change.note ?? context.note ?? null,
+    })),
+  );
+}
+
 export interface JournalEntry extends Required<JournalEntryInput> {
   id: number;
   at: Date;

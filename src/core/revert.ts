@@ -1,5 +1,5 @@
 import type { SqlQueryable } from './sql.ts';
-import { recordJournal } from './journal.ts';
+import { recordChanges } from './journal.ts';
 import { availableFrom } from './stock.ts';
 import type { PlanItem } from './run-plans.ts';
 import { refreshSourcesAvailable } from './item-sources.ts';
@@ -82,20 +82,12 @@ export async function revertItems(
     );
     await refreshSourcesAvailable(tx, sources.map((x) => x.ecommerceId));
   }
-  await recordJournal(
-    tx,
-    r.map((x) => ({
-      ecommerceId: x.ecommerceId,
-      accountId: run.accountId,
-      before: x.before,
-      after: x.after,
-      onHandBefore: x.onHandBefore,
-      onHandAfter: x.onHandAfter,
-      cause: 'revert' as const,
-      runId: run.id,
-      note: `revert of run ${run.id}`,
-    })),
-  );
+  await recordChanges(tx, r.map(({ ecommerceId, before, after, onHandBefore, onHandAfter }) => ({ ecommerceId, before, after, onHandBefore, onHandAfter })), {
+    accountId: run.accountId,
+    cause: 'revert',
+    runId: run.id,
+    note: `revert of run ${run.id}`,
+  });
   return outcome;
 }
 

@@ -1,5 +1,5 @@
 import type { SqlQueryable } from './sql.ts';
-import { recordJournal, type JournalCause } from './journal.ts';
+import { recordChanges, type JournalCause } from './journal.ts';
 import { refreshSourcesAvailable } from './item-sources.ts';
 import type { StockChange } from './stock.ts';
 
@@ -90,21 +90,7 @@ export async function applySourceCounts(tx: SqlQueryable, page: SourcePage, coun
     [page.accountId, ids, page.readStartedAt, onHands, availables, counted],
   );
   await refreshSourcesAvailable(tx, changes.map((c) => c.ecommerceId));
-  await recordJournal(
-    tx,
-    changes.map((change) => ({
-      ecommerceId: change.ecommerceId,
-      accountId: page.accountId,
-      before: change.before,
-      after: change.after,
-      onHandBefore: change.onHandBefore,
-      onHandAfter: change.onHandAfter,
-      cause: page.cause ?? 'poll',
-      runId: page.runId,
-      eventId: page.eventIds?.get(change.posItemId) ?? null,
-      note: change.note ?? null,
-    })),
-  );
+  await recordChanges(tx, changes, { accountId: page.accountId, cause: page.cause ?? 'poll', runId: page.runId, eventIds: page.eventIds });
   return { changes, matched, uncounted, written };
 }
 

@@ -1,6 +1,6 @@
 import type { StockCount } from '../pos/contract.ts';
 import type { SqlQueryable } from './sql.ts';
-import { recordJournal, type JournalCause } from './journal.ts';
+import { recordChanges, type JournalCause } from './journal.ts';
 import { effectiveReadAtSql, FREEZE_CONFIRMED, RUN_CONFIRMED_AT } from './freshness.ts';
 import { applySourceCounts, flagMissingSources } from './source-stock.ts';
 
@@ -196,21 +196,7 @@ async function writeSeen(
   { ids, onHands, availables, counted, changed, lostCount }: { ids: string[]; onHands: (number | null)[]; availables: (number | null)[]; counted: boolean[]; changed: boolean[]; lostCount: boolean[] },
 ): Promise<void> {
   await sql.query(UPDATE_SEEN, [ids, page.readStartedAt, onHands, availables, counted, changed, lostCount]);
-  await recordJournal(
-    sql,
-    result.changes.map((change) => ({
-      ecommerceId: change.ecommerceId,
-      accountId: page.accountId,
-      before: change.before,
-      after: change.after,
-      onHandBefore: change.onHandBefore,
-      onHandAfter: change.onHandAfter,
-      cause: page.cause ?? 'poll',
-      runId: page.runId,
-      eventId: page.eventIds?.get(change.posItemId) ?? null,
-      note: change.note ?? null,
-    })),
-  );
+  await recordChanges(sql, result.changes, { accountId: page.accountId, cause: page.cause ?? 'poll', runId: page.runId, eventIds: page.eventIds });
 }
 
 const FLAG_MISSING = `

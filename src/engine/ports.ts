@@ -174,15 +174,8 @@ export interface ItemView {
   sources?: ItemSourceView[];
 }
 
-export interface ItemSourceView {
-  accountId: string;
-  posItemId: string;
-  description: string;
-  limitQuantity: number;
-  onHand: number | null;
-  available: number | null;
-  lastConfirmedAt: string | null;
-  missingOnPos: boolean;
+export interface ItemSourceView
+  extends Pick<ItemView, 'accountId' | 'posItemId' | 'description' | 'limitQuantity' | 'onHand' | 'available' | 'lastConfirmedAt' | 'missingOnPos'> {
   /** The item's first source (its mapping); removed only by unmapping the item. */
   first: boolean;
 }
