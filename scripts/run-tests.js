@@ -42,9 +42,11 @@ const longestFirst = (a, b) => rank(a) - rank(b) || a.localeCompare(b);
 // (test/support/pglite-template.ts): made here once, before the files race to make it.
 const template = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../test/support/pglite-template.ts', import.meta.url))], { stdio: 'inherit' });
 if (template.status !== 0) process.exit(template.status ?? 1);
+// POSSYNC_TEST_JUNIT=FILE also writes a JUnit report (each test's duration) to FILE.
+const junit = process.env.POSSYNC_TEST_JUNIT ? ['--test-reporter=junit', `--test-reporter-destination=${process.env.POSSYNC_TEST_JUNIT}`] : [];
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...chosen.sort(longestFirst)],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', ...junit, ...chosen.sort(longestFirst)],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
