@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Finds every *.test.ts under src/ and test/ and runs them with Node's own test runner.
-// Node 20 has no glob support in `--test`, hence this small walker.
+// Node 20 has no glob support in `--test`, hence this small walker; `node --test` also sorts its
+// files by name, so run-test-files.js runs them in the order given here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -42,11 +43,10 @@ const longestFirst = (a, b) => rank(a) - rank(b) || a.localeCompare(b);
 // (test/support/pglite-template.ts): made here once, before the files race to make it.
 const template = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../test/support/pglite-template.ts', import.meta.url))], { stdio: 'inherit' });
 if (template.status !== 0) process.exit(template.status ?? 1);
-// POSSYNC_TEST_JUNIT=FILE also writes a JUnit report (each test's duration) to FILE.
-const junit = process.env.POSSYNC_TEST_JUNIT ? ['--test-reporter=junit', `--test-reporter-destination=${process.env.POSSYNC_TEST_JUNIT}`] : [];
+// POSSYNC_TEST_JUNIT=FILE also writes a JUnit report (each test's duration) to FILE; see run-test-files.js.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', ...junit, ...chosen.sort(longestFirst)],
-  { stdio: 'inherit' },
+  ['--import', 'tsx', fileURLToPath(new URL('./run-test-files.js', import.meta.url)), ...chosen.sort(longestFirst)],
+  { stdio: 'inherit', env: { ...process.env, POSSYNC_TEST_FILES_AT_ONCE: String(concurrency) } },
 );
 process.exit(result.status ?? 1);
