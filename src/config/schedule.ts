@@ -38,6 +38,27 @@ export function canonicalTimeZone(zone: string): string | undefined {
 const intervalCache = new Map<string, number>();
 
 /**
+ * croner converts every date through Intl when given a `timezone`: walking a minutely cron over
+ * eight days took ~1.2 s of CPU at every start. With a fixed `utcOffset` it is ~6× faster and
+ * gives the same runs, so a zone whose offset does not change over the horizon (no DST switch in
+ * the next eight days, and UTC always) is given as its offset; only a switch needs the zone.
+ */
+function zoneOption(timeZone: string, from: number, to: number): { utcOffset: number } | { timezone: string } {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+  const offsetAt = (at: number): number | null => {
+    const name = format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
+    if (name === 'GMT') return 0;
+    const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+    return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : null;
+  };
+  const first = offsetAt(from);
+  for (let at = from; at <= to + 3600_000; at += 3600_000) {
+    if (first === null || offsetAt(at) !== first) return { timezone: timeZone };
+  }
+  return { utcOffset: first! };
+}
+
+/**
  * The poll interval a cron gives: the longest gap between two runs over the coming eight days
  * (so a weekday-only schedule's weekend counts, and an item is not called stale merely because
  * the schedule rests). Cached per expression and zone. Null when the cron never fires twice.
@@ -46,10 +67,10 @@ export function pollIntervalSeconds(expression: string, timeZone = 'UTC'): numbe
   const key = `${expression}\u0000${timeZone}`;
   const cached = intervalCache.get(key);
   if (cached !== undefined) return cached;
-  const job = new Cron(expression, { ...CRON_OPTIONS, paused: true, timezone: timeZone });
+  const start = Date.now();
+  const horizon = start + 8 * 24 * 3600_000;
+  const job = new Cron(expression, { ...CRON_OPTIONS, paused: true, ...zoneOption(timeZone, start, horizon) });
   try {
-    const start = Date.now();
-    const horizon = start + 8 * 24 * 3600_000;
     let previous = job.nextRun(new Date(start));
     let longest = 0;
     // A minutely cron runs 11,520 times in eight days; the cap bounds odd expressions.
