@@ -5,6 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 const roots = ['src', 'test'];
 const filter = process.argv.slice(2);
@@ -28,12 +29,24 @@ if (chosen.length === 0) {
 // MariaDB tables and PGlite folders are random per test), ports are 0. Most of a file's time is
 // waiting (on PGlite, servers, child processes), so two per core; POSSYNC_TEST_CONCURRENCY overrides.
 const concurrency = Number(process.env.POSSYNC_TEST_CONCURRENCY) || Math.min(4, Math.max(2, availableParallelism() * 2));
-// The end-to-end files are the longest: started first, they do not leave the run waiting on one
-// long file at the end while the other slots are idle.
-const longestFirst = (a, b) => Number(b.startsWith('test')) - Number(a.startsWith('test')) || a.localeCompare(b);
+// The longest files start first, so the run does not end waiting on one long file while the other
+// slots are idle: these (slowest first, as measured on a 2-core machine), then the other end-to-end
+// files, then the rest.
+const SLOWEST = ['sales-embedded', 'sales-postgres', 'kill-matrix-postgres', 'kill-matrix-embedded', 'three-instances', 'fault-matrix-embedded', 'sync-embedded', 'onboarding', 'multi-source-embedded', 'fuzz'];
+const rank = (file) => {
+  const slow = SLOWEST.findIndex((name) => file.includes(name));
+  return slow >= 0 ? slow : SLOWEST.length + (file.startsWith('test') ? 0 : 1);
+};
+const longestFirst = (a, b) => rank(a) - rank(b) || a.localeCompare(b);
+// Tests that are not about the first start open a copy of one migrated PGlite folder
+// (test/support/pglite-template.ts): made here once, before the files race to make it.
+const template = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../test/support/pglite-template.ts', import.meta.url))], { stdio: 'inherit' });
+if (template.status !== 0) process.exit(template.status ?? 1);
+// POSSYNC_TEST_JUNIT=FILE also writes a JUnit report (each test's duration) to FILE.
+const junit = process.env.POSSYNC_TEST_JUNIT ? ['--test-reporter=junit', `--test-reporter-destination=${process.env.POSSYNC_TEST_JUNIT}`] : [];
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...chosen.sort(longestFirst)],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-reporter-destination=stdout', ...junit, ...chosen.sort(longestFirst)],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -80,7 +80,7 @@ forEachBackend('core database', (current, backend) => {
       await boss.stop({ graceful: false, close: backend === 'postgres' });
     }
   });
-});
+}, {}, { fromNothing: true });
 
 describe('token store', () => {
   for (const backend of ['pglite', 'postgres'] as const) {

@@ -11,11 +11,15 @@ import { ensureQueues, queueOptions } from './queues.ts';
  * most every 30 s), so pending work resumes soon after a restart or on another instance.
  */
 export async function startBoss(core: Core, onError: (error: Error) => void, jobs: Pick<JobsConfig, 'heartbeatSeconds'> = DEFAULT_JOBS): Promise<PgBoss> {
+  const supervise = superviseSeconds(jobs.heartbeatSeconds);
   const boss = new PgBoss({
     ...core.pgBossOptions(),
-    superviseIntervalSeconds: superviseSeconds(jobs.heartbeatSeconds),
+    superviseIntervalSeconds: supervise,
     maintenanceIntervalSeconds: 120,
-    monitorIntervalSeconds: 30,
+    // pg-boss fails jobs by heartbeat inside its monitor pass, which runs at most once per
+    // monitorIntervalSeconds whatever the supervise timer says: at 30 s, a killed instance's dispatch
+    // waited ~35 s instead of a heartbeat and a half (measured in the SIGKILL matrix).
+    monitorIntervalSeconds: supervise,
     // A due cron occurrence is noticed within 10 s (default 30): a one-minute schedule stays one minute.
     cronMonitorIntervalSeconds: 10,
   } as ConstructorParameters<typeof PgBoss>[0]);

@@ -1,21 +1,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SINK_TABLE } from '../config/types.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SqlClient } from '../core/sql.ts';
 import { openCore, type Core } from '../core/open.ts';
 import { openSink } from './open.ts';
 import { defineSinkSuite } from '../../test/support/sink-suite.ts';
 import { originalPostgresDdl } from '../../test/support/sink.ts';
+import { migratedPgliteDir } from '../../test/support/pglite-template.ts';
 
 // The real core database (embedded PGlite, migrated) in a throw-away folder.
-const dataDir = mkdtempSync(join(tmpdir(), 'possync-sink-'));
+const folder = await migratedPgliteDir('possync-sink-');
 let opened: Core;
 let core: SqlClient;
 before(async () => {
-  opened = await openCore({ kind: 'pglite', dataDir });
+  opened = await openCore({ kind: 'pglite', dataDir: folder.path });
   core = opened.sql;
 });
 
@@ -66,5 +64,5 @@ test('embedded: needs the core client', async () => {
 
 after(async () => {
   await opened?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  folder.remove();
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { ACCOUNTS, startSimulators } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
 import { json, kill, post, serve } from '../support/server-process.ts';
+import { migratedPgliteDir } from '../support/pglite-template.ts';
 
 /**
  * `possync serve` as a user runs it, killed with SIGKILL in the middle of a poll: nothing that was
@@ -12,7 +13,7 @@ import { json, kill, post, serve } from '../support/server-process.ts';
 test('kill -9 during a poll loses nothing; the restart keeps the schedule and converges', { timeout: 300_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
-  const dir = tempDir('possync-crash-');
+  const dir = await migratedPgliteDir('possync-crash-');
   t.after(() => dir.remove());
 
   let server = await serve(sims.env, ['--data-dir', dir.path]);

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, pollNow, readmeConfig, startSimulators, tempDir, type Simulators } from '../support/readme-setup.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
 import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { migratedPgliteDir } from '../support/pglite-template.ts';
 
 let sims: Simulators;
 let possync: RunningPossync;
@@ -21,7 +22,7 @@ let page: Page;
 let base: string;
 let failedSaleId: string;
 const shots = screenshotDir('dashboard');
-const dir = tempDir('possync-dashboard-');
+const dir = await migratedPgliteDir('possync-dashboard-');
 
 const api = async (path: string, init?: RequestInit) => {
   const res = await fetch(`${possync.url}${path}`, init);

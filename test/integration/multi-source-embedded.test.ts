@@ -1,7 +1,7 @@
 import { multiSourceScenario } from '../support/multi-source-scenario.ts';
-import { tempDir } from '../support/readme-setup.ts';
+import { migratedPgliteDir } from '../support/pglite-template.ts';
 
 multiSourceScenario('embedded PGlite', async () => {
-  const dir = tempDir('possync-multi-');
+  const dir = await migratedPgliteDir('possync-multi-');
   return { env: { POSSYNC__Core__DataFolder: dir.path }, cleanup: async () => dir.remove() };
 });

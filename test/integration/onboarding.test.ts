@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
 import { listJournal } from '../../src/core/journal.ts';
 import type { SqlQueryable } from '../../src/core/sql.ts';
-import { ACCOUNTS, pollNow, readmeConfig, startSimulators, tempDir, type CatalogMaker } from '../support/readme-setup.ts';
+import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type CatalogMaker } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
+import { migratedPgliteDir } from '../support/pglite-template.ts';
 
 /**
  * Onboarding a catalog end to end (issue 10) on the embedded default: a 2,000-row CSV over the
@@ -116,7 +117,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 test('onboarding a 2,000-row catalog over the three POS, and managing what it mapped', { timeout: 600_000 }, async (t) => {
   const sims = await startSimulators({}, catalog);
   t.after(() => sims.close());
-  const dir = tempDir('possync-onboard-');
+  const dir = await migratedPgliteDir('possync-onboard-');
   t.after(() => dir.remove());
   const config = await readmeConfig(sims, { POSSYNC__Core__DataFolder: join(dir.path, 'data') });
   const possync: RunningPossync = await startPossync(config, { log: () => {} });

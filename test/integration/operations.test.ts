@@ -4,9 +4,10 @@ import { startPossync, type RunningPossync } from '../../src/main.ts';
 import { collectingLogger } from '../../src/log.ts';
 import { configSecrets } from '../../src/config/secrets.ts';
 import { shopTableDdl } from '../../src/sink/ddl.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { ACCOUNTS, readmeConfig, startSimulators } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
 import { parsePrometheus } from '../support/prometheus.ts';
+import { migratedPgliteDir } from '../support/pglite-template.ts';
 
 /**
  * What an operator sees, on the real service (PGlite, the README's config, the simulators): log
@@ -17,7 +18,7 @@ import { parsePrometheus } from '../support/prometheus.ts';
 test('operator truth: logs, metrics, health, job ids, freshness and start-up on the real service', { timeout: 300_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
-  const dir = tempDir('possync-ops-');
+  const dir = await migratedPgliteDir('possync-ops-');
   t.after(() => dir.remove());
   const env = {
     POSSYNC__Core__DataFolder: dir.path,

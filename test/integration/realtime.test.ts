@@ -5,8 +5,9 @@ import { startPossync } from '../../src/main.ts';
 import { listJournal } from '../../src/core/journal.ts';
 import { signPayload } from '../../src/simulators/square/webhooks.ts';
 import type { HiboutikSimulator } from '../../src/simulators/hiboutik/index.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { ACCOUNTS, readmeConfig, startSimulators } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
+import { migratedPgliteDir } from '../support/pglite-template.ts';
 
 /**
  * Issue 11 end to end on the embedded default: till changes reach the shop table through Square
@@ -17,7 +18,7 @@ import { waitUntil } from '../support/wait.ts';
 test('real time: webhooks and change polls, refused forgeries, duplicates, reservations', { timeout: 300_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
-  const dir = tempDir('possync-rt-');
+  const dir = await migratedPgliteDir('possync-rt-');
   t.after(() => dir.remove());
   const config = await readmeConfig(sims, {
     POSSYNC__Core__DataFolder: dir.path,

@@ -1,9 +1,9 @@
 import { syncScenario } from '../support/sync-scenario.ts';
-import { tempDir } from '../support/readme-setup.ts';
+import { migratedPgliteDir } from '../support/pglite-template.ts';
 
 // The zero-setup default: PGlite in a data folder, the shop table inside it.
 syncScenario('embedded PGlite with the embedded shop table', async () => {
-  const dir = tempDir('possync-it-');
+  const dir = await migratedPgliteDir('possync-it-');
   return {
     env: { POSSYNC__Core__DataFolder: dir.path },
     cleanup: async () => dir.remove(),

@@ -5,13 +5,14 @@ import type { HiboutikSimulator } from '../../src/simulators/hiboutik/index.ts';
 import { openCore } from '../../src/core/open.ts';
 import { getWebhookEndpoint } from '../../src/core/webhooks.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import { ACCOUNTS, README_CONFIG, startSimulators, tempDir } from '../support/readme-setup.ts';
+import { ACCOUNTS, README_CONFIG, startSimulators } from '../support/readme-setup.ts';
+import { migratedPgliteDir } from '../support/pglite-template.ts';
 
 /** `possync webhooks setup <account>` on a stopped service: registers, replaces, or explains. */
 test('possync webhooks setup registers with Hiboutik and Square, replaces on a second run, explains Lightspeed', { timeout: 300_000 }, async (t) => {
   const sims = await startSimulators();
   t.after(() => sims.close());
-  const dir = tempDir('possync-whcli-');
+  const dir = await migratedPgliteDir('possync-whcli-');
   t.after(() => dir.remove());
   const env = { ...sims.env, POSSYNC__Core__DataFolder: dir.path };
   for (const [key, value] of Object.entries(env)) process.env[key] = value;

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { CoreDatabaseConfig } from '../../src/config/types.ts';
 import type { AccountConfig } from '../../src/pos/accounts.ts';
 import { openCore, type Core, type OpenCoreOptions } from '../../src/core/open.ts';
+import { migratedPgliteDir } from './pglite-template.ts';
 
 /**
  * Helpers for the core's tests: every repository test runs on both backends, PGlite in a temp
@@ -68,9 +69,14 @@ export interface TestCore {
   dispose(): Promise<void>;
 }
 
-export async function openTestCore(backend: Backend, options: OpenCoreOptions = {}): Promise<TestCore> {
+/** `fromNothing`: an empty PGlite folder (initdb and every migration now), for tests of the first start. */
+export interface TestCoreChoice {
+  fromNothing?: boolean;
+}
+
+export async function openTestCore(backend: Backend, options: OpenCoreOptions = {}, choice: TestCoreChoice = {}): Promise<TestCore> {
   if (backend === 'pglite') {
-    const dir = tempDir();
+    const dir = choice.fromNothing ? tempDir() : await migratedPgliteDir();
     const config: CoreDatabaseConfig = { kind: 'pglite', dataDir: dir.path };
     const core = await openCore(config, options);
     return { core, config, dispose: async () => { await core.close(); dir.remove(); } };
@@ -90,12 +96,12 @@ export async function openTestCore(backend: Backend, options: OpenCoreOptions = 
  * Registers the same suite once per backend, sharing one opened core per backend (a fresh PGlite
  * takes seconds to initialise). `current()` gives the suite's TestCore once `before` has run.
  */
-export function forEachBackend(title: string, suite: (current: () => TestCore, backend: Backend) => void, options: OpenCoreOptions = {}): void {
+export function forEachBackend(title: string, suite: (current: () => TestCore, backend: Backend) => void, options: OpenCoreOptions = {}, choice: TestCoreChoice = {}): void {
   for (const backend of BACKENDS) {
     describe(`${title} [${backend}]`, () => {
       let opened: TestCore | undefined;
       before(async () => {
-        opened = await openTestCore(backend, options);
+        opened = await openTestCore(backend, options, choice);
       });
       after(async () => {
         await opened?.dispose();

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
-import { tempDir } from './readme-setup.ts';
+import { migratedPgliteDir } from './pglite-template.ts';
 
 /** Fresh databases on the machine's real servers; a server that is down fails the test with how to start it. */
 export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -50,10 +50,10 @@ export async function freshMariadbStockTable(): Promise<{ table: string; drop():
   };
 }
 
-/** The two cores a test runs on: a temporary PGlite folder (also given as --data-dir) or a fresh PostgreSQL database. */
+/** The two cores a test runs on: a temporary PGlite folder (a migrated copy, also given as --data-dir) or a fresh PostgreSQL database. */
 export const CORE_BACKENDS: Record<string, () => Promise<{ env: Record<string, string>; args: string[]; cleanup(): Promise<void> }>> = {
   'embedded PGlite': async () => {
-    const dir = tempDir('possync-core-');
+    const dir = await migratedPgliteDir('possync-core-');
     return { env: { POSSYNC__Core__DataFolder: dir.path }, args: ['--data-dir', dir.path], cleanup: async () => dir.remove() };
   },
   PostgreSQL: async () => {

@@ -10,6 +10,7 @@ import type { Simulator } from '../../src/simulators/kit/options.ts';
 import type { SeedFile } from '../../src/simulators/kit/seed.ts';
 import type { Service } from '../../src/engine/ports.ts';
 import { waitUntil } from './wait.ts';
+import { migratedPgliteDir } from './pglite-template.ts';
 
 /**
  * The original README's appsettings.json, unchanged, with its three accounts pointed at the
@@ -124,7 +125,7 @@ export async function pollNow(service: Service, accountId: string) {
 export async function embeddedSetup(t: { after(fn: () => unknown): void }, switches: SimulatorSwitches = {}) {
   const sims = await startSimulators(switches);
   t.after(() => sims.close());
-  const dir = tempDir('possync-it-');
+  const dir = await migratedPgliteDir('possync-it-');
   t.after(() => dir.remove());
   return { sims, dir, env: { POSSYNC__Core__DataFolder: dir.path } };
 }

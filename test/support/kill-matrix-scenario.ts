@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, startSimulators } from '../support/readme-setup.ts';
-import { waitUntil } from '../support/wait.ts';
-import { CORE_BACKENDS } from '../support/databases.ts';
-import { json, kill, post, QUICK_RECOVERY, serve, type ServerProcess } from '../support/server-process.ts';
+import { ACCOUNTS, startSimulators } from './readme-setup.ts';
+import { waitUntil } from './wait.ts';
+import type { CORE_BACKENDS } from './databases.ts';
+import { json, kill, post, QUICK_RECOVERY, serve, type ServerProcess } from './server-process.ts';
 
 /**
  * Issue 14: the fault matrix's SIGKILL column. For each step of each POS's sale, `possync serve`
@@ -19,7 +19,8 @@ const STEPS = [
   { pos: 'hiboutik', account: ACCOUNTS.hiboutik, posItemId: '4', step: 'POST /api/sales/close/' },
 ] as const;
 
-for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
+/** One file per backend (kill-matrix-{embedded,postgres}.test.ts), so the two run side by side. */
+export function killMatrix(name: string, backend: (typeof CORE_BACKENDS)[string]): void {
   test(`SIGKILL at each step of each POS's sale: posted exactly once after the restart (${name})`, { timeout: 900_000 }, async (t) => {
     const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000' } });
     t.after(() => sims.close());

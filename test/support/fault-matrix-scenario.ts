@@ -5,10 +5,10 @@ import { dispatchAccount } from '../../src/engine/sales/dispatcher.ts';
 import { SalesService } from '../../src/engine/sales/service.ts';
 import type { FaultSpec } from '../../src/simulators/kit/faults.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
-import { ACCOUNTS, readmeConfig, startSimulators } from '../support/readme-setup.ts';
-import { CORE_BACKENDS } from '../support/databases.ts';
-import { openEngineRig, type EngineRig } from '../support/engine.ts';
-import { post } from '../support/server-process.ts';
+import { ACCOUNTS, readmeConfig, startSimulators } from './readme-setup.ts';
+import type { CORE_BACKENDS } from './databases.ts';
+import { openEngineRig, type EngineRig } from './engine.ts';
+import { post } from './server-process.ts';
 
 /**
  * Issue 14: the fault matrix. For each POS, each fault the simulators inject, at each step of a
@@ -60,7 +60,8 @@ async function settle(rig: EngineRig, account: string, saleId: string): Promise<
 
 const postsOf = (sim: Simulator, saleId: string) => sim.kit.ledger.list({ source: 'api', kind: 'sale', reference: saleId }).length;
 
-for (const [name, backend] of Object.entries(CORE_BACKENDS)) {
+/** One file per backend (fault-matrix-{embedded,postgres}.test.ts), so the two run side by side. */
+export function faultMatrix(name: string, backend: (typeof CORE_BACKENDS)[string]): void {
   test(`fault matrix: every fault at every step of every POS's sale ends posted once or failed and visible (${name})`, { timeout: 600_000 }, async (t) => {
     const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000' } });
     t.after(() => sims.close());

@@ -1,0 +1,4 @@
+import { CORE_BACKENDS } from '../support/databases.ts';
+import { faultMatrix } from '../support/fault-matrix-scenario.ts';
+
+faultMatrix('embedded PGlite', CORE_BACKENDS['embedded PGlite']!);

@@ -1,0 +1,4 @@
+import { CORE_BACKENDS } from '../support/databases.ts';
+import { killMatrix } from '../support/kill-matrix-scenario.ts';
+
+killMatrix('PostgreSQL', CORE_BACKENDS.PostgreSQL!);
