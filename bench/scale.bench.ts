@@ -7,7 +7,8 @@
  *     writes, and sale intake (accepted/s, p99) beside the same with 1,000 items mapped.
  * The imports and the no-change poll run the service in this process (it reads row versions from
  * the database); the full poll, the intake and the RSS figures come from `possync serve` started
- * afresh on the same database in a child process, as in production (its VmHWM from /proc).
+ * afresh on the same database in a child process, as in production (its VmHWM from /proc, also
+ * read once it listens and after the full poll, to show which phase set the peak).
  * Run: npm run bench:scale  (BENCH_BACKENDS=postgres,pglite  BENCH_SECONDS=5  BENCH_CONNECTIONS=32  BENCH_SCALE=1)
  */
 import { readFileSync } from 'node:fs';
@@ -171,15 +172,18 @@ try {
       service = await served(simEnv, setup.env);
       const state = service.state;
       try {
+        const startedPeak = service.peakMb();
         const full = await pollAll(service.url).catch((error: unknown) => {
           throw new Error(`the full poll failed: ${state()}`, { cause: error });
         });
         console.log(`   full poll of all accounts by \`possync serve\`: ${full.seconds.toFixed(1)} s (${full.runs.join('; ')})`);
+        const polledPeak = service.peakMb();
         const big = await load(`${service.url}/api/synchronizer/sale`, `scale-big-${name}-${Date.now()}`);
         const row = (label: string, r: LoadResult) => `   sale intake, ${label}: ${r.perSecond.toFixed(0)} accepted/s, p99 ${r.p99.toFixed(1)} ms ${JSON.stringify(r.statuses)}`;
         console.log(row('1,000 items mapped  ', small));
         console.log(row(`${mapped[0]!.n} items mapped`, big));
         console.log(`   peak RSS of \`possync serve\`: ${service.peakMb().toFixed(0)} MB with ${mapped[0]!.n} items (poll + intake)${name === 'postgres' ? ', target ≤ 250 MB' : ''}; ${smallPeak.toFixed(0)} MB with 1,000 (intake)`);
+        console.log(`     by phase, with ${mapped[0]!.n} items: ${startedPeak.toFixed(0)} MB once listening, ${polledPeak.toFixed(0)} MB after the full poll, ${service.peakMb().toFixed(0)} MB after intake`);
       } finally {
         await service.stop();
       }

@@ -64,6 +64,15 @@ export interface PagePlan {
   toApply: StockCount[];
 }
 
+/**
+ * At most this many counts are planned in one dry run. A POS that answers in one page (Hiboutik's
+ * warehouse stock: 30,000 counts) would otherwise have every row of its account read into one
+ * query result and locked at once, so a sale on any of them waited for the whole plan. Each item's
+ * plan depends only on its own rows, and planning writes nothing, so slices plan exactly what the
+ * whole page would.
+ */
+export const PLAN_SLICE = 1000;
+
 export async function planPageToApply(
   context: SyncContext,
   accountId: string,
@@ -71,6 +80,19 @@ export async function planPageToApply(
   readStartedAt: Date,
   cause: JournalCause = 'poll',
 ): Promise<PagePlan> {
+  if (counts.length <= PLAN_SLICE) return planSlice(context, accountId, counts, readStartedAt, cause);
+  // A page's last count of an item is the one an apply keeps: no item may be planned in two slices.
+  const unique = [...new Map(counts.map((c) => [c.posItemId, c])).values()];
+  const whole: PagePlan = { items: [], toApply: [] };
+  for (let i = 0; i < unique.length; i += PLAN_SLICE) {
+    const part = await planSlice(context, accountId, unique.slice(i, i + PLAN_SLICE), readStartedAt, cause);
+    for (const item of part.items) whole.items.push(item);
+    for (const count of part.toApply) whole.toApply.push(count);
+  }
+  return whole;
+}
+
+async function planSlice(context: SyncContext, accountId: string, counts: StockCount[], readStartedAt: Date, cause: JournalCause): Promise<PagePlan> {
   if (counts.length === 0) return { items: [], toApply: [] };
   return dryRun(context, async (tx) => {
     await lockItems(tx, accountId, counts.map((c) => c.posItemId));

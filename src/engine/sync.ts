@@ -10,6 +10,7 @@ import { accountPause } from '../core/account-pauses.ts';
 import { accountTotals, breakerReason, measurePlan } from './breaker.ts';
 import { planMissing, planPageToApply } from './plan.ts';
 import { mappedPosIds } from '../core/mappings.ts';
+import { ReadMarks } from './read-marks.ts';
 import { markSinkWritten, pendingSinkWrites } from '../core/sink-state.ts';
 import type { AccountHandle } from './accounts.ts';
 import { describeError } from './errors.ts';
@@ -76,14 +77,14 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
     let missing: string[] = [];
     if (mapped.length > 0) {
       const totals = await accountTotals(core.sql, accountId);
-      const seen = new Set<string>();
+      const read = new ReadMarks(mapped);
       let counted = 0;
       for await (const page of account.adapter.readCounts(mapped)) {
         const planned = await planPageToApply(context, accountId, page, readStartedAt);
         plan.push(...planned.items);
         if (planned.toApply.length > 0) toApply.push(planned.toApply);
         for (const count of page) {
-          seen.add(count.posItemId);
+          read.mark(count.posItemId);
           if (count.onHand !== null) counted += 1;
         }
         itemsRead += page.length;
@@ -91,7 +92,7 @@ async function pollLocked(context: SyncContext, account: AccountHandle, trigger:
         context.onProgress?.({ accountId, runId: run.id, itemsRead, itemsChanged: 0 });
       }
       // Only a read that finished may call an item missing: a failed page proves nothing.
-      missing = mapped.filter((id) => !seen.has(id));
+      missing = read.unmarked();
       plan.push(...(await planMissing(context, accountId, missing)));
       const tripped = breakerReason(account.config.breaker, { totals, measure: measurePlan(plan), answeredNone: counted === 0 });
       const held = tripped ?? (await heldByEarlierRun(core.sql, accountId));
