@@ -3,7 +3,7 @@
  * no body, sometimes with a JSON content type), and validators that coerce only where HTTP gives
  * text (query string, path) but never a JSON body, where `"5"` for an integer is a client bug.
  */
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 
 export function acceptEmptyJsonBodies(app: FastifyInstance): void {
@@ -27,10 +27,22 @@ export function refuseTextBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('text/plain');
 }
 
+// One pair of Ajv instances and one validator per distinct schema for the whole process: a test
+// process builds dozens of apps, and compiling every route's schemas for each cost seconds of CPU.
+const common = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false } as const;
+const bodyAjv = new Ajv({ ...common, coerceTypes: false });
+const textAjv = new Ajv({ ...common, coerceTypes: 'array' });
+const validators = new Map<string, ValidateFunction>();
+
 export function installValidators(app: FastifyInstance): void {
-  const common = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false } as const;
-  const bodyAjv = new Ajv({ ...common, coerceTypes: false });
-  const textAjv = new Ajv({ ...common, coerceTypes: 'array' });
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? bodyAjv : textAjv;
+    const key = `${ajv === bodyAjv ? 'body' : 'text'}:${JSON.stringify(schema)}`;
+    let validate = validators.get(key);
+    if (!validate) {
+      validate = ajv.compile(schema as object);
+      validators.set(key, validate);
+    }
+    return validate;
+  });
 }

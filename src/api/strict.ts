@@ -4,7 +4,7 @@
  * become errors, so a view that drifted from its schema fails a test with a 500 instead of quietly
  * losing data. Production keeps the fast serialiser.
  */
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -14,13 +14,25 @@ export class ResponseContractError extends Error {
   override name = 'ResponseContractError';
 }
 
-export function enforceResponseSchemas(app: FastifyInstance): void {
-  // No coercion, no removal, no defaults: the payload must already be exactly right.
-  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false, useDefaults: false });
-  addFormats(ajv);
+// No coercion, no removal, no defaults: the payload must already be exactly right. One instance
+// and one validator per distinct schema for the process, as for requests (parsing.ts).
+const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, removeAdditional: false, useDefaults: false });
+addFormats(ajv);
+const validators = new Map<string, ValidateFunction>();
 
+function validatorFor(schema: unknown): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema as object);
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+export function enforceResponseSchemas(app: FastifyInstance): void {
   app.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
-    const validate = ajv.compile(schema as object);
+    const validate = validatorFor(schema);
     return (data: unknown) => {
       if (!validate(data)) {
         throw new ResponseContractError(
