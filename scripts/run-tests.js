@@ -46,7 +46,9 @@ if (template.status !== 0) process.exit(template.status ?? 1);
 // POSSYNC_TEST_JUNIT=FILE also writes a JUnit report (each test's duration) to FILE; see run-test-files.js.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', fileURLToPath(new URL('./run-test-files.js', import.meta.url)), ...chosen.sort(longestFirst)],
+  // --liftoff-only: V8's baseline WebAssembly compiler only, as for the services tests start
+  // (TEST_V8_FLAGS in test/support/server-process.ts); the files' processes inherit it.
+  ['--liftoff-only', '--import', 'tsx', fileURLToPath(new URL('./run-test-files.js', import.meta.url)), ...chosen.sort(longestFirst)],
   { stdio: 'inherit', env: { ...process.env, POSSYNC_TEST_FILES_AT_ONCE: String(concurrency) } },
 );
 process.exit(result.status ?? 1);

@@ -23,8 +23,16 @@ export const QUICK_RECOVERY: Record<string, string> = { POSSYNC__Jobs__Heartbeat
 /** The node flags bin/possync.js's first line gives, so a spawned service runs as `npx possync` does. */
 const SHEBANG_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(BIN, 'utf8').split('\n')[0] ?? '')?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 
+/**
+ * V8 compiles PGlite's 8.7 MB of WebAssembly with its baseline compiler, then its optimising one in
+ * background threads: ~2 of the ~5 s of CPU a start costs, and a loss for the short-lived services
+ * tests start (kill-matrix-embedded: 44 -> 31 CPU-s, the sales soak 64 -> 52). Tests pass
+ * `--liftoff-only` (baseline only): the same code, compiled less; production keeps V8's default.
+ */
+export const TEST_V8_FLAGS = ['--liftoff-only'];
+
 export async function serve(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...SHEBANG_FLAGS, BIN, 'serve', '--config', README_CONFIG, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...TEST_V8_FLAGS, ...SHEBANG_FLAGS, BIN, 'serve', '--config', README_CONFIG, '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
