@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACCOUNTS, startSimulators } from './readme-setup.ts';
+import { ACCOUNTS } from './readme-setup.ts';
 import { waitUntil } from './wait.ts';
 import type { CORE_BACKENDS } from './databases.ts';
-import { json, kill, post, QUICK_RECOVERY, serve, type ServerProcess } from './server-process.ts';
+import { json, killableService, post } from './server-process.ts';
 
 /**
  * Issue 14: the fault matrix's SIGKILL column. For each step of each POS's sale, `possync serve`
@@ -22,15 +22,8 @@ const STEPS = [
 /** One file per backend (kill-matrix-{embedded,postgres}.test.ts), so the two run side by side. */
 export function killMatrix(name: string, backend: (typeof CORE_BACKENDS)[string]): void {
   test(`SIGKILL at each step of each POS's sale: posted exactly once after the restart (${name})`, { timeout: 900_000 }, async (t) => {
-    const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000' } });
-    t.after(() => sims.close());
-    const setup = await backend();
-    t.after(() => setup.cleanup());
-    // On PostgreSQL the restart waits out the killed instance's job heartbeat and dispatch lease,
-    // as a second instance would: at their lower bounds, so each kill costs seconds, not 90.
-    const env = { ...sims.env, ...setup.env, ...QUICK_RECOVERY };
-    let server: ServerProcess = await serve(env, setup.args);
-    t.after(() => kill(server));
+    const service = await killableService(t, backend, { lightspeed: { bucketSize: '100000', dripRate: '10000' } });
+    const { sims } = service;
 
     const registered = new Set<string>();
     const table: string[] = [];
@@ -39,20 +32,19 @@ export function killMatrix(name: string, backend: (typeof CORE_BACKENDS)[string]
       const ecommerceId = `${pos}-kill`;
       if (!registered.has(pos)) {
         await post(`${sim.url}/__sim/stock`, { item: posItemId, quantity: 1000 });
-        await json(await post(`${server.url}/api/items?wait=true`, { item_pos_id: posItemId, item_ecommerce_id: ecommerceId, account_id: account }));
+        await json(await post(`${service.server.url}/api/items?wait=true`, { item_pos_id: posItemId, item_ecommerce_id: ecommerceId, account_id: account }));
         registered.add(pos);
       }
       // The POS holds this step's call long enough for the kill to land while it is in flight.
       sim.kit.faults.add({ endpoint: step, kind: 'latency', latencyMs: 1_500, count: 1 });
       const calls = sim.kit.stats.requestsTo(step);
-      const sale = await json(await post(`${server.url}/api/synchronizer/sale`, { item_ecommerce_id: ecommerceId, delta: 1, balance: 300 }, { 'Idempotency-Key': `kill-${i}` }));
+      const sale = await json(await post(`${service.server.url}/api/synchronizer/sale`, { item_ecommerce_id: ecommerceId, delta: 1, balance: 300 }, { 'Idempotency-Key': `kill-${i}` }));
       await waitUntil(`${pos} ${step} in flight`, async () => sim.kit.stats.requestsTo(step) > calls);
-      await kill(server);
-      server = await serve(env, setup.args);
+      await service.restart();
       const settled = await waitUntil(
         `sale ${sale.sale_id} settled after the restart`,
         async () => {
-          const view = await json(await fetch(`${server.url}/api/sales/${sale.sale_id}`));
+          const view = await json(await fetch(`${service.server.url}/api/sales/${sale.sale_id}`));
           return view.state === 'posted' || view.state === 'failed' ? view : undefined;
         },
         180_000,

@@ -4,15 +4,9 @@ import { startPossync } from '../../src/main.ts';
 import type { Simulator } from '../../src/simulators/kit/options.ts';
 import { ACCOUNTS, readmeConfig, startSimulators } from './readme-setup.ts';
 import { waitUntil } from './wait.ts';
-import { json, kill, post, QUICK_RECOVERY, serve, type ServerProcess } from './server-process.ts';
+import { json, killableService, post, type ServeBackend } from './server-process.ts';
 
-export interface Backend {
-  /** Environment overrides that select the core (and sink) under test. */
-  env: Record<string, string>;
-  /** Extra `possync serve` arguments (e.g. --data-dir). */
-  args: string[];
-  cleanup(): Promise<void>;
-}
+export type Backend = ServeBackend;
 
 /**
  * The soak's size: 300 sales by default, each sixth of them followed by a SIGKILL (five kills, one
@@ -51,15 +45,9 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
   });
 
   test(`${SOAK_SALES.toLocaleString('en')} sales through failing POS calls and five SIGKILLs are each posted exactly once (${name})`, { timeout: 900_000 }, async (t) => {
-    // Lightspeed's real bucket would take half an hour for 333 sales; the test needs its faults, not its pace.
-    const sims = await startSimulators({ lightspeed: { bucketSize: '100000', dripRate: '10000', refreshLimitPerMinute: '0' } });
-    t.after(() => sims.close());
-    const setup = await backend();
-    t.after(() => setup.cleanup());
-    // Each kill's jobs and leases are taken over after seconds (Jobs.* at their lower bounds).
-    const env = { ...sims.env, ...setup.env, ...QUICK_RECOVERY };
-    let server: ServerProcess = await serve(env, setup.args);
-    t.after(() => kill(server));
+    // Lightspeed's real bucket would take many minutes for a hundred sales; the test needs its faults, not its pace.
+    const service = await killableService(t, backend, { lightspeed: { bucketSize: '100000', dripRate: '10000', refreshLimitPerMinute: '0' } });
+    const { sims } = service;
 
     const all: Array<{ sim: Simulator; account: string; posIds: string[]; base: number }> = [
       { sim: sims.square, account: ACCOUNTS.square, posIds: [1, 2, 3, 4, 5].map((n) => `VARIATION00000000000000${n}`), base: 100 },
@@ -70,7 +58,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
     for (const { sim, account, posIds, base } of all) {
       for (const [i, posId] of posIds.entries()) {
         await post(`${sim.url}/__sim/stock`, { item: posId, quantity: 100 });
-        await json(await post(`${server.url}/api/items?wait=true`, { item_pos_id: posId, item_ecommerce_id: base + i + 1, account_id: account }));
+        await json(await post(`${service.server.url}/api/items?wait=true`, { item_pos_id: posId, item_ecommerce_id: base + i + 1, account_id: account }));
         items.push({ ecommerceId: base + i + 1, sim, posId });
       }
     }
@@ -90,7 +78,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
       // A shop retries with the same key until it gets an answer, as after any outage.
       for (;;) {
         try {
-          const answer = await post(`${server.url}/api/synchronizer/sale`, { item_ecommerce_id: item.ecommerceId, delta: 1, balance: 990 }, { 'Idempotency-Key': `order-${n}` });
+          const answer = await post(`${service.server.url}/api/synchronizer/sale`, { item_ecommerce_id: item.ecommerceId, delta: 1, balance: 990 }, { 'Idempotency-Key': `order-${n}` });
           if (answer.status === 202) {
             const body = (await answer.json()) as { sale_id: string };
             accepted.set(body.sale_id, { sim: item.sim });
@@ -100,7 +88,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
           throw new Error(`unexpected ${answer.status}: ${await answer.text()}`);
         } catch (error) {
           if (!(error instanceof TypeError)) throw error; // fetch failed: the server is down; retry when it is back
-          await waitUntil('possync to come back', async () => server.child.exitCode === null && server.child.signalCode === null);
+          await waitUntil('possync to come back', async () => service.server.child.exitCode === null && service.server.child.signalCode === null);
         }
       }
     };
@@ -114,8 +102,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
       await Promise.all(batch);
       if (round < 5) {
         // Kill while dispatch is busy with what was just accepted.
-        await kill(server);
-        server = await serve(env, setup.args);
+        await service.restart();
       }
     }
     assert.equal(next, TOTAL);
@@ -125,14 +112,14 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
       'every accepted sale posted',
       async () => {
         const pending = [
-          ...(await json(await fetch(`${server.url}/api/sales?state=accepted&limit=500`))).sales,
-          ...(await json(await fetch(`${server.url}/api/sales?state=dispatching&limit=500`))).sales,
+          ...(await json(await fetch(`${service.server.url}/api/sales?state=accepted&limit=500`))).sales,
+          ...(await json(await fetch(`${service.server.url}/api/sales?state=dispatching&limit=500`))).sales,
         ];
         return pending.length === 0;
       },
       600_000,
     );
-    const failed = (await json(await fetch(`${server.url}/api/sales?state=failed&limit=500`))).sales;
+    const failed = (await json(await fetch(`${service.server.url}/api/sales?state=failed&limit=500`))).sales;
     assert.deepEqual(failed.map((s: { last_error: string }) => s.last_error), [], 'no sale gave up');
 
     for (const { sim } of all) sim.kit.faults.clear();
@@ -152,11 +139,11 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
 
     // A poll converges: available = POS on hand − what is still pending (nothing now).
     for (const { account } of all) {
-      await json(await post(`${server.url}/api/synchronizer/forceUpdate`, { account_id: account }));
+      await json(await post(`${service.server.url}/api/synchronizer/forceUpdate`, { account_id: account }));
     }
     for (const { sim, account } of all) {
       await waitUntil(`${account} to match its POS`, async () => {
-        const listed = (await json(await fetch(`${server.url}/api/items/${account}`))) as Array<{ item_pos_id: string; available: number }>;
+        const listed = (await json(await fetch(`${service.server.url}/api/items/${account}`))) as Array<{ item_pos_id: string; available: number }>;
         const stock = (await json(await fetch(`${sim.url}/__sim/stock`))) as { stock: Array<{ item: string; locations: Record<string, number | null> }> };
         const wrong = listed.filter((item) => {
           const row = stock.stock.find((s) => s.item === item.item_pos_id);
@@ -164,7 +151,7 @@ export function salesScenario(name: string, backend: () => Promise<Backend>): vo
           return onHand === undefined || item.available !== Math.max(0, onHand ?? 0);
         });
         if (wrong.length > 0) {
-          const run = (await json(await fetch(`${server.url}/api/synchronizer`))).accounts.find((a: { account_id: string }) => a.account_id === account)?.last_run;
+          const run = (await json(await fetch(`${service.server.url}/api/synchronizer`))).accounts.find((a: { account_id: string }) => a.account_id === account)?.last_run;
           throw new Error(`${JSON.stringify(wrong)} vs POS ${JSON.stringify(stock.stock.filter((r) => wrong.some((w) => w.item_pos_id === r.item)))}; last run ${JSON.stringify(run)}`);
         }
         return true;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { README_CONFIG } from './readme-setup.ts';
+import { README_CONFIG, startSimulators, type Simulators, type SimulatorSwitches } from './readme-setup.ts';
 
 /** `possync serve` as a user runs it, in a child process the test can SIGKILL. */
 const BIN = fileURLToPath(new URL('../../bin/possync.js', import.meta.url));
@@ -68,3 +68,43 @@ export const post = (url: string, body?: unknown, headers: Record<string, string
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+
+/** A core for `possync serve` (a PGlite folder or a PostgreSQL database), as CORE_BACKENDS gives. */
+export interface ServeBackend {
+  /** Environment overrides that select the core (and sink) under test. */
+  env: Record<string, string>;
+  /** Extra `possync serve` arguments (e.g. --data-dir). */
+  args: string[];
+  cleanup(): Promise<void>;
+}
+
+export interface KillableService {
+  sims: Simulators;
+  /** The running instance: a new one after each restart. */
+  server: ServerProcess;
+  /** SIGKILL, then `possync serve` again on the same core. */
+  restart(): Promise<void>;
+}
+
+/**
+ * The simulators, a core and `possync serve` on it, for tests that kill it; all closed after the
+ * test. Jobs.* are at their lower bounds (QUICK_RECOVERY): on PostgreSQL a restart waits out the
+ * killed instance's heartbeat and dispatch lease as a second instance would, in seconds, not 90.
+ */
+export async function killableService(t: { after(fn: () => unknown): void }, backend: () => Promise<ServeBackend>, switches: SimulatorSwitches = {}): Promise<KillableService> {
+  const sims = await startSimulators(switches);
+  t.after(() => sims.close());
+  const setup = await backend();
+  t.after(() => setup.cleanup());
+  const env = { ...sims.env, ...setup.env, ...QUICK_RECOVERY };
+  const service: KillableService = {
+    sims,
+    server: await serve(env, setup.args),
+    async restart() {
+      await kill(service.server);
+      service.server = await serve(env, setup.args);
+    },
+  };
+  t.after(() => kill(service.server));
+  return service;
+}
