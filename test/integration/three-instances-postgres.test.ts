@@ -19,7 +19,10 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
   const db = await freshPostgresDatabase();
   t.after(() => db.drop());
   // The killed instance's jobs and dispatch leases pass to the others after seconds (Jobs.* lower bounds).
-  const env = { ...sims.env, POSSYNC__hangfireDatabaseConnectionString: db.url, ...QUICK_RECOVERY };
+  // Three instances with the default pools held up to 79 of the server's 100 connections, so a
+  // PostgreSQL test running beside this one could be refused ("too many clients"): 3 each, as
+  // instances sharing one server would be set up.
+  const env = { ...sims.env, POSSYNC__hangfireDatabaseConnectionString: db.url, POSSYNC__Core__PoolSize: '3', ...QUICK_RECOVERY };
 
   // Started together on an empty database: they race to migrate and create the shop table.
   const servers: ServerProcess[] = await Promise.all([0, 1, 2].map(() => serve(env)));
@@ -103,7 +106,10 @@ test('three possync instances on one PostgreSQL, one killed mid-run: every sale 
     async () => {
       const { rows } = await client.query<{ state: string; n: number }>('select state, count(*)::int as n from sales group by state');
       if (rows.length === 1 && rows[0]!.state === 'posted' && rows[0]!.n === TOTAL) return true;
-      throw new Error(JSON.stringify(rows)); // shown if the wait times out
+      // Shown if the wait times out: the sales still waiting and the dispatch jobs, to say why.
+      const waiting = await client.query(`select id, account_id, state, attempts, last_error from sales where state <> 'posted'`);
+      const jobs = await client.query(`select singleton_key, state, retry_count, start_after, output from pgboss.job where name = 'possync-dispatch' and state <> 'completed' order by created_on`);
+      throw new Error(JSON.stringify({ states: rows, waiting: waiting.rows, dispatchJobs: jobs.rows }));
     },
     180_000,
   );
