@@ -75,9 +75,18 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     assert.equal(done.kind, 'register-item');
     assert.equal(done.result.item_ecommerce_id, '101');
 
-    // Square holds every call until released, so the first poll stays running however long the
-    // forces below take: a second force queues and a third joins it.
-    await fetch(`${sims.square.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '*', kind: 'hang' }) });
+    // The test holds the account's poll lock until it lets go, so the first poll stays running
+    // (waiting for the lock) however long the forces below take, with no POS client timeout to
+    // outlast: a second force queues and a third joins it.
+    let letGo!: () => void;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    let taken!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (taken = resolve));
+    const holder = possync.core.locks.withLock('poll', ACCOUNTS.square, async () => {
+      taken();
+      await held;
+    });
+    await lockTaken;
     const force = async () => {
       const res = await post('/api/synchronizer/forceUpdate', { account_id: ACCOUNTS.square });
       assert.equal(res.status, 202);
@@ -89,8 +98,8 @@ test('operator truth: logs, metrics, health, job ids, freshness and start-up on 
     const third = await force();
     assert.equal(third, second, 'a force that joins a queued poll returns that poll\'s id');
     assert.equal((await task(second)).body.state, 'queued');
-    await fetch(`${sims.square.url}/__sim/faults`, { method: 'DELETE' });
-    await fetch(`${sims.square.url}/__sim/faults/release`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    letGo();
+    await holder;
     for (const id of [first, second]) {
       const finished = await waitUntil(`poll ${id}`, async () => {
         const { status, body } = await task(id);
