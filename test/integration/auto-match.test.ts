@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { startPossync } from '../../src/main.ts';
 import { ACCOUNTS, readmeConfig, startSimulators, type CatalogMaker } from '../support/readme-setup.ts';
-import { freshMariadbStockTable, freshPostgresDatabase } from '../support/databases.ts';
+import { freshMariadbStockTable, freshPostgresDatabase, MARIADB_TEST_CONNECTION } from '../support/databases.ts';
 import { waitUntil } from '../support/wait.ts';
+import { possyncCli } from '../support/server-process.ts';
 
 /**
  * Auto-match (issue 10): the shop table's own SKU column, on a real PostgreSQL and a real MariaDB
@@ -16,7 +14,6 @@ import { waitUntil } from '../support/wait.ts';
  * applied through the CLI, a re-run that changes nothing, and every shop row not matched reported
  * with its reason (blank, ambiguous on either side, not found), never guessed.
  */
-const BIN = fileURLToPath(new URL('../../bin/possync.js', import.meta.url));
 const pad = (n: number) => String(n).padStart(4, '0');
 const onHandOf = (i: number) => (i % 9) + 1;
 
@@ -84,7 +81,7 @@ const SHOP_DBS: Record<string, () => Promise<ShopDb>> = {
     const connection = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'test' });
     await connection.query(`alter table ${shop.table} add column ShopSku varchar(64) null`);
     return {
-      env: { POSSYNC__ecommerceDatabaseConnectionString: 'Server=127.0.0.1;Port=3306;Database=test;Uid=root;Pwd=;', POSSYNC__EcommerceTable__Name: shop.table },
+      env: { POSSYNC__ecommerceDatabaseConnectionString: MARIADB_TEST_CONNECTION, POSSYNC__EcommerceTable__Name: shop.table },
       exec: async (sql) => {
         const [rows] = await connection.query(sql);
         return Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [];
@@ -97,16 +94,6 @@ const SHOP_DBS: Record<string, () => Promise<ShopDb>> = {
     };
   },
 };
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
-  return { code, stdout, stderr };
-}
 
 interface TaskJson {
   state: string;
@@ -152,7 +139,7 @@ for (const [label, makeShop] of Object.entries(SHOP_DBS)) {
     assert.equal(await snapshot(), shopBefore, 'and wrote nothing to the shop table');
 
     // Apply through the CLI: the same report, the mappings made, the shop rows filled in.
-    const run = await cli(['items', 'auto-match', '--account', ACCOUNTS.square, '--by', 'sku', '--url', possync.url]);
+    const run = await possyncCli(['items', 'auto-match', '--account', ACCOUNTS.square, '--by', 'sku', '--url', possync.url]);
     assert.equal(run.code, 1, `some shop rows do not map: exit 1\n${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /^27 rows: 20 mapped, 1 not found, 3 ambiguous, 3 invalid$/m, run.stdout);
     assert.equal(await mappings(), 20);

@@ -8,33 +8,28 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.ts';
-import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, readmeConfig, startSimulators, type Simulators } from '../support/readme-setup.ts';
+import type { RunningPossync } from '../../src/main.ts';
+import { ACCOUNTS } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
-import { freshPostgresDatabase } from '../support/databases.ts';
+import { possyncOnPostgres, type PossyncOnPostgres } from '../support/postgres-service.ts';
 
 const KEY = 'dashboard-test-key-0123456789';
 const HOST = '127.0.0.1:5000';
 const SAME_ORIGIN = { origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin', host: HOST };
 
-let sims: Simulators;
+let running: PossyncOnPostgres | undefined;
 let possync: RunningPossync;
 let open: FastifyInstance;
-let dropCore: () => Promise<void>;
 
 before(async () => {
-  sims = await startSimulators();
-  const core = await freshPostgresDatabase();
-  dropCore = core.drop;
-  possync = await startPossync(await readmeConfig(sims, { POSSYNC__hangfireDatabaseConnectionString: core.url }), { log: () => {} });
+  running = await possyncOnPostgres();
+  possync = running.possync;
   open = possync.api!;
   await possync.service.items.registerNow({ accountId: ACCOUNTS.square, ecommerceId: '1001', itemPosId: 'VARIATION000000000000001' });
 });
 
 after(async () => {
-  await possync?.close();
-  await sims?.close();
-  await dropCore?.();
+  await running?.close();
 });
 
 async function withKeys(readOnly = false): Promise<FastifyInstance> {
@@ -202,7 +197,7 @@ test('a cron change is validated as the API does, and journaled', async () => {
 test('an incomplete sale: its page names what the POS holds; Cancel is offered only as "removed from the POS", and refused without it', async () => {
   // A sale Square refuses ends failed; it is then made incomplete (as a Hiboutik close refusal
   // leaves one) to see the page and the actions, not the dispatcher (sale-refusals.test.ts).
-  sims.square.kit.faults.add({ endpoint: 'POST /v2/inventory/changes/batch-create', kind: 'error', status: 400, count: 1 });
+  running!.sims.square.kit.faults.add({ endpoint: 'POST /v2/inventory/changes/batch-create', kind: 'error', status: 400, count: 1 });
   const accepted = await possync.service.sales.accept({ ecommerceId: '1001', quantity: 1, amountCents: 100 });
   assert.equal(accepted.outcome, 'accepted');
   const id = accepted.outcome === 'accepted' ? accepted.sale.id : '';

@@ -8,33 +8,22 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from '../support/readme-setup.ts';
-import { freshPostgresDatabase } from '../support/databases.ts';
+import type { RunningPossync } from '../../src/main.ts';
+import { ACCOUNTS } from '../support/readme-setup.ts';
+import { withHeldSquareRun, type PossyncOnPostgres } from '../support/postgres-service.ts';
 import { launchBrowser, screenshotDir } from '../support/browser.ts';
 
-const variation = (n: number) => `VARIATION${String(n).padStart(15, '0')}`;
-let sims: Simulators;
+let running: PossyncOnPostgres | undefined;
 let possync: RunningPossync;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
-let dropCore: () => Promise<void>;
 let held = 0;
 const shots = screenshotDir('dashboard-held');
 
 before(async () => {
-  sims = await startSimulators();
-  const core = await freshPostgresDatabase();
-  dropCore = core.drop;
-  possync = await startPossync(await readmeConfig(sims, { POSSYNC__hangfireDatabaseConnectionString: core.url }), { log: () => {} });
-  for (let n = 1; n <= 12; n++) await possync.service.items.registerNow({ accountId: ACCOUNTS.square, ecommerceId: String(1000 + n), itemPosId: variation(n) });
-  assert.equal((await pollNow(possync.service, ACCOUNTS.square)).status, 'ok');
-  for (let n = 1; n <= 10; n++) {
-    await fetch(`${sims.square.url}/__sim/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: variation(n), quantity: 0 }) });
-  }
-  const run = await pollNow(possync.service, ACCOUNTS.square);
-  assert.equal(run.status, 'held');
-  held = run.id;
+  const setup = await withHeldSquareRun();
+  running = setup;
+  ({ possync, held } = setup);
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.on('dialog', (dialog) => void dialog.accept());
@@ -42,9 +31,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await possync?.close();
-  await sims?.close();
-  await dropCore?.();
+  await running?.close();
 });
 
 const shop = async (id: string) => (await possync.sink.readQuantities([id])).get(id);

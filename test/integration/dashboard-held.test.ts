@@ -7,42 +7,29 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.ts';
-import { startPossync, type RunningPossync } from '../../src/main.ts';
-import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type Simulators } from '../support/readme-setup.ts';
-import { freshPostgresDatabase } from '../support/databases.ts';
+import type { RunningPossync } from '../../src/main.ts';
+import { ACCOUNTS } from '../support/readme-setup.ts';
+import { withHeldSquareRun, type PossyncOnPostgres } from '../support/postgres-service.ts';
 
 const KEY = 'dashboard-test-key-0123456789';
 const HOST = '127.0.0.1:5000';
 const SAME_ORIGIN = { origin: `http://${HOST}`, 'sec-fetch-site': 'same-origin', host: HOST };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const variation = (n: number) => `VARIATION${String(n).padStart(15, '0')}`;
 
-let sims: Simulators;
+let running: PossyncOnPostgres | undefined;
 let possync: RunningPossync;
 let open: FastifyInstance;
-let dropCore: () => Promise<void>;
 let held = 0;
 
 before(async () => {
-  sims = await startSimulators();
-  const core = await freshPostgresDatabase();
-  dropCore = core.drop;
-  possync = await startPossync(await readmeConfig(sims, { POSSYNC__hangfireDatabaseConnectionString: core.url }), { log: () => {} });
+  const setup = await withHeldSquareRun();
+  running = setup;
+  ({ possync, held } = setup);
   open = possync.api!;
-  for (let n = 1; n <= 12; n++) await possync.service.items.registerNow({ accountId: ACCOUNTS.square, ecommerceId: String(1000 + n), itemPosId: variation(n) });
-  assert.equal((await pollNow(possync.service, ACCOUNTS.square)).status, 'ok');
-  for (let n = 1; n <= 10; n++) {
-    await fetch(`${sims.square.url}/__sim/stock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ item: variation(n), quantity: 0 }) });
-  }
-  const run = await pollNow(possync.service, ACCOUNTS.square);
-  assert.equal(run.status, 'held');
-  held = run.id;
 });
 
 after(async () => {
-  await possync?.close();
-  await sims?.close();
-  await dropCore?.();
+  await running?.close();
 });
 
 function csrfOf(body: string): string {

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startPossync, type RunningPossync } from '../../src/main.ts';
 import { listJournal } from '../../src/core/journal.ts';
 import type { SqlQueryable } from '../../src/core/sql.ts';
 import { ACCOUNTS, pollNow, readmeConfig, startSimulators, type CatalogMaker } from '../support/readme-setup.ts';
 import { waitUntil } from '../support/wait.ts';
 import { migratedPgliteDir } from '../support/pglite-template.ts';
+import { possyncCli } from '../support/server-process.ts';
 
 /**
  * Onboarding a catalog end to end (issue 10) on the embedded default: a 2,000-row CSV over the
@@ -21,7 +19,6 @@ const CATALOG = 700;
 const ROWS_PER_POS = 666;
 const pad = (n: number) => String(n).padStart(4, '0');
 const onHandOf = (i: number) => i % 30;
-const BIN = fileURLToPath(new URL('../../bin/possync.js', import.meta.url));
 
 /** Items 6 and 7 share a SKU (and a Hiboutik barcode); item 8 has none. */
 const catalog: CatalogMaker = (locations, itemId) =>
@@ -104,16 +101,6 @@ async function versions(sql: SqlQueryable): Promise<string> {
   return `${core.rows[0]!.v}|${shop.rows[0]!.v}|${journal.rows[0]!.n}`;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
-  return { code, stdout, stderr };
-}
-
 test('onboarding a 2,000-row catalog over the three POS, and managing what it mapped', { timeout: 600_000 }, async (t) => {
   const sims = await startSimulators({}, catalog);
   t.after(() => sims.close());
@@ -137,7 +124,7 @@ test('onboarding a 2,000-row catalog over the three POS, and managing what it ma
   let dryReport: Array<{ row: number; status: string; candidates?: Array<{ item_pos_id: string; sku?: string }> }> = [];
   await t.test('a dry run through the CLI reports every row and writes nothing', async () => {
     const before = await versions(sql);
-    const run = await cli(['items', 'import', csvFile, '--dry-run', '--url', possync.url, '--report', join(dir.path, 'dry.json')]);
+    const run = await possyncCli(['items', 'import', csvFile, '--dry-run', '--url', possync.url, '--report', join(dir.path, 'dry.json')]);
     assert.equal(run.code, 1, `some rows do not map: exit 1\n${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /^dry run \(nothing written\): 2000 rows: 1990 mapped, 4 ambiguous, 2 not found, 2 conflict, 2 invalid|^dry run \(nothing written\): 2000 rows: 1990 mapped/m, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
     assert.match(run.stderr, /rows/, 'a progress line');

@@ -50,6 +50,26 @@ export async function freshMariadbStockTable(): Promise<{ table: string; drop():
   };
 }
 
+/** MariaDB's `test` database as the original's users configure it: an ADO.NET connection string. */
+export const MARIADB_TEST_CONNECTION = 'Server=127.0.0.1;Port=3306;Database=test;Uid=root;Pwd=;';
+
+/** The core in a fresh PostgreSQL database, the shop's original `stock` table in MariaDB. */
+export async function postgresCoreWithMariadbShop(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
+  const core = await freshPostgresDatabase();
+  const shop = await freshMariadbStockTable();
+  return {
+    env: {
+      POSSYNC__hangfireDatabaseConnectionString: core.url,
+      POSSYNC__ecommerceDatabaseConnectionString: MARIADB_TEST_CONNECTION,
+      POSSYNC__EcommerceTable__Name: shop.table,
+    },
+    cleanup: async () => {
+      await shop.drop();
+      await core.drop();
+    },
+  };
+}
+
 /** The two cores a test runs on: a temporary PGlite folder (a migrated copy, also given as --data-dir) or a fresh PostgreSQL database. */
 export const CORE_BACKENDS: Record<string, () => Promise<{ env: Record<string, string>; args: string[]; cleanup(): Promise<void> }>> = {
   'embedded PGlite': async () => {
