@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     out(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const load = COMMANDS[name];
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!load) {
     process.stderr.write(`possync: unknown command "${name}"\n${USAGE}`);
     return 2;
