@@ -6,8 +6,8 @@ import { openCore, type Core } from './core/open.ts';
 import { failAbandonedRunsWhereFree } from './core/runs.ts';
 import { DbTokenStore } from './core/token-store.ts';
 import { DbBudgetStore } from './core/budget-store.ts';
-import { DbSendWindowStore } from './core/send-window-store.ts';
-import { MemorySendWindowStore } from './pos/send-window.ts';
+import { DbRateLimitStore } from './core/rate-limit-store.ts';
+import { MemoryRateLimitStore } from './pos/rate-limit-store.ts';
 import { openSink } from './sink/open.ts';
 import { createAdapter, rateLimitOf } from './pos/registry.ts';
 import { startBoss } from './jobs/boss.ts';
@@ -100,14 +100,14 @@ export async function startPossync(config: PossyncConfig, options: StartOptions 
     log(`shop table: ${sink.describe()}`);
 
     const tokenStore = new DbTokenStore(core.sql, core.locks);
-    // Rate-limit windows a POS counts per account whoever calls (Lightspeed's burst limiter): in
-    // the database when instances may share it, else this process's adapters share one in memory.
-    const sendWindow = core.kind === 'postgres' ? new DbSendWindowStore(core.sql) : new MemorySendWindowStore();
+    // Rate limits a POS counts per account whoever calls (Lightspeed's bucket and burst limiter):
+    // booked in the database when instances may share it, else by this process's adapters in memory.
+    const rateLimits = core.kind === 'postgres' ? new DbRateLimitStore(core.sql) : new MemoryRateLimitStore();
     const handles = [];
     for (const account of config.accounts) {
       const budgetStore = await DbBudgetStore.open(core.sql, account.id);
       const fetch = observedFetch(globalThis.fetch, { pos: account.connection.pos, accountId: account.id, metrics, log: logger });
-      handles.push({ config: account, adapter: createAdapter(account.connection, { tokenStore, budgetStore, sendWindow, fetch }) });
+      handles.push({ config: account, adapter: createAdapter(account.connection, { tokenStore, budgetStore, rateLimits, fetch }) });
       logger.info({ event: 'startup.account', accountId: account.id, pos: account.connection.pos }, `account ${describeAccount(account)}`);
     }
     const accounts = new AccountSet(handles);

@@ -1,7 +1,7 @@
 import type { RetryPolicy } from './retry.ts';
 import type { TokenStore } from './token-store.ts';
 import type { BudgetStore } from './call-budget.ts';
-import type { SendWindowStore } from './send-window.ts';
+import type { RateLimitStore } from './rate-limit-store.ts';
 
 /** What the core hands every adapter factory besides the account's own settings. */
 export interface AdapterDeps {
@@ -9,8 +9,8 @@ export interface AdapterDeps {
   tokenStore: TokenStore;
   /** Persists call-budget usage across restarts. */
   budgetStore?: BudgetStore;
-  /** Counts sends per POS rate-limit key across instances (Lightspeed's burst limiter); default: the adapter's own. */
-  sendWindow?: SendWindowStore;
+  /** Books requests per POS rate-limit key across instances (Lightspeed's bucket and burst limiter); default: the adapter's own estimate. */
+  rateLimits?: RateLimitStore;
   fetch?: typeof fetch;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;

@@ -1,4 +1,4 @@
-import type { SendWindowStore } from './send-window.ts';
+import type { RateLimitStore } from './rate-limit-store.ts';
 
 /**
  * Client-side mirror of a leaky-bucket rate limit (Lightspeed). The server's headers are the
@@ -18,10 +18,11 @@ export interface LeakyBucketOptions {
    */
   burstPerSecond?: number;
   /**
-   * Where the burst limiter's sends are counted with everyone else's calling the same key (other
-   * instances, other adapters of the account): the server counts them all. Omit: this gate's own.
+   * Where this gate books its requests with everyone else's calling the same key (other
+   * instances, other adapters of the account), bucket level and burst sends alike: the server
+   * counts them all. Omit: this gate's own estimate only.
    */
-  sharedSends?: { store: SendWindowStore; key: string };
+  shared?: { store: RateLimitStore; key: string };
 }
 
 /**
@@ -44,7 +45,9 @@ export class LeakyBucketGate {
   private burst: number | undefined;
   /** Send times within the last second, oldest first. */
   private sent: number[] = [];
-  private readonly sharedSends: LeakyBucketOptions['sharedSends'];
+  private readonly shared: LeakyBucketOptions['shared'];
+  /** The latest server reading of the level, and when it arrived, passed on to the shared store. */
+  private lastReading: { level: number; at: number } | undefined;
 
   constructor(options: LeakyBucketOptions) {
     this.size = options.size;
@@ -53,7 +56,7 @@ export class LeakyBucketGate {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.margin = options.margin ?? 1;
     this.burst = options.burstPerSecond;
-    this.sharedSends = options.sharedSends;
+    this.shared = options.shared;
     this.at = this.now();
   }
 
@@ -65,14 +68,16 @@ export class LeakyBucketGate {
           this.waitedMs += wait;
           await this.sleep(wait);
         }
-        // Then a place in the shared window: its wait lets the bucket drain too, so look again after.
-        const shared = this.burst === undefined || !this.sharedSends ? 0 : await this.sharedSends.store.book(this.sharedSends.key, this.burst, SHARED_BURST_WINDOW_MS);
-        if (shared === 0) break;
-        this.waitedMs += shared;
-        await this.sleep(shared);
+        // Then room in the shared bucket and window: its wait lets this estimate drain too, so look again after.
+        const shared = await this.bookShared(cost);
+        if (shared.waitMs === 0) {
+          this.drain();
+          this.level = Math.max(this.level + cost, shared.level);
+          break;
+        }
+        this.waitedMs += shared.waitMs;
+        await this.sleep(shared.waitMs);
       }
-      this.drain();
-      this.level += cost;
       this.sent.push(this.now());
     });
     this.queue = turn.catch(() => undefined);
@@ -89,6 +94,7 @@ export class LeakyBucketGate {
       this.level = Math.max(this.level, Number(match[1]));
       this.size = Number(match[2]);
       this.at = this.now();
+      this.lastReading = { level: Number(match[1]), at: this.at };
     }
     const drip = Number(dripHeader);
     if (dripHeader && Number.isFinite(drip) && drip > 0) this.drip = drip;
@@ -109,6 +115,17 @@ export class LeakyBucketGate {
   /** Milliseconds spent waiting for room, for benchmarks. */
   totalWaitMs(): number {
     return this.waitedMs;
+  }
+
+  private async bookShared(cost: number): Promise<{ waitMs: number; level: number }> {
+    if (!this.shared) return { waitMs: 0, level: 0 };
+    const last = this.lastReading;
+    const reading = last && { level: last.level, size: this.size, dripPerSecond: this.drip, ageMs: Math.max(0, this.now() - last.at) };
+    return this.shared.store.book(this.shared.key, {
+      cost,
+      bucket: { size: this.size, dripPerSecond: this.drip, margin: this.margin, ...(reading && { reading }) },
+      ...(this.burst !== undefined && { burst: { limit: this.burst, windowMs: SHARED_BURST_WINDOW_MS } }),
+    });
   }
 
   private drain(): void {

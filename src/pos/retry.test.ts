@@ -7,6 +7,7 @@ import { editDistance } from './matching.ts';
 import { MonthlyCallBudget } from './call-budget.ts';
 import { PosQuotaExhaustedError } from './errors.ts';
 import { LeakyBucketGate } from './leaky-bucket.ts';
+import { MemoryRateLimitStore } from './rate-limit-store.ts';
 
 test('retry decisions say why and how long', () => {
   assert.deepEqual(decideRetry({ type: 'status', status: 429, retryAfterMs: 3000 }, 1, true), {
@@ -90,4 +91,22 @@ test('the gate keeps under a burst limit in every sliding second, learning the l
     sent.push(now);
   }
   assert.deepEqual(sent, [500, 500, 500, 1500, 1500, 1500, 2500]);
+});
+
+test('gates sharing a rate-limit store book one bucket: a gate that has had no answer waits on the level and size another one read', async () => {
+  let now = 0;
+  const clock = { now: () => now, sleep: async (ms: number) => { now += ms; } };
+  const store = new MemoryRateLimitStore(() => now);
+  const shared = { store, key: 'lightspeed:1:client' };
+  // Defaults of a 90-drip bucket; the server's is 10 and draining at 2 a second.
+  const busy = new LeakyBucketGate({ size: 90, dripPerSecond: 1, margin: 0, ...clock, shared });
+  const quiet = new LeakyBucketGate({ size: 90, dripPerSecond: 1, margin: 0, ...clock, shared });
+  for (let i = 0; i < 8; i++) await busy.acquire(1);
+  busy.observe('8/10', '2');
+  await busy.acquire(1);
+  assert.equal(now, 0, 'the ninth drip fits');
+  await quiet.acquire(2);
+  assert.equal(now, 500, 'the quiet gate waited for the level (9 of 10) to drain enough for its 2 drips, at the server\'s drip rate');
+  await busy.acquire(1);
+  assert.equal(now, 1000, 'and the busy gate sees the quiet one\'s drips');
 });

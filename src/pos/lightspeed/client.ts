@@ -52,8 +52,8 @@ export class LightspeedClient {
     const now = deps.now ?? Date.now;
     const policy = { ...DEFAULT_RETRY_POLICY, ...deps.policy };
     // One bucket and burst window per Lightspeed account and OAuth client, whoever calls it.
-    const sharedSends = deps.sendWindow ? { store: deps.sendWindow, key: `lightspeed:${connection.accountId}:${connection.clientId}` } : undefined;
-    this.gate = new LeakyBucketGate({ ...BUCKET_DEFAULTS, now, sleep: deps.sleep, sharedSends });
+    const shared = deps.rateLimits ? { store: deps.rateLimits, key: `lightspeed:${connection.accountId}:${connection.clientId}` } : undefined;
+    this.gate = new LeakyBucketGate({ ...BUCKET_DEFAULTS, now, sleep: deps.sleep, shared });
     const common = { fetch: deps.fetch, timeoutMs: deps.timeoutMs, policy, sleep: deps.sleep };
     this.http = new PosHttp('Lightspeed', {
       ...common,

@@ -1,0 +1,94 @@
+/**
+ * A POS rate limit counted per account, whoever calls it (Lightspeed: per account and OAuth
+ * client), kept where every caller books against it: other possync instances on the same core
+ * database, other adapters of the account in one process.
+ *
+ * Two limits are booked together, since a request needs room in both:
+ * - the leaky bucket. Each instance also mirrors the level Lightspeed reports on its answers, but
+ *   an instance that has been quiet holds only an old reading, takes the bucket for empty, and
+ *   sends everything it has queued before an answer corrects it: refused together with the
+ *   instance that filled it (test/integration/lightspeed-instances-postgres.test.ts).
+ * - the burst limiter (Lightspeed: 20 requests per 1-second window). It reports only a count, not
+ *   when its window started, so sends are kept under the limit in any sliding window: then no
+ *   fixed window can exceed it.
+ */
+export interface RateBooking {
+  /** Drips this request costs. */
+  cost: number;
+  bucket: {
+    size: number;
+    dripPerSecond: number;
+    /** Head-room kept free for estimation error. */
+    margin: number;
+    /**
+     * The caller's latest server reading and how long ago it arrived (an age, so clocks need not
+     * agree). Its size and drip are the server's, so they are kept for callers that have none yet
+     * and would otherwise book against their defaults (a smaller real bucket would be overfilled).
+     */
+    reading?: { level: number; size: number; dripPerSecond: number; ageMs: number };
+  };
+  /** Sends allowed per window; omit when the POS has no such limit. */
+  burst?: { limit: number; windowMs: number };
+}
+
+export interface RateLimitStore {
+  /**
+   * Books the request under `key` if both limits have room: `waitMs` 0, and the bucket's level
+   * after it. Else nothing is booked and `waitMs` says when to ask again.
+   */
+  book(key: string, booking: RateBooking): Promise<{ waitMs: number; level: number }>;
+}
+
+/** A bucket's size and drip: the server's as last reported to any caller, else the caller's defaults. */
+export interface BucketShape {
+  size: number;
+  dripPerSecond: number;
+}
+
+/** The shape to book against: the caller's reading's, else the one kept from earlier readings, else the defaults. */
+export function bucketShape(booking: RateBooking, kept: BucketShape | undefined): BucketShape {
+  const reading = booking.bucket.reading;
+  if (reading) return { size: reading.size, dripPerSecond: reading.dripPerSecond };
+  return kept ?? { size: booking.bucket.size, dripPerSecond: booking.bucket.dripPerSecond };
+}
+
+/** Milliseconds until `cost` fits under the bucket at `level`, 0 if it fits now. */
+export function bucketWaitMs(level: number, shape: BucketShape, booking: RateBooking): number {
+  const over = level + booking.cost - (shape.size - booking.bucket.margin);
+  return over <= 0 ? 0 : Math.max(1, Math.ceil((over / shape.dripPerSecond) * 1000));
+}
+
+/** The level a reading of `ageMs` ago has drained to now. */
+export function drainedReading(booking: RateBooking): number {
+  const reading = booking.bucket.reading;
+  return reading ? Math.max(0, reading.level - (reading.ageMs / 1000) * reading.dripPerSecond) : 0;
+}
+
+/** One process's bookings (the embedded core, tests): every adapter of the process shares it. */
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly keys = new Map<string, { level: number; at: number; shape?: BucketShape; sent: number[] }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async book(key: string, booking: RateBooking): Promise<{ waitMs: number; level: number }> {
+    const now = this.now();
+    const state = this.keys.get(key) ?? { level: 0, at: now, sent: [] };
+    this.keys.set(key, state);
+    const shape = bucketShape(booking, state.shape);
+    state.level = Math.max(0, state.level - ((now - state.at) / 1000) * shape.dripPerSecond, drainedReading(booking));
+    state.at = now;
+    if (booking.bucket.reading) state.shape = shape;
+    const bucketWait = bucketWaitMs(state.level, shape, booking);
+    let burstWait = 0;
+    if (booking.burst) {
+      const { limit, windowMs } = booking.burst;
+      state.sent = state.sent.filter((at) => at > now - windowMs);
+      if (state.sent.length >= limit) burstWait = Math.max(1, state.sent[state.sent.length - limit]! + windowMs - now);
+    }
+    const waitMs = Math.max(bucketWait, burstWait);
+    if (waitMs > 0) return { waitMs, level: state.level };
+    state.level += booking.cost;
+    if (booking.burst) state.sent.push(now);
+    return { waitMs: 0, level: state.level };
+  }
+}
