@@ -37,3 +37,19 @@ test('square conformance: every answer matched the official OpenAPI file', async
 after(async () => {
   await started?.close();
 });
+
+test('a failed Square call leaves no timer holding the process (the SDK arms one per request and clears it only on success)', async (t) => {
+  const { createServer } = await import('node:http');
+  const { createSdkApi } = await import('./api.ts');
+  const server = createServer((request) => request.socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const { port } = server.address() as { port: number };
+  const api = createSdkApi({ baseUrl: `http://127.0.0.1:${port}`, accessToken: 'EAAAtoken', timeoutMs: 30_000 });
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+  await api.searchItems('warm-up: loads the SDK').catch(() => undefined);
+  const before = timers();
+  await assert.rejects(api.searchItems('mug'), /connection/);
+  await assert.rejects(api.batchGetCounts({ locationIds: ['L1'] }), /connection/);
+  assert.equal(timers(), before, 'no timer left armed by the two failed calls');
+});

@@ -1,6 +1,6 @@
 import type { Square, SquareClient } from 'square';
 import { countingFetch } from './transport.ts';
-import { squareSdk } from './sdk.ts';
+import { fetcherWithoutSdkTimer, squareSdk } from './sdk.ts';
 
 /**
  * The five Square calls the adapter makes, as a small structural interface. The adapter only
@@ -62,9 +62,11 @@ export function createSdkApi(options: SdkApiOptions): SquareApi {
     baseUrl: options.baseUrl,
     // Our loop decides retries (one policy, capped Retry-After, long waits go to the job queue).
     maxRetries: 0,
-    // A backstop only: the counting fetch times each attempt out first, with a cause we can classify.
+    // The counting fetch times each attempt out, with a cause we can classify; this is the SDK's
+    // own backstop, used only where its fetcher could not be loaded without its timer (sdk.ts).
     timeoutInSeconds: Math.ceil(options.timeoutMs / 1000) + 5,
     fetch: counted.fetch,
+    fetcher: fetcherWithoutSdkTimer(),
     logging: { level: 'error', silent: true },
   })));
   const request = (signal?: AbortSignal) => ({
