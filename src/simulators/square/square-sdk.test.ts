@@ -258,7 +258,9 @@ test('an answer lost after the commit: the caller retries with the same key and 
     idempotencyKey: 'ledger-lost',
     changes: [{ type: 'ADJUSTMENT' as const, adjustment: { catalogObjectId: BLUE, fromState: 'IN_STOCK' as const, toState: 'SOLD' as const, fromLocationId: HARBOUR, toLocationId: HARBOUR, quantity: '1', occurredAt: new Date().toISOString() } }],
   };
-  await assert.rejects(client.inventory.batchCreateChanges(request));
+  // The SDK leaves its request timer (60 s by default) running when the fetch itself fails, which
+  // kept this test's process alive for a minute after its last test: a short one for this call.
+  await assert.rejects(client.inventory.batchCreateChanges(request, { timeoutInSeconds: 2 }));
   const retried = await client.inventory.batchCreateChanges(request);
   assert.equal(retried.counts?.[0]?.quantity, '3');
   assert.equal(sim.kit.ledger.list({ kind: 'sale' }).length, 1);
