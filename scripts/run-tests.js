@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Finds every *.test.ts under src/ and test/ and runs them with Node's own test runner.
+// Finds every *.test.ts under src/ and test/ and runs them with Node's own test runner, with the
+// typecheck beside them.
 // Node 20 has no glob support in `--test`, hence this small walker; `node --test` also sorts its
 // files by name, so run-test-files.js runs them in the order given here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -40,16 +43,32 @@ const rank = (file) => {
   return slow >= 0 ? slow : SLOWEST.length + (file.startsWith('test') ? 0 : 1);
 };
 const longestFirst = (a, b) => rank(a) - rank(b) || a.localeCompare(b);
+// The typecheck (`tsc`, ~10 s on one core) runs beside the tests rather than before them: a type
+// error is printed as soon as tsc reports it, and fails the run when the tests end.
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const typecheck = spawn(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+let typeErrors = '';
+typecheck.stdout.on('data', (chunk) => (typeErrors += chunk));
+typecheck.stderr.on('data', (chunk) => (typeErrors += chunk));
+const typechecked = once(typecheck, 'exit').then(([code]) => {
+  if (code !== 0) process.stderr.write(`\ntypecheck failed (tsc -p tsconfig.json):\n${typeErrors}\n`);
+  return code === 0;
+});
+const run = async (args, options = {}) => {
+  const [code] = await once(spawn(process.execPath, args, { stdio: 'inherit', ...options }), 'exit');
+  return code ?? 1;
+};
 // Tests that are not about the first start open a copy of one migrated PGlite folder
 // (test/support/pglite-template.ts): made here once, before the files race to make it.
-const template = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../test/support/pglite-template.ts', import.meta.url))], { stdio: 'inherit' });
-if (template.status !== 0) process.exit(template.status ?? 1);
+const template = await run(['--import', 'tsx', fileURLToPath(new URL('../test/support/pglite-template.ts', import.meta.url))]);
+if (template !== 0) process.exit(template);
 // POSSYNC_TEST_JUNIT=FILE also writes a JUnit report (each test's duration) to FILE; see run-test-files.js.
-const result = spawnSync(
-  process.execPath,
+const tests = await run(
   // --liftoff-only: V8's baseline WebAssembly compiler only, as for the services tests start
   // (TEST_V8_FLAGS in test/support/server-process.ts); the files' processes inherit it.
   ['--liftoff-only', '--import', 'tsx', fileURLToPath(new URL('./run-test-files.js', import.meta.url)), ...chosen.sort(longestFirst)],
-  { stdio: 'inherit', env: { ...process.env, POSSYNC_TEST_FILES_AT_ONCE: String(concurrency) } },
+  { env: { ...process.env, POSSYNC_TEST_FILES_AT_ONCE: String(concurrency) } },
 );
-process.exit(result.status ?? 1);
+const typesOk = await typechecked;
+if (!typesOk) console.error('typecheck failed: see tsc\'s errors above');
+process.exit(tests !== 0 ? tests : typesOk ? 0 : 2);
