@@ -40,9 +40,34 @@ export function installValidators(app: FastifyInstance): void {
     const key = `${ajv === bodyAjv ? 'body' : 'text'}:${JSON.stringify(schema)}`;
     let validate = validators.get(key);
     if (!validate) {
-      validate = ajv.compile(schema as object);
+      validate = ajv === bodyAjv ? ajv.compile(schema as object) : decimalIntegersOnly(schema, ajv.compile(schema as object));
       validators.set(key, validate);
     }
     return validate;
   });
+}
+
+const DECIMAL_INTEGER = /^-?\d+$/;
+
+/**
+ * Ajv turns any text Number() reads into an integer: `1e3`, `0x10`, ` 1` would all name run 1000,
+ * 16 and 1. A path or query integer is written in decimal digits, else it is the same 400 as `abc`.
+ * Path and query schemas are flat objects, so their own properties are all there is to look at.
+ */
+function decimalIntegersOnly(schema: unknown, validate: ValidateFunction): ValidateFunction {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const integers = Object.keys(properties).filter((name) => properties[name]?.type === 'integer');
+  if (integers.length === 0) return validate;
+  const checked = ((data: unknown) => {
+    const values = (data ?? {}) as Record<string, unknown>;
+    const bad = integers.find((name) => typeof values[name] === 'string' && !DECIMAL_INTEGER.test(values[name] as string));
+    if (bad !== undefined) {
+      checked.errors = [{ keyword: 'type', instancePath: `/${bad}`, schemaPath: `#/properties/${bad}/type`, params: { type: 'integer' }, message: 'must be integer' }];
+      return false;
+    }
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    return valid;
+  }) as ValidateFunction;
+  return checked;
 }

@@ -69,3 +69,22 @@ test('a run id too large for the database is a 400 naming id, on every /api/runs
     assert.equal(res.json().field, 'id', url);
   }
 });
+
+test('integers in the path and the query are decimal digits: 1e3, 0x10, " 1" and 1.0 are a 400 naming the field, not run 1000, 16 or 1', async () => {
+  const { app } = await makeApi();
+  for (const [url, field] of [
+    ['/api/runs/1e3', 'id'],
+    ['/api/runs/0x10', 'id'],
+    ['/api/runs/%201', 'id'],
+    ['/api/runs/1.0', 'id'],
+    ['/api/sales?limit=1e1', 'limit'],
+    ['/api/sales?limit=0x10', 'limit'],
+    ['/api/runs/1?limit=%2B5', 'limit'],
+  ] as const) {
+    const res = await app.inject({ method: 'GET', url });
+    assert.equal(res.statusCode, 400, `${url}: ${res.body}`);
+    assert.equal(res.json().field, field, url);
+  }
+  assert.equal((await app.inject({ method: 'GET', url: '/api/sales?limit=10' })).statusCode, 200);
+  assert.notEqual((await app.inject({ method: 'GET', url: '/api/runs/1?limit=5' })).statusCode, 400, 'decimal ids and limits still pass validation');
+});
