@@ -1,4 +1,4 @@
-import { bucketShape, bucketWaitMs, drainedReading, type RateBooking, type RateLimitStore } from '../pos/rate-limit-store.ts';
+import { bookingWaitMs, bucketShape, levelNow, type RateBooking, type RateLimitStore } from '../pos/rate-limit-store.ts';
 import type { SqlQueryable } from './sql.ts';
 
 /**
@@ -19,9 +19,8 @@ export class DbRateLimitStore implements RateLimitStore {
       );
       const kept = rows[0];
       const shape = bucketShape(booking, kept && { size: kept.size, dripPerSecond: kept.drip });
-      const level = Math.max(kept ? kept.level - kept.age_s * shape.dripPerSecond : 0, drainedReading(booking), 0);
-      let waitMs = bucketWaitMs(level, shape, booking);
-      if (booking.burst) waitMs = Math.max(waitMs, await this.burstWait(tx, key, booking.burst));
+      const level = levelNow(kept && { level: kept.level, ageMs: kept.age_s * 1000 }, shape, booking);
+      const waitMs = bookingWaitMs(level, shape, booking, booking.burst ? await this.burstWait(tx, key, booking.burst) : 0);
       if (waitMs > 0) return { waitMs, level };
       await tx.query(
         `insert into pos_buckets (key, level, at, size, drip) values ($1, $2, clock_timestamp(), $3, $4)

@@ -1,4 +1,4 @@
-import type { RateLimitStore } from './rate-limit-store.ts';
+import { bucketWaitMs, slidingWindowWaitMs, type RateLimitStore } from './rate-limit-store.ts';
 
 /**
  * Client-side mirror of a leaky-bucket rate limit (Lightspeed). The server's headers are the
@@ -136,8 +136,7 @@ export class LeakyBucketGate {
 
   private waitFor(cost: number): number {
     this.drain();
-    const room = this.size - this.margin - this.level;
-    const bucketWait = room >= cost ? 0 : Math.ceil(((cost - room) / this.drip) * 1000);
+    const bucketWait = bucketWaitMs(this.level, cost, { size: this.size, dripPerSecond: this.drip, margin: this.margin });
     return Math.max(bucketWait, this.burstWait());
   }
 
@@ -146,10 +145,6 @@ export class LeakyBucketGate {
    * send more than `burst` in any sliding second: then no fixed window can hold more.
    */
   private burstWait(): number {
-    if (this.burst === undefined) return 0;
-    const now = this.now();
-    while (this.sent.length > 0 && this.sent[0]! <= now - 1000) this.sent.shift();
-    if (this.sent.length < this.burst) return 0;
-    return this.sent[this.sent.length - this.burst]! + 1000 - now;
+    return this.burst === undefined ? 0 : slidingWindowWaitMs(this.sent, this.burst, 1000, this.now());
   }
 }

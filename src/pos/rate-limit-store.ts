@@ -52,16 +52,32 @@ export function bucketShape(booking: RateBooking, kept: BucketShape | undefined)
   return kept ?? { size: booking.bucket.size, dripPerSecond: booking.bucket.dripPerSecond };
 }
 
-/** Milliseconds until `cost` fits under the bucket at `level`, 0 if it fits now. */
-export function bucketWaitMs(level: number, shape: BucketShape, booking: RateBooking): number {
-  const over = level + booking.cost - (shape.size - booking.bucket.margin);
-  return over <= 0 ? 0 : Math.max(1, Math.ceil((over / shape.dripPerSecond) * 1000));
+/** Milliseconds until `cost` fits under a bucket at `level`, keeping `margin` free; 0 if it fits now. */
+export function bucketWaitMs(level: number, cost: number, bucket: BucketShape & { margin: number }): number {
+  const over = level + cost - (bucket.size - bucket.margin);
+  return over <= 0 ? 0 : Math.ceil((over / bucket.dripPerSecond) * 1000);
 }
 
-/** The level a reading of `ageMs` ago has drained to now. */
-export function drainedReading(booking: RateBooking): number {
+/**
+ * Milliseconds until one more send fits `limit` sends in any sliding `windowMs`; 0 if it fits now.
+ * `sent` (send times, oldest first) loses the times that left the window.
+ */
+export function slidingWindowWaitMs(sent: number[], limit: number, windowMs: number, now: number): number {
+  while (sent.length > 0 && sent[0]! <= now - windowMs) sent.shift();
+  return sent.length < limit ? 0 : sent[sent.length - limit]! + windowMs - now;
+}
+
+/** The bucket's level now: the kept level drained since it was booked, or the caller's reading drained since it arrived, whichever is higher. */
+export function levelNow(kept: { level: number; ageMs: number } | undefined, shape: BucketShape, booking: RateBooking): number {
   const reading = booking.bucket.reading;
-  return reading ? Math.max(0, reading.level - (reading.ageMs / 1000) * reading.dripPerSecond) : 0;
+  const fromKept = kept ? kept.level - (kept.ageMs / 1000) * shape.dripPerSecond : 0;
+  const fromReading = reading ? reading.level - (reading.ageMs / 1000) * reading.dripPerSecond : 0;
+  return Math.max(0, fromKept, fromReading);
+}
+
+/** The wait both limits give a booking with the bucket at `level` and these sends in the window. */
+export function bookingWaitMs(level: number, shape: BucketShape, booking: RateBooking, burstWaitMs: number): number {
+  return Math.max(bucketWaitMs(level, booking.cost, { ...shape, margin: booking.bucket.margin }), burstWaitMs);
 }
 
 /** One process's bookings (the embedded core, tests): every adapter of the process shares it. */
@@ -75,17 +91,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const state = this.keys.get(key) ?? { level: 0, at: now, sent: [] };
     this.keys.set(key, state);
     const shape = bucketShape(booking, state.shape);
-    state.level = Math.max(0, state.level - ((now - state.at) / 1000) * shape.dripPerSecond, drainedReading(booking));
+    state.level = levelNow({ level: state.level, ageMs: now - state.at }, shape, booking);
     state.at = now;
     if (booking.bucket.reading) state.shape = shape;
-    const bucketWait = bucketWaitMs(state.level, shape, booking);
-    let burstWait = 0;
-    if (booking.burst) {
-      const { limit, windowMs } = booking.burst;
-      state.sent = state.sent.filter((at) => at > now - windowMs);
-      if (state.sent.length >= limit) burstWait = Math.max(1, state.sent[state.sent.length - limit]! + windowMs - now);
-    }
-    const waitMs = Math.max(bucketWait, burstWait);
+    const burstWait = booking.burst ? slidingWindowWaitMs(state.sent, booking.burst.limit, booking.burst.windowMs, now) : 0;
+    const waitMs = bookingWaitMs(state.level, shape, booking, burstWait);
     if (waitMs > 0) return { waitMs, level: state.level };
     state.level += booking.cost;
     if (booking.burst) state.sent.push(now);

@@ -30,7 +30,14 @@ type SdkFetcher = NonNullable<SquareSdk.BaseClientOptions['fetcher']>;
  * The package does not export its fetcher, so it is loaded by file; should a later SDK move it,
  * the client keeps the SDK's fetcher and timer (undefined here), which only delays exit again.
  */
+let untimed: { fetcher: SdkFetcher | undefined } | undefined;
+
 export function fetcherWithoutSdkTimer(): SdkFetcher | undefined {
+  untimed ??= { fetcher: loadFetcherWithoutSdkTimer() };
+  return untimed.fetcher;
+}
+
+function loadFetcherWithoutSdkTimer(): SdkFetcher | undefined {
   try {
     const require = createRequire(import.meta.url);
     const fetcherFile = join(dirname(require.resolve('square')), 'core', 'fetcher', 'Fetcher.js');
