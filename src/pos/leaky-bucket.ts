@@ -87,14 +87,18 @@ export class LeakyBucketGate {
   /** Takes the server's reading (`X-LS-API-Bucket-Level: 37.5/90`, `X-LS-API-Drip-Rate: 1`). */
   observe(levelHeader: string | null, dripHeader: string | null): void {
     const match = levelHeader?.match(/^\s*([\d.]+)\s*\/\s*([\d.]+)\s*$/);
-    if (match) {
+    const level = Number(match?.[1]);
+    const size = Number(match?.[2]);
+    // A reading that is not a number, or a bucket with no room at all, would stop every request
+    // (and, booked in the shared store, every instance's): such a header is ignored.
+    if (Number.isFinite(level) && Number.isFinite(size) && size > 0) {
       // A reading can be older than requests already booked and still in flight (answers come
       // back out of order), so it may raise the estimate but never lower it.
       this.drain();
-      this.level = Math.max(this.level, Number(match[1]));
-      this.size = Number(match[2]);
+      this.level = Math.max(this.level, level);
+      this.size = size;
       this.at = this.now();
-      this.lastReading = { level: Number(match[1]), at: this.at };
+      this.lastReading = { level, at: this.at };
     }
     const drip = Number(dripHeader);
     if (dripHeader && Number.isFinite(drip) && drip > 0) this.drip = drip;

@@ -110,3 +110,13 @@ test('gates sharing a rate-limit store book one bucket: a gate that has had no a
   await busy.acquire(1);
   assert.equal(now, 1000, 'and the busy gate sees the quiet one\'s drips');
 });
+
+test('a bucket header that is not a number, or gives no room, is ignored rather than stopping every request', async () => {
+  let now = 0;
+  const slept: number[] = [];
+  const gate = new LeakyBucketGate({ size: 10, dripPerSecond: 1, margin: 0, now: () => now, sleep: async (ms) => { slept.push(ms); now += ms; } });
+  for (const header of ['1/0', '1/.', './10', '1.2.3/10']) gate.observe(header, null);
+  assert.deepEqual(gate.reading(), { level: 0, size: 10 });
+  for (let i = 0; i < 10; i++) await gate.acquire(1);
+  assert.deepEqual(slept, [], 'the ten drips of the real bucket fit');
+});
